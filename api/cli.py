@@ -1,0 +1,227 @@
+"""The command line: ``persecution-graph COMMAND``. Errors are sentences, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from persecution_graph.loaders.validate import ValidationResult, validate
+
+from .errors import UserError
+
+DEFAULT_DATA = "seed_data"
+
+
+def _print_problems(result: ValidationResult) -> None:
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    count = len(result.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} in {len(result.files)} files", file=sys.stderr)
+
+
+def _validated(path: str) -> ValidationResult:
+    folder = Path(path)
+    if not folder.exists():
+        raise UserError(f"{path}: no such file or folder")
+    return validate(folder)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    result = _validated(args.path)
+    if args.format == "json":
+        print(json.dumps({"ok": result.ok, "problems": [p.as_dict() for p in result.problems]},
+                         indent=2))
+        return 0 if result.ok else 1
+    if not result.ok:
+        _print_problems(result)
+        return 1
+    data = result.dataset
+    print(f"ok: {len(data.nodes)} nodes and {len(data.edges)} edges in {len(result.files)} files")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.store import open_graph
+
+    from .progress import Progress
+
+    result = _validated(args.path)
+    if not result.ok:
+        _print_problems(result)
+        print("nothing was written", file=sys.stderr)
+        return 1
+    with open_graph() as graph:
+        total = len(result.dataset)
+        with Progress(total, "loading") as progress:
+            graph.replace(result.dataset, progress=progress.advance)
+    print(f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} edges "
+          f"from {args.path}")
+    return 0
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(str(output)).write_text(text, encoding="utf-8")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.store import open_graph
+
+    with open_graph() as graph:
+        data = graph.export(public_only=args.public)
+    _write_output(json.dumps(data, ensure_ascii=False, indent=1) + "\n", args.output)
+    if args.output not in (None, "-"):
+        print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.store import open_graph
+    from persecution_graph.queries.search import search
+
+    with open_graph() as graph:
+        hits = search(graph, args.text, limit=args.limit, public_only=args.public)
+    if args.format == "json":
+        print(json.dumps(hits, ensure_ascii=False, indent=1))
+    else:
+        for hit in hits:
+            print(f"{hit['score']:.2f}  {hit['id']:<32} {hit['name']}  [{', '.join(hit['labels'])}]")
+    return 0
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"--param {pair!r}: write NAME=VALUE")
+        params[key] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.store import open_graph
+    from persecution_graph.queries.catalogue import load_catalogue
+    from persecution_graph.queries.output import render
+
+    catalogue = load_catalogue()
+    if args.name is None:
+        for query in catalogue.values():
+            print(f"{query.name:<24} {query.title}")
+        return 0
+    query = catalogue.get(args.name)
+    if query is None:
+        raise UserError(f"unknown query {args.name!r}; `persecution-graph query` lists them")
+    with open_graph() as graph:
+        rows = query.run(graph, _params(args.param), public_only=args.public)
+    sys.stdout.write(render(rows, query.column_names, args.format))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.store import open_graph
+
+    with open_graph() as graph:
+        stats = graph.stats()
+    if args.format == "json":
+        print(json.dumps(stats, indent=1))
+        return 0
+    for section in ("nodes", "edges", "sources"):
+        print(f"{section}:")
+        for name, count in stats[section].items():
+            print(f"  {name:<32} {count}")
+    print(f"records with a locator: {stats['located_share']:.1%}")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from persecution_graph.graph import embedded
+    from persecution_graph.graph.settings import Settings
+
+    settings = Settings.from_env()
+    if args.action == "start":
+        info = embedded.start(settings.data_dir)
+        print(f"embedded database running: bolt://127.0.0.1:{info.bolt_port} "
+              f"(pid {info.pid}, data in {settings.data_dir})")
+    elif args.action == "stop":
+        stopped = embedded.stop(settings.data_dir)
+        print("embedded database stopped" if stopped else "embedded database was not running")
+    else:
+        info = embedded.running(settings.data_dir)
+        if info is None:
+            print(f"embedded database not running (data in {settings.data_dir})")
+            return 3
+        print(f"embedded database running: bolt://127.0.0.1:{info.bolt_port} (pid {info.pid}, "
+              f"data in {settings.data_dir})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    serve(host=args.host, port=args.port, data=args.data)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="persecution-graph",
+                                     description="A sourced knowledge graph of political persecution.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("validate", cmd_validate, "check curated YAML and print every problem")
+    p.add_argument("path", nargs="?", default=DEFAULT_DATA)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p = command("load", cmd_load, "validate, then replace the graph with the curated data")
+    p.add_argument("path", nargs="?", default=DEFAULT_DATA)
+    p = command("export", cmd_export, "write the whole graph as JSON")
+    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--public", action="store_true", help="leave out restricted records")
+    p = command("search", cmd_search, "find people, institutions, events by any spelling")
+    p.add_argument("text")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--public", action="store_true", help="leave out restricted records")
+    p = command("query", cmd_query, "run a named query (no name: list them)")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--param", action="append", default=[], metavar="K=V")
+    p.add_argument("--format", choices=["json", "table", "csv"], default="table")
+    p.add_argument("--public", action="store_true", help="leave out restricted records")
+    p = command("stats", cmd_stats, "counts per node type, edge type and source")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p = command("db", cmd_db, "start, stop or check the embedded database server")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p = command("serve", cmd_serve, "run the HTTP API (loads the bundled data if the graph is empty)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data", default=DEFAULT_DATA, help="data to load when the graph is empty")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""The data model, read once from ``model.yaml`` and checked for consistency at start-up.
+
+Everything that needs to know the types (validation, database schema, API models, view
+styling) asks the :class:`Model` instead of hard-coding them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MODEL_FILE = Path(__file__).with_name("model.yaml")
+
+SCALAR_TYPES = {"string", "text", "int", "bool", "date", "enum"}
+LIST_TYPES = {"strings", "labels", "refs", "sources", "claims"}
+PROPERTY_TYPES = SCALAR_TYPES | LIST_TYPES | {"ref"}
+
+# Every node in the database also carries this label, so one index finds any node by id.
+ENTITY_LABEL = "Entity"
+
+
+class ModelError(Exception):
+    """The model file itself is inconsistent (a developer's mistake, not a curator's)."""
+
+
+@dataclass(frozen=True)
+class Property:
+    """One declared property of a node or edge type."""
+
+    name: str
+    type: str
+    required: bool = False
+    values: tuple[str, ...] = ()
+    to: tuple[str, ...] = ()
+    edge: str | None = None
+    description: str = ""
+
+    @property
+    def is_list(self) -> bool:
+        return self.type in LIST_TYPES
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node type: its YAML section, properties, extra-label property and view style."""
+
+    name: str
+    section: str
+    description: str
+    properties: dict[str, Property]
+    style: dict[str, str] = field(default_factory=dict)
+    role_property: str | None = None
+    self_sourced: bool = False
+
+    @property
+    def extra_labels(self) -> tuple[str, ...]:
+        """Labels a node of this type may carry besides its type label."""
+        if self.role_property is None:
+            return ()
+        return self.properties[self.role_property].values
+
+
+@dataclass(frozen=True)
+class EdgeType:
+    """An edge type: allowed endpoint types, category (act, tie, structure) and properties."""
+
+    name: str
+    category: str
+    label: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    properties: dict[str, Property]
+    description: str = ""
+    directed: bool = True
+
+
+@dataclass(frozen=True)
+class Model:
+    """The whole model: node types, edge types and defaults."""
+
+    nodes: dict[str, NodeType]
+    edges: dict[str, EdgeType]
+    defaults: dict[str, str]
+
+    def node_type_for_section(self, section: str) -> NodeType | None:
+        return next((t for t in self.nodes.values() if t.section == section), None)
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(t.section for t in self.nodes.values())
+
+    def all_labels(self) -> set[str]:
+        """Every label a node can carry: type labels and role/kind labels."""
+        labels = {ENTITY_LABEL, *self.nodes}
+        for node_type in self.nodes.values():
+            labels.update(node_type.extra_labels)
+        return labels
+
+    def style_for(self, labels: list[str] | tuple[str, ...]) -> dict[str, str]:
+        """The view style of a node, from the first of its labels that is a type."""
+        for label in labels:
+            if label in self.nodes:
+                return self.nodes[label].style
+        return {"color": "#999999", "shape": "dot"}
+
+
+def _property(name: str, spec: dict[str, Any]) -> Property:
+    return Property(
+        name=name,
+        type=spec["type"],
+        required=bool(spec.get("required", False)),
+        values=tuple(spec.get("values", ())),
+        to=tuple(spec.get("to", ())),
+        edge=spec.get("edge"),
+        description=str(spec.get("description", "")),
+    )
+
+
+def _properties(*specs: dict[str, Any]) -> dict[str, Property]:
+    merged: dict[str, Property] = {}
+    for spec in specs:
+        for name, prop_spec in spec.items():
+            merged[name] = _property(name, prop_spec)
+    return merged
+
+
+def _build(raw: dict[str, Any]) -> Model:
+    common = raw["common"]
+    nodes = {
+        name: NodeType(
+            name=name,
+            section=spec["section"],
+            description=spec.get("description", ""),
+            properties=_properties(spec["properties"], common),
+            style=dict(spec.get("style", {})),
+            role_property=spec.get("role_property"),
+            self_sourced=bool(spec.get("self_sourced", False)),
+        )
+        for name, spec in raw["nodes"].items()
+    }
+    edges = {}
+    for name, spec in raw["edges"].items():
+        extra = raw["act_properties"] if spec["category"] == "act" else {}
+        edges[name] = EdgeType(
+            name=name,
+            category=spec["category"],
+            label=spec["label"],
+            sources=tuple(spec["from"]),
+            targets=tuple(spec["to"]),
+            properties=_properties(extra, spec.get("properties", {}), common),
+            description=spec.get("description", ""),
+            directed=bool(spec.get("directed", True)),
+        )
+    model = Model(nodes=nodes, edges=edges, defaults=dict(raw["defaults"]))
+    _check(model)
+    return model
+
+
+def _check(model: Model) -> None:
+    """Cross-reference checks, so a broken model fails at start-up, not mid-load."""
+    problems = []
+    for owner, props in [(n, t.properties) for n, t in model.nodes.items()] + [
+        (e, t.properties) for e, t in model.edges.items()
+    ]:
+        for prop in props.values():
+            if prop.type not in PROPERTY_TYPES:
+                problems.append(f"{owner}.{prop.name}: unknown type {prop.type!r}")
+            problems += [f"{owner}.{prop.name}: unknown node type {t!r}" for t in prop.to
+                         if t not in model.nodes]
+            if prop.edge and prop.edge not in model.edges:
+                problems.append(f"{owner}.{prop.name}: unknown edge type {prop.edge!r}")
+    for edge in model.edges.values():
+        problems += [f"{edge.name}: unknown endpoint type {t!r}"
+                     for t in edge.sources + edge.targets if t not in model.nodes]
+    if problems:
+        raise ModelError("; ".join(problems))
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> Model:
+    """Read and check the model file (cached: the model never changes while running)."""
+    with path.open(encoding="utf-8") as handle:
+        return _build(yaml.safe_load(handle))

@@ -1,0 +1,41 @@
+"""Neutral graph records: what loaders produce and stores, exporters and views consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Node:
+    """A node: stable id, its labels (type first, then roles/kinds) and its properties."""
+
+    id: str
+    type: str
+    labels: list[str]
+    properties: dict[str, Any]
+
+
+@dataclass
+class Edge:
+    """An edge between two node ids; ``key`` identifies the same fact told by several files."""
+
+    type: str
+    source: str
+    target: str
+    properties: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.properties["id"])
+
+
+@dataclass
+class Dataset:
+    """A whole, validated graph, ready to be written."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.edges)

@@ -1,0 +1,1 @@
+"""Curated YAML -> validated records -> a Dataset ready to be written."""

@@ -1,0 +1,1 @@
+"""persecution-graph queries."""
