@@ -367,6 +367,8 @@ class Validator:
         node_type = self.model.nodes[record.type]
         props = self.common_props(record)
         props["id"] = record.id
+        if node_type.self_sourced and not props["sources"]:
+            props["sources"] = [{"source": record.id, "page": "whole document"}]
         if "name" not in props:
             props["name"] = _derived_name(record)
         labels = [record.type]

@@ -1,0 +1,54 @@
+"""Property values to and from what both engines store (scalars and lists of scalars).
+
+Evidence and claims are lists of small objects; Neo4j properties cannot hold maps, so each
+item is stored as a compact JSON string and decoded on the way out. Dates keep the text the
+curator wrote, plus ``<name>_from`` / ``<name>_to`` day bounds for range queries.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .dates import DateValue
+from .names import name_key
+
+JSON_PROPERTIES = ("sources", "claims")
+# Derived on the way in, for querying; left out of exports and API answers.
+DERIVED = ("source_ids", "name_keys")
+
+
+def encode(properties: dict[str, Any]) -> dict[str, Any]:
+    """Properties as stored: JSON items for evidence, day bounds for dates, search keys."""
+    stored: dict[str, Any] = {}
+    for key, value in properties.items():
+        if value is None or value == []:
+            continue
+        if isinstance(value, DateValue):
+            stored[key] = value.text
+            stored[f"{key}_from"] = value.start
+            stored[f"{key}_to"] = value.end
+        elif key in JSON_PROPERTIES:
+            stored[key] = [json.dumps(item, ensure_ascii=False, sort_keys=True) for item in value]
+        else:
+            stored[key] = value
+    stored["source_ids"] = sorted({ref["source"] for ref in properties.get("sources", [])})
+    names = [properties.get("name")] + list(properties.get("aliases", []))
+    keys = sorted({name_key(n) for n in names if n})
+    if keys:
+        stored["name_keys"] = keys
+    return stored
+
+
+def decode(stored: dict[str, Any]) -> dict[str, Any]:
+    """Properties as shown to users: evidence as objects, derived values left out."""
+    dates = {k[: -len("_from")] for k in stored if k.endswith("_from")}
+    shown: dict[str, Any] = {}
+    for key, value in stored.items():
+        if key in DERIVED or any(key in (f"{d}_from", f"{d}_to") for d in dates):
+            continue
+        if key in JSON_PROPERTIES and isinstance(value, list):
+            shown[key] = [json.loads(item) for item in value]
+        else:
+            shown[key] = value
+    return dict(sorted(shown.items()))

@@ -1,0 +1,243 @@
+"""Database access: one Graph over the official neo4j driver, for both engines.
+
+All values reach Cypher as parameters. Labels and relationship types cannot be parameters in
+Cypher, so the few statements that need them take them from the model (never from input).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
+
+from . import embedded
+from .encoding import decode, encode
+from .errors import DatabaseUnavailable, QueryError
+from .model import ENTITY_LABEL, Model, load_model
+from .records import Dataset, Edge, Node
+from .settings import Settings
+
+BATCH_SIZE = 2000
+# Test hook: after the first batch of a reload, write this file and wait (see tests/graph).
+PAUSE_ENV = "PERSECUTION_GRAPH_TEST_PAUSE_FILE"
+
+Progress = Callable[[int], None]
+
+
+def _batches(rows: list[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _cypher_value(value: Any) -> Any:
+    """Driver values to JSON-friendly ones (dates as ISO text)."""
+    if isinstance(value, list):
+        return [_cypher_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cypher_value(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+class Graph:
+    """The graph database, whichever engine holds it."""
+
+    def __init__(self, driver: neo4j.Driver, database: str, engine: str,
+                 model: Model | None = None) -> None:
+        self.driver = driver
+        self.database = database
+        self.engine = engine
+        self.model = model or load_model()
+
+    # -- running Cypher ----------------------------------------------------------------------
+
+    def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a read query with parameters; rows as plain dicts."""
+        try:
+            records, _, _ = self.driver.execute_query(
+                cypher, params, database_=self.database, routing_=RoutingControl.READ)
+        except ServiceUnavailable as error:
+            raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
+        except Neo4jError as error:
+            raise QueryError(f"the database refused the query: {error.message}") from None
+        return [{k: _cypher_value(v) for k, v in record.items()} for record in records]
+
+    def write(self, cypher: str, **params: Any) -> None:
+        try:
+            self.driver.execute_query(cypher, params, database_=self.database,
+                                      routing_=RoutingControl.WRITE)
+        except ServiceUnavailable as error:
+            raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Unique ids on every node; indexes on what queries look up, all from the model."""
+        statements = [f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) "
+                      "REQUIRE n.id IS UNIQUE"]
+        statements += [f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{name}) "
+                       "REQUIRE n.id IS UNIQUE" for name in self.model.nodes]
+        for statement in statements:
+            with contextlib.suppress(ClientError):  # already there under another name
+                self.write(statement)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def replace(self, dataset: Dataset, progress: Progress | None = None) -> None:
+        """Replace the whole graph in one transaction: readers see the old graph or the new one.
+
+        Writes go in batches of UNWIND statements inside that transaction; if anything fails
+        (or the process dies), the transaction is rolled back and the old graph stays.
+        """
+        self.ensure_schema()
+        advance = progress or (lambda _: None)
+        try:
+            with self.driver.session(database=self.database) as session, \
+                    session.begin_transaction() as tx:
+                tx.run(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n").consume()
+                for index, (statement, batch) in enumerate(self._write_statements(dataset)):
+                    tx.run(statement, rows=batch).consume()
+                    advance(len(batch))
+                    if index == 0:
+                        _pause_for_tests()
+                tx.commit()
+        except ServiceUnavailable as error:
+            raise DatabaseUnavailable(f"the database went away during the load; nothing was "
+                                      f"changed: {error}") from None
+
+    def _write_statements(self, dataset: Dataset) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for node in dataset.nodes.values():
+            by_labels[tuple(self._labels(node))].append(encode(node.properties))
+        for labels, rows in sorted(by_labels.items()):
+            label_text = ":".join([ENTITY_LABEL, *labels])
+            for batch in _batches(rows):
+                yield f"UNWIND $rows AS r CREATE (n:{label_text}) SET n = r", batch
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for edge in dataset.edges:
+            by_type[self._edge_type(edge)].append(
+                {"source": edge.source, "target": edge.target, "props": encode(edge.properties)})
+        for edge_type, rows in sorted(by_type.items()):
+            for batch in _batches(rows):
+                yield (f"UNWIND $rows AS r MATCH (a:{ENTITY_LABEL} {{id: r.source}}) "
+                       f"MATCH (b:{ENTITY_LABEL} {{id: r.target}}) "
+                       f"CREATE (a)-[e:{edge_type}]->(b) SET e = r.props"), batch
+
+    def _labels(self, node: Node) -> list[str]:
+        allowed = self.model.all_labels()
+        unknown = [label for label in node.labels if label not in allowed]
+        if unknown:
+            raise QueryError(f"node {node.id!r} has labels not in the model: {unknown}")
+        return node.labels
+
+    def _edge_type(self, edge: Edge) -> str:
+        if edge.type not in self.model.edges:
+            raise QueryError(f"edge type {edge.type!r} is not in the model")
+        return edge.type
+
+    # -- reading the whole -------------------------------------------------------------------
+
+    def export(self, public_only: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """The whole graph as {"nodes": [...], "edges": [...]}, sorted, evidence decoded."""
+        nodes = self.read(
+            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
+            "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties "
+            "ORDER BY id", public=public_only)
+        edges = self.read(
+            f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) "
+            "WHERE NOT $public OR (e.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted' "
+            "AND b.sensitivity <> 'restricted') "
+            "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
+            "ORDER BY type, source, target, properties.id", public=public_only)
+        for node in nodes:
+            node["labels"] = self.sorted_labels(node["labels"])
+            node["properties"] = decode(node["properties"])
+        for edge in edges:
+            edge["properties"] = decode(edge["properties"])
+        return {"nodes": nodes, "edges": edges}
+
+    def sorted_labels(self, labels: list[str]) -> list[str]:
+        """Type label first, then the others alphabetically, without the technical Entity."""
+        kinds = [label for label in labels if label in self.model.nodes]
+        return kinds + sorted(label for label in labels if label not in kinds and
+                              label != ENTITY_LABEL)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts per node type, edge type and source, and the share of located records."""
+        nodes = self.read(f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, "
+                          "n.source_ids AS sources, n.sources AS refs")
+        edges = self.read(f"MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN type(e) AS type, "
+                          "e.source_ids AS sources, e.sources AS refs")
+        node_counts: Counter[str] = Counter()
+        for row in nodes:
+            node_counts.update(label for label in row["labels"] if label != ENTITY_LABEL)
+        source_counts: Counter[str] = Counter()
+        located = 0
+        for row in nodes + edges:
+            source_counts.update(row["sources"] or [])
+            located += bool(row["refs"])
+        total = len(nodes) + len(edges)
+        return {
+            "nodes": dict(sorted(node_counts.items())),
+            "edges": dict(sorted(Counter(row["type"] for row in edges).items())),
+            "sources": dict(sorted(source_counts.items())),
+            "records": total,
+            "located_share": located / total if total else 0.0,
+        }
+
+    def count(self) -> int:
+        return int(self.read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n")[0]["n"])
+
+
+def _pause_for_tests() -> None:
+    marker = os.environ.get(PAUSE_ENV)
+    if marker:
+        Path(marker).write_text("paused")
+        time.sleep(600)
+
+
+def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
+    """A Graph on the configured Neo4j server, or on a running embedded server."""
+    if settings.neo4j_uri:
+        driver = GraphDatabase.driver(settings.neo4j_uri,
+                                      auth=(settings.neo4j_user, settings.neo4j_password or ""))
+        database, engine = settings.neo4j_database, "neo4j"
+    else:
+        assert info is not None
+        driver = GraphDatabase.driver(info.uri, auth=embedded.credentials(settings.data_dir))
+        database, engine = info.database, "arcadedb"
+    try:
+        driver.verify_connectivity()
+    except (ServiceUnavailable, AuthError, DriverError, OSError) as error:
+        driver.close()
+        where = settings.neo4j_uri or "the embedded database"
+        raise DatabaseUnavailable(f"cannot connect to {where}: {error}") from None
+    return Graph(driver, database, engine)
+
+
+@contextlib.contextmanager
+def open_graph(settings: Settings | None = None) -> Iterator[Graph]:
+    """The graph for one command: uses a running server, or starts one just for this command."""
+    settings = settings or Settings.from_env()
+    started: embedded.ServerInfo | None = None
+    info = None
+    if not settings.neo4j_uri:
+        info = embedded.running(settings.data_dir)
+        if info is None:
+            info = started = embedded.start(settings.data_dir, ephemeral=True)
+    graph = connect(settings, info)
+    try:
+        yield graph
+    finally:
+        graph.driver.close()
+        if started is not None:
+            embedded.stop(settings.data_dir, only_ephemeral_pid=started.pid)
