@@ -11,6 +11,8 @@ from typing import Any
 
 from persecution_graph.loaders.validate import ValidationResult, validate
 
+from persecution_graph.graph.errors import GraphError
+
 from .errors import UserError
 
 DEFAULT_DATA = "seed_data"
@@ -215,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except UserError as error:
+    except GraphError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,54 @@
+"""The FastAPI app: it only includes the routers and the one JSON error shape."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from persecution_graph.graph.errors import DatabaseUnavailable, GraphError, QueryError
+from persecution_graph.graph.store import Graph
+
+from .routes import entities, queries, search
+
+
+def error_body(status: int, title: str, detail: object) -> JSONResponse:
+    """Every error, whatever its cause, in one shape: {"error": {status, title, detail}}."""
+    return JSONResponse({"error": {"status": status, "title": title, "detail": detail}}, status)
+
+
+def create_app(graph: Graph) -> FastAPI:
+    app = FastAPI(title="persecution-graph", version="0.1.0",
+                  description="A sourced knowledge graph of political persecution networks.")
+    app.state.graph = graph
+    for module in (search, entities, queries):
+        app.include_router(module.router)
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, object]:
+        return {"status": "ok", "engine": graph.engine, "entities": graph.count()}
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        return error_body(error.status_code, "request failed", error.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        detail = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                  for e in error.errors()]
+        return error_body(422, "invalid request", detail)
+
+    @app.exception_handler(QueryError)
+    async def bad_query(_: Request, error: QueryError) -> JSONResponse:
+        return error_body(400, "invalid query", str(error))
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def unavailable(_: Request, error: DatabaseUnavailable) -> JSONResponse:
+        return error_body(503, "database unavailable", str(error))
+
+    @app.exception_handler(GraphError)
+    async def graph_error(_: Request, error: GraphError) -> JSONResponse:
+        return error_body(500, "server error", str(error))
+
+    return app

@@ -1,0 +1,26 @@
+"""GET /api/search: find entities by any spelling."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from persecution_graph.queries.search import search
+
+from ..deps import PUBLIC_ONLY, GraphDep
+
+router = APIRouter(tags=["search"])
+
+
+class Hit(BaseModel):
+    id: str
+    name: str | None
+    labels: list[str]
+    score: float
+
+
+@router.get("/api/search", response_model=list[Hit])
+def search_entities(graph: GraphDep, q: str = Query(min_length=1, max_length=200,
+                    examples=["Mendygaziyev"]), limit: int = Query(10, ge=1, le=100)) -> list[dict]:
+    """Entities whose name or an alias matches `q`, transliteration variants included."""
+    return search(graph, q, limit=limit, public_only=PUBLIC_ONLY)

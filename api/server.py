@@ -1,0 +1,37 @@
+"""`persecution-graph serve`: the HTTP API on the embedded engine (or a configured Neo4j)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from persecution_graph.graph import embedded
+from persecution_graph.graph.settings import Settings
+from persecution_graph.graph.store import connect
+from persecution_graph.loaders.validate import validate
+
+from .errors import UserError
+from .main import create_app
+
+
+def serve(host: str, port: int, data: str) -> None:
+    """Start the database if needed, load ``data`` into an empty graph, serve until Ctrl-C."""
+    settings = Settings.from_env()
+    info = None if settings.neo4j_uri else embedded.start(settings.data_dir)
+    graph = connect(settings, info)
+    try:
+        if graph.count() == 0 and Path(data).exists():
+            result = validate(Path(data))
+            if not result.ok:
+                raise UserError(f"{data} is not valid; run `persecution-graph validate {data}`")
+            graph.replace(result.dataset)
+            print(f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} "
+                  f"edges from {data}", file=sys.stderr)
+        print(f"persecution-graph: http://{host}:{port}/docs", file=sys.stderr)
+        uvicorn.run(create_app(graph), host=host, port=port, log_level="warning")
+    finally:
+        graph.driver.close()
+        if info is not None:
+            embedded.stop(settings.data_dir)

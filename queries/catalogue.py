@@ -1,0 +1,121 @@
+"""Named queries, kept as data (one YAML file each in ``catalogue/``), run the same way from
+the command line, the HTTP API and the web pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from persecution_graph.graph.errors import QueryError
+from persecution_graph.graph.store import Graph
+
+CATALOGUE_DIR = Path(__file__).with_name("catalogue")
+PARAMETER_TYPES = ("string", "int", "date", "bool")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A typed query parameter; without a default it is required."""
+
+    name: str
+    type: str = "string"
+    default: Any = None
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def parse(self, text: Any) -> Any:
+        """The value of a parameter given as text (CLI, query string); QueryError if wrong."""
+        value = str(text).strip()
+        try:
+            if self.type == "int":
+                return int(value)
+            if self.type == "date":
+                return dt.date.fromisoformat(value).isoformat()
+            if self.type == "bool":
+                if value.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(value)
+                return value.lower() in ("true", "1")
+        except ValueError:
+            raise QueryError(f"parameter {self.name!r} must be a {self.type}, not {value!r}") from None
+        return value
+
+
+@dataclass(frozen=True)
+class Query:
+    """A named Cypher query with its title, description, parameters and columns."""
+
+    name: str
+    title: str
+    description: str
+    cypher: str
+    columns: tuple[dict[str, str], ...]
+    parameters: tuple[Parameter, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column["name"] for column in self.columns]
+
+    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Parameters checked and typed, defaults filled in."""
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            listed = ", ".join(known) or "none"
+            raise QueryError(f"unknown parameter {unknown[0]!r} for query {self.name!r} "
+                             f"(parameters: {listed})")
+        bound = {}
+        for name, parameter in known.items():
+            if name in given and given[name] not in (None, ""):
+                bound[name] = parameter.parse(given[name])
+            elif parameter.required:
+                raise QueryError(f"query {self.name!r} needs parameter {name!r}: "
+                                 f"{parameter.description}")
+            else:
+                bound[name] = parameter.default
+        return bound
+
+    def run(self, graph: Graph, given: dict[str, Any], public_only: bool = False) -> list[dict[str, Any]]:
+        """Rows as dicts, in column order, with their evidence decoded."""
+        rows = graph.read(self.cypher, **self.bind(given), public=public_only)
+        return [{name: _decode(name, row.get(name)) for name in self.column_names} for row in rows]
+
+
+def _decode(name: str, value: Any) -> Any:
+    if name == "sources" and isinstance(value, list):
+        seen: list[Any] = []
+        for item in value:
+            ref = json.loads(item) if isinstance(item, str) else item
+            if ref not in seen:
+                seen.append(ref)
+        return seen
+    return value
+
+
+def _query(data: dict[str, Any]) -> Query:
+    parameters = tuple(Parameter(name=name, **spec) for name, spec in
+                       (data.get("parameters") or {}).items())
+    for parameter in parameters:
+        if parameter.type not in PARAMETER_TYPES:
+            raise ValueError(f"query {data['name']}: parameter type {parameter.type!r}")
+    return Query(name=data["name"], title=data["title"], description=data["description"].strip(),
+                 cypher=data["cypher"], columns=tuple(data["columns"]), parameters=parameters)
+
+
+@cache
+def load_catalogue(folder: Path = CATALOGUE_DIR) -> dict[str, Query]:
+    """Every named query, by name."""
+    queries = {}
+    for path in sorted(folder.glob("*.yaml")):
+        query = _query(yaml.safe_load(path.read_text(encoding="utf-8")))
+        queries[query.name] = query
+    return queries

@@ -1,0 +1,55 @@
+"""Find entities by any spelling of their name: aliases and transliteration variants match.
+
+A query's words are folded like stored names (see graph/names.py), then each entity scores
+by its best-matching name: every query word found as a name word or its beginning scores
+high, a near spelling scores by similarity.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from persecution_graph.graph.model import ENTITY_LABEL
+from persecution_graph.graph.names import tokens
+from persecution_graph.graph.store import Graph
+
+MIN_SCORE = 0.6
+
+
+def _word_score(word: str, name_words: list[str]) -> float:
+    best = 0.0
+    for candidate in name_words:
+        if candidate == word:
+            return 1.0
+        if candidate.startswith(word) and len(word) >= 3:
+            best = max(best, 0.9)
+        best = max(best, difflib.SequenceMatcher(None, word, candidate).ratio() * 0.95)
+    return best
+
+
+def score(query: str, name: str) -> float:
+    """How well a name answers a query, from 0 to 1 (words in any order)."""
+    query_words, name_words = tokens(query), tokens(name)
+    if not query_words or not name_words:
+        return 0.0
+    per_word = [_word_score(word, name_words) for word in query_words]
+    coverage = sum(per_word) / len(per_word)
+    return round(coverage if min(per_word) >= MIN_SCORE else coverage * 0.5, 3)
+
+
+def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) -> list[dict[str, Any]]:
+    """Entities whose name or alias matches ``text``, best first: {id, name, labels, score}."""
+    rows = graph.read(
+        f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
+        "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
+        public=public_only)
+    hits = []
+    for row in rows:
+        names = [row["name"] or row["id"], *(row["aliases"] or [])]
+        best = max(score(text, name) for name in names)
+        if best >= MIN_SCORE:
+            hits.append({"id": row["id"], "name": row["name"],
+                         "labels": graph.sorted_labels(row["labels"]), "score": best})
+    hits.sort(key=lambda hit: (-hit["score"], hit["name"] or "", hit["id"]))
+    return hits[:limit]
