@@ -76,6 +76,12 @@ def _port_open(port: int) -> bool:
 
 
 def _alive(pid: int) -> bool:
+    """Whether the process runs; a finished child of ours is reaped (a zombie is not alive)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: its parent reaps it
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

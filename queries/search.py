@@ -35,7 +35,11 @@ def score(query: str, name: str) -> float:
         return 0.0
     per_word = [_word_score(word, name_words) for word in query_words]
     coverage = sum(per_word) / len(per_word)
-    return round(coverage if min(per_word) >= MIN_SCORE else coverage * 0.5, 3)
+    if min(per_word) < MIN_SCORE:
+        coverage *= 0.5
+    # Between equal matches, the name with fewer other words is the better answer.
+    extra_words = max(len(name_words) - len(query_words), 0)
+    return round(coverage - 0.01 * extra_words, 3)
 
 
 def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) -> list[dict[str, Any]]:

@@ -1,0 +1,54 @@
+"""The command line as a user runs it: exit statuses and exact output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from persecution_graph.graph.store import Graph
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "persecution_graph.api.cli", *args],
+                          env=env, capture_output=True, text=True)
+
+
+def test_validate_ok() -> None:
+    run = cli("validate", str(FIXTURES / "small"))
+    assert (run.returncode, run.stdout) == (0, "ok: 15 nodes and 12 edges in 2 files\n")
+
+
+def test_validate_bad_exits_1_without_traceback() -> None:
+    run = cli("validate", str(FIXTURES / "bad"))
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.splitlines()) == 17
+
+
+def test_missing_folder_is_a_sentence() -> None:
+    run = cli("validate", "no-such-folder")
+    assert (run.returncode, run.stderr) == (2, "error: no-such-folder: no such file or folder\n")
+
+
+def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, graph: Graph) -> None:
+    assert cli("load", str(FIXTURES / "small"), env=cli_env).returncode == 0
+    hits = json.loads(cli("search", "Mendygaziyev", "--format", "json", env=cli_env).stdout)
+    assert hits == []
+    hits = json.loads(cli("search", "Smatov", "--format", "json", env=cli_env).stdout)
+    assert hits == [{"id": "zh-smatov", "name": "Zh. Smatov", "labels": ["Person", "Official"],
+                     "score": 1.0}]
+    out = tmp_path / "graph.json"
+    assert cli("export", "--format", "json", "--public", "-o", str(out), env=cli_env).returncode == 0
+    exported = json.loads(out.read_text())
+    assert (len(exported["nodes"]), len(exported["edges"])) == (14, 11)
+    run = cli("query", "relations", "--param", "id=almaty-police", "--format", "csv", env=cli_env)
+    assert run.stdout == ("direction,type,other_id,other,date,detail,sources\n"
+                          "out,LOCATED_IN,almaty,Almaty,,,odf-2018-dck-ban:117\n"
+                          "in,THREATENED_BY,dilnar-insenova,Dilnar Insenova,,,odf-2018-dck-ban:117\n")
+    run = cli("query", "relations", env=cli_env)
+    assert (run.returncode, run.stderr) == (
+        2, "error: query 'relations' needs parameter 'id': id of the entity (see `search`)\n")
