@@ -9,9 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from persecution_graph.loaders.validate import ValidationResult, validate
-
 from persecution_graph.graph.errors import GraphError
+from persecution_graph.loaders.validate import ValidationResult, validate
 
 from .errors import UserError
 
@@ -35,8 +34,7 @@ def _validated(path: str) -> ValidationResult:
 def cmd_validate(args: argparse.Namespace) -> int:
     result = _validated(args.path)
     if args.format == "json":
-        print(json.dumps({"ok": result.ok, "problems": [p.as_dict() for p in result.problems]},
-                         indent=2))
+        print(json.dumps({"ok": result.ok, "problems": [p.as_dict() for p in result.problems]}, indent=2))
         return 0 if result.ok else 1
     if not result.ok:
         _print_problems(result)
@@ -60,8 +58,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         total = len(result.dataset)
         with Progress(total, "loading") as progress:
             graph.replace(result.dataset, progress=progress.advance)
-    print(f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} edges "
-          f"from {args.path}")
+    print(
+        f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} edges " f"from {args.path}"
+    )
     return 0
 
 
@@ -79,8 +78,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = graph.export(public_only=args.public)
     _write_output(json.dumps(data, ensure_ascii=False, indent=1) + "\n", args.output)
     if args.output not in (None, "-"):
-        print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}",
-              file=sys.stderr)
+        print(
+            f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -150,8 +151,10 @@ def cmd_db(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.action == "start":
         info = embedded.start(settings.data_dir)
-        print(f"embedded database running: bolt://127.0.0.1:{info.bolt_port} "
-              f"(pid {info.pid}, data in {settings.data_dir})")
+        print(
+            f"embedded database running: bolt://127.0.0.1:{info.bolt_port} "
+            f"(pid {info.pid}, data in {settings.data_dir})"
+        )
     elif args.action == "stop":
         stopped = embedded.stop(settings.data_dir)
         print("embedded database stopped" if stopped else "embedded database was not running")
@@ -160,8 +163,10 @@ def cmd_db(args: argparse.Namespace) -> int:
         if info is None:
             print(f"embedded database not running (data in {settings.data_dir})")
             return 3
-        print(f"embedded database running: bolt://127.0.0.1:{info.bolt_port} (pid {info.pid}, "
-              f"data in {settings.data_dir})")
+        print(
+            f"embedded database running: bolt://127.0.0.1:{info.bolt_port} (pid {info.pid}, "
+            f"data in {settings.data_dir})"
+        )
     return 0
 
 
@@ -173,8 +178,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="persecution-graph",
-                                     description="A sourced knowledge graph of political persecution.")
+    parser = argparse.ArgumentParser(
+        prog="persecution-graph", description="A sourced knowledge graph of political persecution."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:

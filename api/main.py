@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
-
 from persecution_graph.graph.errors import DatabaseUnavailable, GraphError, QueryError
 from persecution_graph.graph.store import Graph
+from starlette.exceptions import HTTPException
 
 from .routes import entities, queries, search
 
@@ -19,8 +18,11 @@ def error_body(status: int, title: str, detail: object) -> JSONResponse:
 
 
 def create_app(graph: Graph) -> FastAPI:
-    app = FastAPI(title="persecution-graph", version="0.1.0",
-                  description="A sourced knowledge graph of political persecution networks.")
+    app = FastAPI(
+        title="persecution-graph",
+        version="0.1.0",
+        description="A sourced knowledge graph of political persecution networks.",
+    )
     app.state.graph = graph
     for module in (search, entities, queries):
         app.include_router(module.router)
@@ -35,8 +37,7 @@ def create_app(graph: Graph) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        detail = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                  for e in error.errors()]
+        detail = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in error.errors()]
         return error_body(422, "invalid request", detail)
 
     @app.exception_handler(QueryError)

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import uvicorn
-
 from persecution_graph.graph import embedded
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect
@@ -27,8 +26,11 @@ def serve(host: str, port: int, data: str) -> None:
             if not result.ok:
                 raise UserError(f"{data} is not valid; run `persecution-graph validate {data}`")
             graph.replace(result.dataset)
-            print(f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} "
-                  f"edges from {data}", file=sys.stderr)
+            print(
+                f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} "
+                f"edges from {data}",
+                file=sys.stderr,
+            )
         print(f"persecution-graph: http://{host}:{port}/docs", file=sys.stderr)
         uvicorn.run(create_app(graph), host=host, port=port, log_level="warning")
     finally:

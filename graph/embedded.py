@@ -146,9 +146,19 @@ def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
         bolt, http = _free_port(), _free_port()
         with (data_dir / LOG_FILE).open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "persecution_graph.graph.embedded", str(data_dir),
-                 str(bolt), str(http), "1" if ephemeral else "0"],
-                cwd=data_dir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "persecution_graph.graph.embedded",
+                    str(data_dir),
+                    str(bolt),
+                    str(http),
+                    "1" if ephemeral else "0",
+                ],
+                cwd=data_dir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         return _wait_ready(data_dir, process)
@@ -158,16 +168,19 @@ def _wait_ready(data_dir: Path, process: subprocess.Popen[bytes]) -> ServerInfo:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise DatabaseUnavailable(f"the embedded database failed to start (exit status "
-                                      f"{process.returncode}); end of {data_dir / LOG_FILE}:\n"
-                                      f"{_log_tail(data_dir)}")
+            raise DatabaseUnavailable(
+                f"the embedded database failed to start (exit status "
+                f"{process.returncode}); end of {data_dir / LOG_FILE}:\n"
+                f"{_log_tail(data_dir)}"
+            )
         info = running(data_dir)
         if info is not None and info.pid == process.pid:
             return info
         time.sleep(0.1)
     process.terminate()
-    raise DatabaseUnavailable(f"the embedded database did not start within {START_TIMEOUT_S:.0f} s; "
-                              f"see {data_dir / LOG_FILE}")
+    raise DatabaseUnavailable(
+        f"the embedded database did not start within {START_TIMEOUT_S:.0f} s; " f"see {data_dir / LOG_FILE}"
+    )
 
 
 def stop(data_dir: Path, only_ephemeral_pid: int | None = None) -> bool:
@@ -197,9 +210,14 @@ def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> Non
 
     _, password = credentials(data_dir)
     server = arcadedb_embedded.create_server(
-        str(data_dir / "arcadedb"), root_password=password,
-        config={"server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
-                "bolt_port": bolt, "http_port": http, "host": "127.0.0.1"},
+        str(data_dir / "arcadedb"),
+        root_password=password,
+        config={
+            "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+            "bolt_port": bolt,
+            "http_port": http,
+            "host": "127.0.0.1",
+        },
     )
     server.start()
     if not (data_dir / "arcadedb" / "databases" / EMBEDDED_DATABASE).exists():
@@ -209,7 +227,8 @@ def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> Non
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     _write_state(data_dir, ServerInfo(os.getpid(), bolt, http, EMBEDDED_DATABASE, ephemeral))
     print(f"persecution-graph: embedded database ready on 127.0.0.1:{bolt}", flush=True)
-    stopping.wait()
+    while not stopping.wait(0.2):  # a timed wait lets the signal handler run promptly
+        pass
     server.stop()
     print("persecution-graph: embedded database stopped", flush=True)
 

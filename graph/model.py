@@ -169,13 +169,17 @@ def _check(model: Model) -> None:
         for prop in props.values():
             if prop.type not in PROPERTY_TYPES:
                 problems.append(f"{owner}.{prop.name}: unknown type {prop.type!r}")
-            problems += [f"{owner}.{prop.name}: unknown node type {t!r}" for t in prop.to
-                         if t not in model.nodes]
+            problems += [
+                f"{owner}.{prop.name}: unknown node type {t!r}" for t in prop.to if t not in model.nodes
+            ]
             if prop.edge and prop.edge not in model.edges:
                 problems.append(f"{owner}.{prop.name}: unknown edge type {prop.edge!r}")
     for edge in model.edges.values():
-        problems += [f"{edge.name}: unknown endpoint type {t!r}"
-                     for t in edge.sources + edge.targets if t not in model.nodes]
+        problems += [
+            f"{edge.name}: unknown endpoint type {t!r}"
+            for t in edge.sources + edge.targets
+            if t not in model.nodes
+        ]
     if problems:
         raise ModelError("; ".join(problems))
 

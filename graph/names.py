@@ -15,18 +15,70 @@ import unicodedata
 
 # Applied in order to lower-case ASCII text.
 _FOLDS = [
-    ("dzh", "j"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("q", "k"), ("ph", "f"),
-    ("w", "v"), ("x", "ks"), ("ck", "k"), ("c", "k"), ("y", "i"),
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("q", "k"),
+    ("ph", "f"),
+    ("w", "v"),
+    ("x", "ks"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("y", "i"),
 ]
 # Applied after doubled letters are collapsed (so "iyev" -> "iiev" -> "iev" -> "ev").
 _VOWEL_FOLDS = [("ie", "e"), ("ou", "u"), ("ea", "e")]
-_CYRILLIC = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
-     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g",
-     "k", "n", "o", "u", "u", "h", "i"],
-    strict=True,
-))
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+            "a",
+            "g",
+            "k",
+            "n",
+            "o",
+            "u",
+            "u",
+            "h",
+            "i",
+        ],
+        strict=True,
+    )
+)
 
 
 def _ascii(text: str) -> str:

@@ -2,7 +2,7 @@
 
 | variable | meaning | default |
 |---|---|---|
-| PERSECUTION_GRAPH_DATA_DIR | embedded database files, credentials, server log | ``$XDG_DATA_HOME/persecution-graph`` or ``~/.local/share/persecution-graph`` |
+| PERSECUTION_GRAPH_DATA_DIR | embedded database files, credentials, log | see :func:`default_data_dir` |
 | PERSECUTION_GRAPH_NEO4J_URI | use this Neo4j 5 server instead of the embedded engine | unset |
 | PERSECUTION_GRAPH_NEO4J_USER | its user | ``neo4j`` |
 | PERSECUTION_GRAPH_NEO4J_PASSWORD | its password | unset |
@@ -20,6 +20,7 @@ EMBEDDED_DATABASE = "persecution"
 
 
 def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/persecution-graph``, or ``~/.local/share/persecution-graph``."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "persecution-graph"
 

@@ -34,7 +34,7 @@ Progress = Callable[[int], None]
 
 def _batches(rows: list[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def _cypher_value(value: Any) -> Any:
@@ -51,8 +51,7 @@ def _cypher_value(value: Any) -> Any:
 class Graph:
     """The graph database, whichever engine holds it."""
 
-    def __init__(self, driver: neo4j.Driver, database: str, engine: str,
-                 model: Model | None = None) -> None:
+    def __init__(self, driver: neo4j.Driver, database: str, engine: str, model: Model | None = None) -> None:
         self.driver = driver
         self.database = database
         self.engine = engine
@@ -64,7 +63,8 @@ class Graph:
         """Run a read query with parameters; rows as plain dicts."""
         try:
             records, _, _ = self.driver.execute_query(
-                cypher, params, database_=self.database, routing_=RoutingControl.READ)
+                cypher, params, database_=self.database, routing_=RoutingControl.READ
+            )
         except ServiceUnavailable as error:
             raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
         except Neo4jError as error:
@@ -73,8 +73,7 @@ class Graph:
 
     def write(self, cypher: str, **params: Any) -> None:
         try:
-            self.driver.execute_query(cypher, params, database_=self.database,
-                                      routing_=RoutingControl.WRITE)
+            self.driver.execute_query(cypher, params, database_=self.database, routing_=RoutingControl.WRITE)
         except ServiceUnavailable as error:
             raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
 
@@ -82,10 +81,13 @@ class Graph:
 
     def ensure_schema(self) -> None:
         """Unique ids on every node; indexes on what queries look up, all from the model."""
-        statements = [f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) "
-                      "REQUIRE n.id IS UNIQUE"]
-        statements += [f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{name}) "
-                       "REQUIRE n.id IS UNIQUE" for name in self.model.nodes]
+        statements = [
+            f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) " "REQUIRE n.id IS UNIQUE"
+        ]
+        statements += [
+            f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{name}) " "REQUIRE n.id IS UNIQUE"
+            for name in self.model.nodes
+        ]
         for statement in statements:
             with contextlib.suppress(ClientError):  # already there under another name
                 self.write(statement)
@@ -101,8 +103,7 @@ class Graph:
         self.ensure_schema()
         advance = progress or (lambda _: None)
         try:
-            with self.driver.session(database=self.database) as session, \
-                    session.begin_transaction() as tx:
+            with self.driver.session(database=self.database) as session, session.begin_transaction() as tx:
                 tx.run(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n").consume()
                 for index, (statement, batch) in enumerate(self._write_statements(dataset)):
                     tx.run(statement, rows=batch).consume()
@@ -111,8 +112,9 @@ class Graph:
                         _pause_for_tests()
                 tx.commit()
         except ServiceUnavailable as error:
-            raise DatabaseUnavailable(f"the database went away during the load; nothing was "
-                                      f"changed: {error}") from None
+            raise DatabaseUnavailable(
+                f"the database went away during the load; nothing was " f"changed: {error}"
+            ) from None
 
     def _write_statements(self, dataset: Dataset) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -125,12 +127,18 @@ class Graph:
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for edge in dataset.edges:
             by_type[self._edge_type(edge)].append(
-                {"source": edge.source, "target": edge.target, "props": encode(edge.properties)})
+                {"source": edge.source, "target": edge.target, "props": encode(edge.properties)}
+            )
         for edge_type, rows in sorted(by_type.items()):
             for batch in _batches(rows):
-                yield (f"UNWIND $rows AS r MATCH (a:{ENTITY_LABEL} {{id: r.source}}) "
-                       f"MATCH (b:{ENTITY_LABEL} {{id: r.target}}) "
-                       f"CREATE (a)-[e:{edge_type}]->(b) SET e = r.props"), batch
+                yield (
+                    (
+                        f"UNWIND $rows AS r MATCH (a:{ENTITY_LABEL} {{id: r.source}}) "
+                        f"MATCH (b:{ENTITY_LABEL} {{id: r.target}}) "
+                        f"CREATE (a)-[e:{edge_type}]->(b) SET e = r.props"
+                    ),
+                    batch,
+                )
 
     def _labels(self, node: Node) -> list[str]:
         allowed = self.model.all_labels()
@@ -151,13 +159,17 @@ class Graph:
         nodes = self.read(
             f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
             "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties "
-            "ORDER BY id", public=public_only)
+            "ORDER BY id",
+            public=public_only,
+        )
         edges = self.read(
             f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) "
             "WHERE NOT $public OR (e.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted' "
             "AND b.sensitivity <> 'restricted') "
             "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
-            "ORDER BY type, source, target, properties.id", public=public_only)
+            "ORDER BY type, source, target, properties.id",
+            public=public_only,
+        )
         for node in nodes:
             node["labels"] = self.sorted_labels(node["labels"])
             node["properties"] = decode(node["properties"])
@@ -168,15 +180,18 @@ class Graph:
     def sorted_labels(self, labels: list[str]) -> list[str]:
         """Type label first, then the others alphabetically, without the technical Entity."""
         kinds = [label for label in labels if label in self.model.nodes]
-        return kinds + sorted(label for label in labels if label not in kinds and
-                              label != ENTITY_LABEL)
+        return kinds + sorted(label for label in labels if label not in kinds and label != ENTITY_LABEL)
 
     def stats(self) -> dict[str, Any]:
         """Counts per node type, edge type and source, and the share of located records."""
-        nodes = self.read(f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, "
-                          "n.source_ids AS sources, n.sources AS refs")
-        edges = self.read(f"MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN type(e) AS type, "
-                          "e.source_ids AS sources, e.sources AS refs")
+        nodes = self.read(
+            f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, "
+            "n.source_ids AS sources, n.sources AS refs"
+        )
+        edges = self.read(
+            f"MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN type(e) AS type, "
+            "e.source_ids AS sources, e.sources AS refs"
+        )
         node_counts: Counter[str] = Counter()
         for row in nodes:
             node_counts.update(label for label in row["labels"] if label != ENTITY_LABEL)
@@ -208,8 +223,9 @@ def _pause_for_tests() -> None:
 def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
     """A Graph on the configured Neo4j server, or on a running embedded server."""
     if settings.neo4j_uri:
-        driver = GraphDatabase.driver(settings.neo4j_uri,
-                                      auth=(settings.neo4j_user, settings.neo4j_password or ""))
+        driver = GraphDatabase.driver(
+            settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password or "")
+        )
         database, engine = settings.neo4j_database, "neo4j"
     else:
         assert info is not None

@@ -11,8 +11,21 @@ from .yamlfile import Problem
 
 # A quote must stand within this many lines of the cited line (hard-wrapped PDFs split sentences).
 QUOTE_WINDOW = 3
-_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"',
-                       "–": "-", "—": "-", "\u00a0": " ", "*": None, "\\": None})
+_FOLD = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+        "\u00a0": " ",
+        "*": None,
+        "\\": None,
+    }
+)
 
 
 def fold_text(text: str) -> str:
@@ -40,23 +53,28 @@ class EvidenceChecker:
                 if path.is_file():
                     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
                 else:
-                    self.problems.append(Problem(record.prop_where["file"],
-                                                 f"'file': {file!r} not found under {self.root}"))
+                    self.problems.append(
+                        Problem(record.prop_where["file"], f"'file': {file!r} not found under {self.root}")
+                    )
             self.texts[source_id] = lines
         return self.texts[source_id]
 
     def check(self, ref: SourceRef) -> None:
         if ref.source not in self.sources:
-            self.problems.append(Problem(ref.where, f"unknown source {ref.source!r}"
-                                         f"{suggest(ref.source, tuple(self.sources))}"))
+            self.problems.append(
+                Problem(
+                    ref.where, f"unknown source {ref.source!r}" f"{suggest(ref.source, tuple(self.sources))}"
+                )
+            )
             return
         lines = self.lines_of(ref.source)
         if lines is None:
             return
         name = self.sources[ref.source].props.get("file")
         if ref.last_line is not None and ref.last_line > len(lines):
-            self.problems.append(Problem(ref.where, f"line {ref.last_line} is past the end of "
-                                         f"{name} ({len(lines)} lines)"))
+            self.problems.append(
+                Problem(ref.where, f"line {ref.last_line} is past the end of " f"{name} ({len(lines)} lines)")
+            )
             return
         if ref.quote:
             self.check_quote(ref, lines, name)
@@ -67,8 +85,7 @@ class EvidenceChecker:
         else:
             assert ref.last_line is not None
             start = max(ref.first_line - 1 - QUOTE_WINDOW, 0)
-            window = lines[start:ref.last_line + QUOTE_WINDOW]
+            window = lines[start : ref.last_line + QUOTE_WINDOW]
             near = f" near line {ref.first_line}"
         if fold_text(ref.quote or "") not in fold_text(" ".join(window)):
-            self.problems.append(Problem(ref.where, f"quote not found{near} of {name}: "
-                                         f"{ref.quote!r}"))
+            self.problems.append(Problem(ref.where, f"quote not found{near} of {name}: " f"{ref.quote!r}"))

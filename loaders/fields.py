@@ -39,8 +39,11 @@ class SourceRef:
     def as_dict(self) -> dict[str, Any]:
         ref: dict[str, Any] = {"source": self.source}
         if self.first_line is not None:
-            ref["line"] = (str(self.first_line) if self.last_line == self.first_line
-                           else f"{self.first_line}-{self.last_line}")
+            ref["line"] = (
+                str(self.first_line)
+                if self.last_line == self.first_line
+                else f"{self.first_line}-{self.last_line}"
+            )
         if self.page is not None:
             ref["page"] = self.page
         if self.quote is not None:
@@ -71,8 +74,11 @@ def text(value: Located, name: str) -> str:
 def slug(value: Located, name: str) -> str:
     found = text(value, name)
     if not SLUG.match(found):
-        raise FieldError(value.where, f"{name!r}: {found!r} is not an id; use lowercase letters, "
-                                      "digits and hyphens, e.g. 'dilnar-insenova'")
+        raise FieldError(
+            value.where,
+            f"{name!r}: {found!r} is not an id; use lowercase letters, "
+            "digits and hyphens, e.g. 'dilnar-insenova'",
+        )
     return found
 
 
@@ -86,8 +92,11 @@ def as_list(value: Located) -> list[Located]:
 def _enum(value: Located, prop: Property) -> str:
     found = text(value, prop.name)
     if found not in prop.values:
-        raise FieldError(value.where, f"{prop.name!r}: unknown value {found!r}"
-                         f"{suggest(found, prop.values)}; expected one of: {', '.join(prop.values)}")
+        raise FieldError(
+            value.where,
+            f"{prop.name!r}: unknown value {found!r}"
+            f"{suggest(found, prop.values)}; expected one of: {', '.join(prop.values)}",
+        )
     return found
 
 
@@ -108,8 +117,11 @@ def source_ref(value: Located) -> SourceRef:
     if isinstance(value, Scalar) and not value.is_null:
         match = _SHORTHAND.match(value.text.strip())
         if not match:
-            raise FieldError(value.where, f"source reference {value.text!r} needs a locator: write "
-                             "'source-id:LINE' or a mapping with line, page or quote")
+            raise FieldError(
+                value.where,
+                f"source reference {value.text!r} needs a locator: write "
+                "'source-id:LINE' or a mapping with line, page or quote",
+            )
         first = int(match["first"])
         last = int(match["last"] or first)
         if last < first:
@@ -119,27 +131,31 @@ def source_ref(value: Located) -> SourceRef:
         raise FieldError(value.where, f"a source reference must be text or a mapping, not {kind_of(value)}")
     for key, key_where in value.keys.items():
         if key not in SOURCE_KEYS:
-            raise FieldError(key_where, f"unknown key {key!r} in a source reference{suggest(key, SOURCE_KEYS)}")
+            hint = suggest(key, SOURCE_KEYS)
+            raise FieldError(key_where, f"unknown key {key!r} in a source reference{hint}")
     if "source" not in value.values:
         raise FieldError(value.where, "a source reference needs 'source' (the id of a Source record)")
-    first = last = None
+    lines: tuple[int | None, int | None] = (None, None)
     if "line" in value.values:
-        first, last = _line(value.values["line"], value.values["line"].where)
+        lines = _line(value.values["line"], value.values["line"].where)
     page = text(value.values["page"], "page") if "page" in value.values else None
     quote = text(value.values["quote"], "quote") if "quote" in value.values else None
-    if first is None and page is None and not quote:
+    if lines[0] is None and page is None and not quote:
         raise FieldError(value.where, "a source reference needs a locator: line, page or quote")
-    return SourceRef(slug(value.values["source"], "source"), value.where, first, last, page, quote)
+    return SourceRef(slug(value.values["source"], "source"), value.where, *lines, page, quote)
 
 
 def _claims(value: Located, prop: Property, problems: list[Problem]) -> list[dict[str, Any]]:
     claims = []
     for item in as_list(value):
         if not isinstance(item, Map):
-            raise FieldError(item.where, f"a claim must be a mapping with 'says' and 'sources', not {kind_of(item)}")
+            raise FieldError(
+                item.where, f"a claim must be a mapping with 'says' and 'sources', not {kind_of(item)}"
+            )
         for key, key_where in item.keys.items():
             if key not in ("says", "sources"):
-                problems.append(Problem(key_where, f"unknown key {key!r} in a claim{suggest(key, ['says', 'sources'])}"))
+                hint = suggest(key, ["says", "sources"])
+                problems.append(Problem(key_where, f"unknown key {key!r} in a claim{hint}"))
         if "says" not in item.values or "sources" not in item.values:
             raise FieldError(item.where, "a claim needs 'says' and 'sources'")
         refs = collect(item.values["sources"], lambda v: source_ref(v), problems)

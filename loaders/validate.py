@@ -92,8 +92,11 @@ class Validator:
             if section == ASSERTIONS:
                 self.read_assertions(value)
             elif section not in known:
-                self.problem(where, f"unknown section {section!r}{suggest(section, known)}; "
-                             f"expected one of: {', '.join(known)}")
+                self.problem(
+                    where,
+                    f"unknown section {section!r}{suggest(section, known)}; "
+                    f"expected one of: {', '.join(known)}",
+                )
             elif not isinstance(value, Seq):
                 if not (hasattr(value, "is_null") and value.is_null):
                     self.problem(value.where, f"section {section!r} must be a list of records")
@@ -127,8 +130,15 @@ class Validator:
             assert node_type is not None
             self.read_node(node_type, item)
 
-    def read_properties(self, item: Map, props: dict[str, Property], record: RawRecord,
-                        reserved: tuple[str, ...], owner: str, self_sourced: bool = False) -> None:
+    def read_properties(
+        self,
+        item: Map,
+        props: dict[str, Property],
+        record: RawRecord,
+        reserved: tuple[str, ...],
+        owner: str,
+        self_sourced: bool = False,
+    ) -> None:
         allowed = (*reserved, *props)
         for key, key_where in item.keys.items():
             if key in reserved:
@@ -147,8 +157,10 @@ class Validator:
                 if prop.name == "sources" and self_sourced:
                     continue
                 if prop.name == "sources":
-                    self.problem(item.where, f"missing 'sources': {owner} needs at least one "
-                                 "source reference with a locator")
+                    self.problem(
+                        item.where,
+                        f"missing 'sources': {owner} needs at least one " "source reference with a locator",
+                    )
                 else:
                     self.problem(item.where, f"missing required key {prop.name!r} for {owner}")
         if "sources" in item.values and not as_list(item.values["sources"]):
@@ -163,8 +175,9 @@ class Validator:
                 record.id = slug(item.values["id"], "id")
             except FieldError as error:
                 self.problems.append(error.problem)
-        self.read_properties(item, node_type.properties, record, ("id",), f"a {node_type.name}",
-                             node_type.self_sourced)
+        self.read_properties(
+            item, node_type.properties, record, ("id",), f"a {node_type.name}", node_type.self_sourced
+        )
         if record.id:
             self.nodes.append(record)
 
@@ -180,8 +193,10 @@ class Validator:
             return
         edge_type = self.model.edges.get(edge_type_name)
         if edge_type is None:
-            self.problem(item.values["type"].where, f"unknown edge type {edge_type_name!r}"
-                         f"{suggest(edge_type_name, tuple(self.model.edges))}")
+            self.problem(
+                item.values["type"].where,
+                f"unknown edge type {edge_type_name!r}" f"{suggest(edge_type_name, tuple(self.model.edges))}",
+            )
             return
         record = RawRecord(edge_type_name, item.where, {}, {})
         for end in ("from", "to"):
@@ -190,8 +205,9 @@ class Validator:
                 record.prop_where[end] = item.values[end].where
             except FieldError as error:
                 self.problems.append(error.problem)
-        self.read_properties(item, edge_type.properties, record, (*EDGE_KEYS, "id"),
-                             f"a {edge_type_name} edge")
+        self.read_properties(
+            item, edge_type.properties, record, (*EDGE_KEYS, "id"), f"a {edge_type_name} edge"
+        )
         if record.source and record.target:
             self.edges.append(record)
 
@@ -215,8 +231,9 @@ class Validator:
         )
         self.check_assertions(dataset)
         # A node's evidence also stands on the edges its references draw: report it once.
-        self.problems = sorted(set(self.problems),
-                               key=lambda p: (p.where.file, p.where.line, p.where.col, p.message))
+        self.problems = sorted(
+            set(self.problems), key=lambda p: (p.where.file, p.where.line, p.where.col, p.message)
+        )
         return ValidationResult(dataset, self.problems, [str(f) for f in files])
 
     def names_of(self, record: RawRecord) -> set[str]:
@@ -229,12 +246,21 @@ class Validator:
             first = merged.get(record.id)
             if first is None:
                 merged[record.id] = record
-            elif (first.type != record.type or first.where.file == record.where.file
-                  or not self.names_of(first) & self.names_of(record)):
-                self.problem(record.where, f"duplicate id {record.id!r}: already a {first.type} "
-                             f"at {first.where}" + ("" if first.type != record.type or
-                             first.where.file == record.where.file else
-                             " with no name or alias in common"))
+            elif (
+                first.type != record.type
+                or first.where.file == record.where.file
+                or not self.names_of(first) & self.names_of(record)
+            ):
+                self.problem(
+                    record.where,
+                    f"duplicate id {record.id!r}: already a {first.type} "
+                    f"at {first.where}"
+                    + (
+                        ""
+                        if first.type != record.type or first.where.file == record.where.file
+                        else " with no name or alias in common"
+                    ),
+                )
             else:
                 self.merge_into(first, record)
         return merged
@@ -254,9 +280,12 @@ class Validator:
             elif prop.type == "text" and value != first.props[key]:
                 first.props[key] = f"{first.props[key]}\n\n{value}"
             elif value != first.props[key]:
-                self.problem(other.prop_where[key], f"conflicting {key!r}: {_show(value)} here, "
-                             f"{_show(first.props[key])} at {first.prop_where[key]}; record both "
-                             "in a discrepancy and keep one")
+                self.problem(
+                    other.prop_where[key],
+                    f"conflicting {key!r}: {_show(value)} here, "
+                    f"{_show(first.props[key])} at {first.prop_where[key]}; record both "
+                    "in a discrepancy and keep one",
+                )
 
     def add_ref_edges(self, nodes: dict[str, RawRecord]) -> None:
         """Reference properties that declare an edge (place -> LOCATED_IN) draw that edge."""
@@ -266,13 +295,24 @@ class Validator:
                     continue
                 targets = record.props[key] if prop.is_list else [record.props[key]]
                 for target in targets:
-                    edge_props = {k: record.props[k] for k in ("sources", "sensitivity")
-                                  if k in record.props}
-                    self.edges.append(RawRecord(prop.edge, record.prop_where[key], edge_props,
-                                                {"to": record.prop_where[key]}, "", record.id, target))
+                    edge_props: dict[str, Any] = {
+                        k: record.props[k] for k in ("sources", "sensitivity") if k in record.props
+                    }
+                    self.edges.append(
+                        RawRecord(
+                            prop.edge,
+                            record.prop_where[key],
+                            edge_props,
+                            {"to": record.prop_where[key]},
+                            "",
+                            record.id,
+                            target,
+                        )
+                    )
 
-    def check_ref(self, nodes: dict[str, RawRecord], ref: str, allowed: tuple[str, ...],
-                  where: Where, what: str) -> None:
+    def check_ref(
+        self, nodes: dict[str, RawRecord], ref: str, allowed: tuple[str, ...], where: Where, what: str
+    ) -> None:
         target = nodes.get(ref)
         if target is None:
             self.problem(where, f"{what}: no record with id {ref!r}{suggest(ref, tuple(nodes))}")
@@ -283,16 +323,21 @@ class Validator:
         for record in self.edges:
             edge_type = self.model.edges[record.type]
             where_from = record.prop_where.get("from", record.where)
-            self.check_ref(nodes, record.source, edge_type.sources, where_from,
-                           f"{record.type} 'from'")
-            self.check_ref(nodes, record.target, edge_type.targets,
-                           record.prop_where.get("to", record.where), f"{record.type} 'to'")
+            self.check_ref(nodes, record.source, edge_type.sources, where_from, f"{record.type} 'from'")
+            self.check_ref(
+                nodes,
+                record.target,
+                edge_type.targets,
+                record.prop_where.get("to", record.where),
+                f"{record.type} 'to'",
+            )
             self.check_ref_props(nodes, record, edge_type.properties)
         for record in nodes.values():
             self.check_ref_props(nodes, record, self.model.nodes[record.type].properties)
 
-    def check_ref_props(self, nodes: dict[str, RawRecord], record: RawRecord,
-                        props: dict[str, Property]) -> None:
+    def check_ref_props(
+        self, nodes: dict[str, RawRecord], record: RawRecord, props: dict[str, Property]
+    ) -> None:
         for key, prop in props.items():
             if prop.type not in ("ref", "refs") or key not in record.props or prop.edge:
                 continue
@@ -316,12 +361,18 @@ class Validator:
         for record in persons:
             for key in sorted(self.names_of(record)):
                 other = seen.setdefault(key, record)
-                if other is record or other.id in record.props.get("distinct_from", []) \
-                        or record.id in other.props.get("distinct_from", []):
+                if (
+                    other is record
+                    or other.id in record.props.get("distinct_from", [])
+                    or record.id in other.props.get("distinct_from", [])
+                ):
                     continue
-                self.problem(record.where, f"persons {other.id!r} and {record.id!r} have colliding "
-                             f"names ({key!r}); if they are one person, use one id; if not, add "
-                             f"distinct_from: [{other.id}]")
+                self.problem(
+                    record.where,
+                    f"persons {other.id!r} and {record.id!r} have colliding "
+                    f"names ({key!r}); if they are one person, use one id; if not, add "
+                    f"distinct_from: [{other.id}]",
+                )
                 break
 
     def merge_edges(self) -> list[RawRecord]:
@@ -332,11 +383,13 @@ class Validator:
             record.id = hashlib.sha1(key.encode()).hexdigest()[:16]
             first = merged.setdefault(record.id, record)
             if first is not record:
-                first.props["sources"] = _unite(first.props.get("sources", []),
-                                                record.props.get("sources", []))
+                first.props["sources"] = _unite(
+                    first.props.get("sources", []), record.props.get("sources", [])
+                )
                 if record.props.get("description") not in (None, first.props.get("description")):
                     first.props["description"] = (
-                        f"{first.props.get('description', '')}\n\n{record.props['description']}".strip())
+                        f"{first.props.get('description', '')}\n\n{record.props['description']}".strip()
+                    )
         return list(merged.values())
 
     def check_assertions(self, dataset: Dataset) -> None:
@@ -351,8 +404,9 @@ class Validator:
             if name not in known:
                 self.problem(where, f"assertions: unknown type {name!r}{suggest(name, tuple(known))}")
             elif counts[name] < minimum:
-                self.problem(where, f"assertion failed: at least {minimum} {name} expected, "
-                             f"found {counts[name]}")
+                self.problem(
+                    where, f"assertion failed: at least {minimum} {name} expected, " f"found {counts[name]}"
+                )
 
     # -- output ------------------------------------------------------------------------------
 

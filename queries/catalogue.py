@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from persecution_graph.graph.errors import QueryError
 from persecution_graph.graph.store import Graph
 
@@ -71,15 +70,15 @@ class Query:
         unknown = sorted(set(given) - set(known))
         if unknown:
             listed = ", ".join(known) or "none"
-            raise QueryError(f"unknown parameter {unknown[0]!r} for query {self.name!r} "
-                             f"(parameters: {listed})")
+            raise QueryError(
+                f"unknown parameter {unknown[0]!r} for query {self.name!r} " f"(parameters: {listed})"
+            )
         bound = {}
         for name, parameter in known.items():
             if name in given and given[name] not in (None, ""):
                 bound[name] = parameter.parse(given[name])
             elif parameter.required:
-                raise QueryError(f"query {self.name!r} needs parameter {name!r}: "
-                                 f"{parameter.description}")
+                raise QueryError(f"query {self.name!r} needs parameter {name!r}: " f"{parameter.description}")
             else:
                 bound[name] = parameter.default
         return bound
@@ -102,13 +101,18 @@ def _decode(name: str, value: Any) -> Any:
 
 
 def _query(data: dict[str, Any]) -> Query:
-    parameters = tuple(Parameter(name=name, **spec) for name, spec in
-                       (data.get("parameters") or {}).items())
+    parameters = tuple(Parameter(name=name, **spec) for name, spec in (data.get("parameters") or {}).items())
     for parameter in parameters:
         if parameter.type not in PARAMETER_TYPES:
             raise ValueError(f"query {data['name']}: parameter type {parameter.type!r}")
-    return Query(name=data["name"], title=data["title"], description=data["description"].strip(),
-                 cypher=data["cypher"], columns=tuple(data["columns"]), parameters=parameters)
+    return Query(
+        name=data["name"],
+        title=data["title"],
+        description=data["description"].strip(),
+        cypher=data["cypher"],
+        columns=tuple(data["columns"]),
+        parameters=parameters,
+    )
 
 
 @cache

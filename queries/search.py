@@ -47,13 +47,20 @@ def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) 
     rows = graph.read(
         f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
         "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
-        public=public_only)
+        public=public_only,
+    )
     hits = []
     for row in rows:
         names = [row["name"] or row["id"], *(row["aliases"] or [])]
         best = max(score(text, name) for name in names)
         if best >= MIN_SCORE:
-            hits.append({"id": row["id"], "name": row["name"],
-                         "labels": graph.sorted_labels(row["labels"]), "score": best})
+            hits.append(
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "labels": graph.sorted_labels(row["labels"]),
+                    "score": best,
+                }
+            )
     hits.sort(key=lambda hit: (-hit["score"], hit["name"] or "", hit["id"]))
     return hits[:limit]

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from persecution_graph.graph import embedded
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import Graph, connect
@@ -39,9 +38,12 @@ def _neo4j_settings() -> Settings | None:
     uri = os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_URI")
     if not uri:
         return None
-    return Settings(data_dir=Path("/nonexistent"), neo4j_uri=uri,
-                    neo4j_user=os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_USER", "neo4j"),
-                    neo4j_password=os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_PASSWORD"))
+    return Settings(
+        data_dir=Path("/nonexistent"),
+        neo4j_uri=uri,
+        neo4j_user=os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_USER", "neo4j"),
+        neo4j_password=os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_PASSWORD"),
+    )
 
 
 @pytest.fixture(scope="session", params=["arcadedb", "neo4j"])

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
-
 from persecution_graph.queries.catalogue import load_catalogue
 from persecution_graph.queries.output import render
 
@@ -18,11 +17,25 @@ router = APIRouter(tags=["queries"])
 @router.get("/api/queries")
 def list_queries() -> list[dict[str, Any]]:
     """Every named query with its parameters and columns."""
-    return [{"name": q.name, "title": q.title, "description": q.description,
-             "parameters": [{"name": p.name, "type": p.type, "default": p.default,
-                             "required": p.required, "description": p.description}
-                            for p in q.parameters],
-             "columns": list(q.columns)} for q in load_catalogue().values()]
+    return [
+        {
+            "name": q.name,
+            "title": q.title,
+            "description": q.description,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "default": p.default,
+                    "required": p.required,
+                    "description": p.description,
+                }
+                for p in q.parameters
+            ],
+            "columns": list(q.columns),
+        }
+        for q in load_catalogue().values()
+    ]
 
 
 @router.get("/api/queries/{name}", response_model=None)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
-
 from persecution_graph.queries.search import search
+from pydantic import BaseModel
 
 from ..deps import PUBLIC_ONLY, GraphDep
 
@@ -20,7 +19,10 @@ class Hit(BaseModel):
 
 
 @router.get("/api/search", response_model=list[Hit])
-def search_entities(graph: GraphDep, q: str = Query(min_length=1, max_length=200,
-                    examples=["Mendygaziyev"]), limit: int = Query(10, ge=1, le=100)) -> list[dict]:
+def search_entities(
+    graph: GraphDep,
+    q: str = Query(min_length=1, max_length=200, examples=["Mendygaziyev"]),
+    limit: int = Query(10, ge=1, le=100),
+) -> list[dict]:
     """Entities whose name or an alias matches `q`, transliteration variants included."""
     return search(graph, q, limit=limit, public_only=PUBLIC_ONLY)

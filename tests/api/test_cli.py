@@ -13,8 +13,9 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "persecution_graph.api.cli", *args],
-                          env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "persecution_graph.api.cli", *args], env=env, capture_output=True, text=True
+    )
 
 
 def test_validate_ok() -> None:
@@ -39,16 +40,19 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
     hits = json.loads(cli("search", "Mendygaziyev", "--format", "json", env=cli_env).stdout)
     assert hits == []
     hits = json.loads(cli("search", "Smatov", "--format", "json", env=cli_env).stdout)
-    assert hits == [{"id": "zh-smatov", "name": "Zh. Smatov", "labels": ["Person", "Official"],
-                     "score": 1.0}]
+    assert hits == [{"id": "zh-smatov", "name": "Zh. Smatov", "labels": ["Person", "Official"], "score": 1.0}]
     out = tmp_path / "graph.json"
     assert cli("export", "--format", "json", "--public", "-o", str(out), env=cli_env).returncode == 0
     exported = json.loads(out.read_text())
     assert (len(exported["nodes"]), len(exported["edges"])) == (14, 11)
     run = cli("query", "relations", "--param", "id=almaty-police", "--format", "csv", env=cli_env)
-    assert run.stdout == ("direction,type,other_id,other,date,detail,sources\n"
-                          "out,LOCATED_IN,almaty,Almaty,,,odf-2018-dck-ban:117\n"
-                          "in,THREATENED_BY,dilnar-insenova,Dilnar Insenova,,,odf-2018-dck-ban:117\n")
+    assert run.stdout == (
+        "direction,type,other_id,other,date,detail,sources\n"
+        "out,LOCATED_IN,almaty,Almaty,,,odf-2018-dck-ban:117\n"
+        "in,THREATENED_BY,dilnar-insenova,Dilnar Insenova,,,odf-2018-dck-ban:117\n"
+    )
     run = cli("query", "relations", env=cli_env)
     assert (run.returncode, run.stderr) == (
-        2, "error: query 'relations' needs parameter 'id': id of the entity (see `search`)\n")
+        2,
+        "error: query 'relations' needs parameter 'id': id of the entity (see `search`)\n",
+    )

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from persecution_graph.graph.store import PAUSE_ENV, Graph
 from persecution_graph.loaders.validate import validate
 
@@ -24,13 +23,25 @@ def test_replace_writes_exactly_the_dataset(any_graph: Graph, small_dataset) -> 
     assert len(exported["nodes"]) == 15
     assert len(exported["edges"]) == 12
     smatov = next(n for n in exported["nodes"] if n["id"] == "zh-smatov")
-    assert smatov == {"id": "zh-smatov", "labels": ["Person", "Official"], "properties": {
-        "aliases": ["Smatov"], "confidence": "medium", "id": "zh-smatov", "name": "Zh. Smatov",
-        "roles": ["Official"], "sensitivity": "public",
-        "sources": [{"line": "129", "source": "odf-2018-dck-ban"}]}}
+    assert smatov == {
+        "id": "zh-smatov",
+        "labels": ["Person", "Official"],
+        "properties": {
+            "aliases": ["Smatov"],
+            "confidence": "medium",
+            "id": "zh-smatov",
+            "name": "Zh. Smatov",
+            "roles": ["Official"],
+            "sensitivity": "public",
+            "sources": [{"line": "129", "source": "odf-2018-dck-ban"}],
+        },
+    }
     ban = next(e for e in exported["edges"] if e["type"] == "BANNED_BY")
     assert (ban["source"], ban["target"], ban["properties"]["date"]) == (
-        "dck", "yesil-district-court-astana", "2018-03-13")
+        "dck",
+        "yesil-district-court-astana",
+        "2018-03-13",
+    )
 
 
 def test_loading_twice_gives_the_same_graph(any_graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
@@ -52,8 +63,10 @@ def test_public_export_leaves_out_restricted_records(any_graph: Graph, small_dat
 
 def test_dates_keep_their_precision_and_bounds(any_graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     any_graph.replace(small_dataset)
-    rows = any_graph.read("MATCH (e:Event {id: $id}) RETURN e.date AS d, e.date_from AS f, "
-                          "e.date_to AS t", id="explanations-2018")
+    rows = any_graph.read(
+        "MATCH (e:Event {id: $id}) RETURN e.date AS d, e.date_from AS f, " "e.date_to AS t",
+        id="explanations-2018",
+    )
     assert rows == [{"d": "2018", "f": "2018-01-01", "t": "2018-12-31"}]
 
 
@@ -61,8 +74,15 @@ def test_stats_count_types_and_located_share(any_graph: Graph, small_dataset) ->
     any_graph.replace(small_dataset)
     stats = any_graph.stats()
     assert stats["nodes"]["Person"] == 5
-    assert stats["edges"] == {"BANNED_BY": 1, "HOLDS_POSITION": 2, "LOCATED_IN": 4, "MEMBER_OF": 1,
-                              "RELATED_TO": 1, "SIGNED_EXPLANATION": 2, "THREATENED_BY": 1}
+    assert stats["edges"] == {
+        "BANNED_BY": 1,
+        "HOLDS_POSITION": 2,
+        "LOCATED_IN": 4,
+        "MEMBER_OF": 1,
+        "RELATED_TO": 1,
+        "SIGNED_EXPLANATION": 2,
+        "THREATENED_BY": 1,
+    }
     assert stats["records"] == 27
     assert stats["located_share"] == 1.0
 
@@ -73,19 +93,24 @@ def _bigger_copy(tmp_path: Path) -> Path:
     shutil.copytree(SMALL, folder)
     (folder / "extra.yaml").write_text(
         "persons:\n  - {id: askar-shaygumarov, name: Askar Shaygumarov, "
-        "sources: ['odf-2018-dck-ban:100']}\n")
+        "sources: ['odf-2018-dck-ban:100']}\n"
+    )
     return folder
 
 
 def test_killed_reload_leaves_the_previous_graph_intact(
-        graph: Graph, small_dataset, cli_env: dict[str, str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    graph: Graph, small_dataset, cli_env: dict[str, str], tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
     before = graph.export()
     marker = tmp_path / "paused"
     env = {**cli_env, PAUSE_ENV: str(marker)}
-    loader = subprocess.Popen([sys.executable, "-m", "persecution_graph.api.cli", "load",
-                               str(_bigger_copy(tmp_path))], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(_bigger_copy(tmp_path))],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -102,8 +127,12 @@ def test_an_invalid_folder_writes_nothing(graph: Graph, small_dataset, cli_env: 
     graph.replace(small_dataset)
     before = graph.export()
     bad = Path(__file__).parents[1] / "fixtures" / "bad"
-    run = subprocess.run([sys.executable, "-m", "persecution_graph.api.cli", "load", str(bad)],
-                         env=cli_env, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(bad)],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1
     assert run.stderr.endswith("16 problems in 3 files\nnothing was written\n")
     assert graph.export() == before
@@ -111,8 +140,9 @@ def test_an_invalid_folder_writes_nothing(graph: Graph, small_dataset, cli_env: 
 
 def test_unique_ids_are_enforced_by_the_database(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
-    from persecution_graph.graph.errors import GraphError
     from neo4j.exceptions import ConstraintError
+    from persecution_graph.graph.errors import GraphError
+
     with pytest.raises((ConstraintError, GraphError)):
         graph.write("CREATE (n:Entity:Person {id: $id})", id="zh-smatov")
     assert validate(SMALL).ok

@@ -53,15 +53,19 @@ def test_unknown_section_suggests_the_right_one(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("person:\n  - id: a\n")
     assert [str(p) for p in validate(tmp_path).problems] == [
         f"{tmp_path}/a.yaml:1:1: unknown section 'person' (did you mean 'persons'?); expected one of: "
-        "persons, organizations, events, articles, places, sources, discrepancies, edges, assertions"]
+        "persons, organizations, events, articles, places, sources, discrepancies, edges, assertions"
+    ]
 
 
 def test_same_person_in_two_files_merges_names_and_sources(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text("sources:\n  - {id: s1, title: One}\n  - {id: s2, title: Two}\n")
-    (tmp_path / "a.yaml").write_text("persons:\n  - {id: p, name: Barlyk Mendygazyev, "
-                                     "sources: [{source: s1, page: '3'}]}\n")
-    (tmp_path / "b.yaml").write_text("persons:\n  - {id: p, name: Barlyk Mendygaziyev, "
-                                     "roles: [Exile], sources: [{source: s2, page: '9'}]}\n")
+    (tmp_path / "a.yaml").write_text(
+        "persons:\n  - {id: p, name: Barlyk Mendygazyev, " "sources: [{source: s1, page: '3'}]}\n"
+    )
+    (tmp_path / "b.yaml").write_text(
+        "persons:\n  - {id: p, name: Barlyk Mendygaziyev, "
+        "roles: [Exile], sources: [{source: s2, page: '9'}]}\n"
+    )
     result = validate(tmp_path)
     assert result.problems == []
     person = result.dataset.nodes["p"]
@@ -73,18 +77,25 @@ def test_same_person_in_two_files_merges_names_and_sources(tmp_path: Path) -> No
 
 def test_same_id_with_no_name_in_common_is_a_duplicate(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text("sources:\n  - {id: s1, title: One}\n")
-    (tmp_path / "a.yaml").write_text("persons:\n  - {id: p, name: Aset Abishev, sources: [{source: s1, page: '1'}]}\n")
-    (tmp_path / "b.yaml").write_text("persons:\n  - {id: p, name: Kenzhebek Abishev, sources: [{source: s1, page: '1'}]}\n")
+    (tmp_path / "a.yaml").write_text(
+        "persons:\n  - {id: p, name: Aset Abishev, sources: [{source: s1, page: '1'}]}\n"
+    )
+    (tmp_path / "b.yaml").write_text(
+        "persons:\n  - {id: p, name: Kenzhebek Abishev, sources: [{source: s1, page: '1'}]}\n"
+    )
     assert [str(p) for p in validate(tmp_path).problems] == [
         f"{tmp_path}/b.yaml:2:5: duplicate id 'p': already a Person at {tmp_path}/a.yaml:2:5 "
-        "with no name or alias in common"]
+        "with no name or alias in common"
+    ]
 
 
 def test_assertions_fail_loudly_when_curation_is_lost(tmp_path: Path) -> None:
-    (tmp_path / "s.yaml").write_text("assertions:\n  min: {Person: 1, Source: 1}\n"
-                                     "sources:\n  - {id: s1, title: One}\n")
+    (tmp_path / "s.yaml").write_text(
+        "assertions:\n  min: {Person: 1, Source: 1}\n" "sources:\n  - {id: s1, title: One}\n"
+    )
     assert [str(p) for p in validate(tmp_path).problems] == [
-        f"{tmp_path}/s.yaml:2:9: assertion failed: at least 1 Person expected, found 0"]
+        f"{tmp_path}/s.yaml:2:9: assertion failed: at least 1 Person expected, found 0"
+    ]
 
 
 def test_small_fixture_is_valid_and_complete() -> None:
