@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +28,8 @@ class Parameter:
     type: str = "string"
     default: Any = None
     description: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
 
     @property
     def required(self) -> bool:
@@ -37,7 +40,7 @@ class Parameter:
         value = str(text).strip()
         try:
             if self.type == "int":
-                return int(value)
+                return self._bounded(int(value))
             if self.type == "date":
                 return dt.date.fromisoformat(value).isoformat()
             if self.type == "bool":
@@ -48,6 +51,13 @@ class Parameter:
             raise QueryError(f"parameter {self.name!r} must be a {self.type}, not {value!r}") from None
         return value
 
+    def _bounded(self, number: int) -> int:
+        if self.minimum is not None and number < self.minimum:
+            raise QueryError(f"parameter {self.name!r} must be at least {self.minimum}, not {number}")
+        if self.maximum is not None and number > self.maximum:
+            raise QueryError(f"parameter {self.name!r} must be at most {self.maximum}, not {number}")
+        return number
+
 
 @dataclass(frozen=True)
 class Query:
@@ -56,9 +66,22 @@ class Query:
     name: str
     title: str
     description: str
-    cypher: str
-    columns: tuple[dict[str, str], ...]
+    columns: tuple[dict[str, Any], ...]
     parameters: tuple[Parameter, ...] = ()
+    cypher: str = ""
+    # Per-engine Cypher where the engines truly differ ({"neo4j": ...}); see catalogue/README.md.
+    variants: tuple[tuple[str, str], ...] = ()
+    # A Python procedure (queries/procedures.py) instead of, or after, the Cypher.
+    procedure: str = ""
+    reading: str = ""
+
+    @property
+    def entity_columns(self) -> list[str]:
+        """Columns holding entity ids: what a network view of the rows draws."""
+        return [column["name"] for column in self.columns if column.get("entity")]
+
+    def cypher_for(self, engine: str) -> str:
+        return dict(self.variants).get(engine, self.cypher)
 
     @property
     def column_names(self) -> list[str]:
@@ -85,14 +108,41 @@ class Query:
 
     def run(self, graph: Graph, given: dict[str, Any], public_only: bool = False) -> list[dict[str, Any]]:
         """Rows as dicts, in column order, with their evidence decoded."""
-        rows = graph.read(self.cypher, **self.bind(given), public=public_only)
-        return [{name: _decode(name, row.get(name)) for name in self.column_names} for row in rows]
+        params = self.bind(given)
+        if self.procedure:
+            from .procedures import PROCEDURES
+
+            rows = PROCEDURES[self.procedure](graph, self, params, public_only)
+        else:
+            rows = self.read(graph, params, public_only)
+        return [{name: decode_value(name, row.get(name)) for name in self.column_names} for row in rows]
+
+    def read(self, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
+        """The rows of this query's Cypher; the model's type lists come as parameters too."""
+        return graph.read(
+            self.cypher_for(graph.engine), **params, **model_parameters(graph), public=public_only
+        )
 
 
-def _decode(name: str, value: Any) -> Any:
+def model_parameters(graph: Graph) -> dict[str, Any]:
+    """Lists from the model that queries use (``$act_types``), passed as parameters."""
+    edges = graph.model.edges
+    return {"act_types": sorted(name for name, edge in edges.items() if edge.category == "act")}
+
+
+def _flatten(value: list[Any]) -> Iterator[Any]:
+    for item in value:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        elif item is not None:
+            yield item
+
+
+def decode_value(name: str, value: Any) -> Any:
+    """Evidence (JSON text, maybe in nested lists) as a list of distinct objects."""
     if name == "sources" and isinstance(value, list):
         seen: list[Any] = []
-        for item in value:
+        for item in _flatten(value):
             ref = json.loads(item) if isinstance(item, str) else item
             if ref not in seen:
                 seen.append(ref)
@@ -105,13 +155,18 @@ def _query(data: dict[str, Any]) -> Query:
     for parameter in parameters:
         if parameter.type not in PARAMETER_TYPES:
             raise ValueError(f"query {data['name']}: parameter type {parameter.type!r}")
+    if not data.get("cypher") and not data.get("procedure"):
+        raise ValueError(f"query {data['name']}: needs cypher or a procedure")
     return Query(
         name=data["name"],
         title=data["title"],
         description=data["description"].strip(),
-        cypher=data["cypher"],
         columns=tuple(data["columns"]),
         parameters=parameters,
+        cypher=data.get("cypher", ""),
+        variants=tuple(sorted((data.get("variants") or {}).items())),
+        procedure=data.get("procedure", ""),
+        reading=(data.get("reading") or "").strip(),
     )
 
 

@@ -20,8 +20,8 @@ SMALL = Path(__file__).parents[1] / "fixtures" / "small"
 def test_replace_writes_exactly_the_dataset(any_graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     any_graph.replace(small_dataset)
     exported = any_graph.export()
-    assert len(exported["nodes"]) == 15
-    assert len(exported["edges"]) == 12
+    assert len(exported["nodes"]) == 35
+    assert len(exported["edges"]) == 37
     smatov = next(n for n in exported["nodes"] if n["id"] == "zh-smatov")
     assert smatov == {
         "id": "zh-smatov",
@@ -56,9 +56,9 @@ def test_public_export_leaves_out_restricted_records(any_graph: Graph, small_dat
     public = any_graph.export(public_only=True)
     ids = {n["id"] for n in public["nodes"]}
     assert "daughter-of-dilnar-insenova" not in ids
-    assert len(public["nodes"]) == 14
-    assert [e for e in public["edges"] if e["type"] == "RELATED_TO"] == []
-    assert len(public["edges"]) == 11
+    assert len(public["nodes"]) == 34
+    assert [e for e in public["edges"] if "daughter-of-dilnar-insenova" in (e["source"], e["target"])] == []
+    assert len(public["edges"]) == 36
 
 
 def test_dates_keep_their_precision_and_bounds(any_graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
@@ -73,17 +73,29 @@ def test_dates_keep_their_precision_and_bounds(any_graph: Graph, small_dataset) 
 def test_stats_count_types_and_located_share(any_graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     any_graph.replace(small_dataset)
     stats = any_graph.stats()
-    assert stats["nodes"]["Person"] == 5
+    assert stats["nodes"]["Person"] == 14
     assert stats["edges"] == {
+        "ASSOCIATE_OF": 3,
         "BANNED_BY": 1,
+        "CHARGED_UNDER": 3,
+        "DETAINED_BY": 1,
+        "EXTRADITION_SOUGHT_BY": 1,
         "HOLDS_POSITION": 2,
-        "LOCATED_IN": 4,
-        "MEMBER_OF": 1,
-        "RELATED_TO": 1,
+        "ILL_TREATED_BY": 1,
+        "INVESTIGATED_BY": 1,
+        "LOCATED_IN": 6,
+        "MEMBER_OF": 2,
+        "RELATED_TO": 5,
+        "SENTENCED_BY": 8,
         "SIGNED_EXPLANATION": 2,
         "THREATENED_BY": 1,
     }
-    assert stats["records"] == 27
+    assert stats["sources"] == {
+        "odf-2018-05-10-detentions": 8,
+        "odf-2018-dck-ban": 32,
+        "odf-2021-political-prisoners": 32,
+    }
+    assert stats["records"] == 72
     assert stats["located_share"] == 1.0
 
 

@@ -101,4 +101,4 @@ def test_assertions_fail_loudly_when_curation_is_lost(tmp_path: Path) -> None:
 def test_small_fixture_is_valid_and_complete() -> None:
     result = validate(FIXTURES / "small")
     assert result.problems == []
-    assert (len(result.dataset.nodes), len(result.dataset.edges)) == (15, 12)
+    assert (len(result.dataset.nodes), len(result.dataset.edges)) == (35, 37)

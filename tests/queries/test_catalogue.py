@@ -76,3 +76,322 @@ def test_search_finds_any_spelling(small_graph: Graph, text: str, first_id: str)
 def test_public_search_never_returns_restricted_people(small_graph: Graph) -> None:
     assert [h["id"] for h in search(small_graph, "daughter", public_only=True)] == []
     assert [h["id"] for h in search(small_graph, "daughter")] == ["daughter-of-dilnar-insenova"]
+
+
+def _run(graph: Graph, name: str, columns: tuple[str, ...], public: bool = False, **params: str) -> list:
+    rows = load_catalogue()[name].run(graph, params, public_only=public)
+    for row in rows:
+        assert row["sources"], f"{name}: a row without sources: {row}"
+    return [tuple(row[c] for c in columns) for row in rows]
+
+
+def test_every_query_is_declared_completely() -> None:
+    catalogue = load_catalogue()
+    assert sorted(catalogue) == [
+        "brokers", "centrality", "charges-by-article", "co-defendants", "communities",
+        "discrepancies", "ego-network", "explanation-signers", "official-footprint", "path",
+        "political-prisoners", "relations", "relatives-as-hostages", "shared-officials", "timeline",
+    ]  # fmt: skip
+    for query in catalogue.values():
+        assert "sources" in query.column_names, query.name
+        for column in query.columns:
+            assert set(column) <= {"name", "description", "entity"}, (query.name, column)
+
+
+def test_relatives_as_hostages_explicit_first(small_graph: Graph) -> None:
+    assert _run(
+        small_graph, "relatives-as-hostages", ("pressured_id", "target_id", "tie", "acts", "basis")
+    ) == [
+        (
+            "baurzhan-jusupov",
+            "barlyk-mendygazyev",
+            "Baurzhan Jusupov, associate of Barlyk Mendygazyev: director of KSS, the company he founded",
+            [
+                "sentenced by Atyrau Court No. 2 (2021-05-17)",
+                "sentenced by Atyrau Court of Appeal (2021-07-26)",
+                "charged under Art. 262 (Criminal Code of Kazakhstan)",
+            ],
+            "explicit",
+        ),
+        (
+            "bekizhan-mendygazyev",
+            "barlyk-mendygazyev",
+            "Bekizhan Mendygazyev is the brother of Barlyk Mendygazyev",
+            [
+                "investigated by National Security Committee (2020-11/2020-12)",
+                "detained by Police of Kazakhstan (agent not named) (2021-06-03)",
+            ],
+            "explicit",
+        ),
+        (
+            "natalia-dauletayarova",
+            "barlyk-mendygazyev",
+            "Natalia Dauletayarova, associate of Barlyk Mendygazyev: manager of a contractor company of KSS",
+            [
+                "sentenced by Atyrau Court No. 2 (2021-05-17)",
+                "sentenced by Atyrau Court of Appeal (2021-07-26)",
+                "charged under Art. 262 (Criminal Code of Kazakhstan)",
+            ],
+            "explicit",
+        ),
+        (
+            "rinat-batkayev",
+            "barlyk-mendygazyev",
+            None,
+            [
+                "sentenced by Atyrau Court No. 2 (2021-05-17)",
+                "sentenced by Atyrau Court of Appeal (2021-07-26)",
+                "charged under Art. 262 (Criminal Code of Kazakhstan)",
+            ],
+            "explicit",
+        ),
+        (
+            "iskander-yerimbetov",
+            "bota-jardemalie",
+            "Iskander Yerimbetov is the brother of Bota Jardemalie",
+            ["ill treated by Special services of Kazakhstan"],
+            "explicit",
+        ),
+        (
+            "gaini-yerimbetova",
+            "iskander-yerimbetov",
+            "Gaini Yerimbetova is the parent of Iskander Yerimbetov",
+            ["sentenced by A court (not named in the source)"],
+            "inferred",
+        ),
+        (
+            "myrzahan-yerimbetov",
+            "iskander-yerimbetov",
+            "Myrzahan Yerimbetov is the parent of Iskander Yerimbetov",
+            ["sentenced by A court (not named in the source)"],
+            "inferred",
+        ),
+    ]
+
+
+def test_hostage_rows_carry_the_sentence_that_states_the_pressure(small_graph: Graph) -> None:
+    rows = load_catalogue()["relatives-as-hostages"].run(small_graph, {})
+    bekizhan = next(r for r in rows if r["pressured_id"] == "bekizhan-mendygazyev")
+    assert {
+        "line": "361",
+        "quote": "They have been taken hostage",
+        "source": "odf-2021-political-prisoners",
+    } in (bekizhan["sources"])
+
+
+def test_official_footprint_of_a_court_and_of_an_official(small_graph: Graph) -> None:
+    columns = ("act", "actor_id", "subject_id", "date", "detail")
+    assert _run(small_graph, "official-footprint", columns, id="atyrau-court-of-appeal") == [
+        (
+            "sentenced by",
+            "atyrau-court-of-appeal",
+            "baurzhan-jusupov",
+            "2021-07-26",
+            "imprisonment 5.5 years",
+        ),
+        (
+            "sentenced by",
+            "atyrau-court-of-appeal",
+            "natalia-dauletayarova",
+            "2021-07-26",
+            "imprisonment seven years",
+        ),
+        ("sentenced by", "atyrau-court-of-appeal", "rinat-batkayev", "2021-07-26", "imprisonment five years"),
+    ]
+    assert _run(small_graph, "official-footprint", columns, id="astana-prosecutors-office") == [
+        (
+            "holds position",
+            "zh-smatov",
+            "astana-prosecutors-office",
+            None,
+            "prosecutor of the city of Astana",
+        ),
+        ("signed explanation", "zh-smatov", "explanations-2018", None, None),
+    ]
+    rows = load_catalogue()["official-footprint"].run(small_graph, {"id": "atyrau-court-of-appeal"})
+    assert rows[0]["articles"] == ["Art. 262 (Criminal Code of Kazakhstan)"]
+
+
+def test_shared_officials_leave_out_unnamed_agents(small_graph: Graph) -> None:
+    assert _run(small_graph, "shared-officials", ("actor_id", "kind", "victims", "acts")) == [
+        ("atyrau-court-no-2", ["Court"], 3, 3),
+        ("atyrau-court-of-appeal", ["Court"], 3, 3),
+        ("nsc", ["SecurityService"], 2, 2),
+    ]
+    assert _run(small_graph, "shared-officials", ("actor_id",), min_victims="1") == [
+        ("atyrau-court-no-2",),
+        ("atyrau-court-of-appeal",),
+        ("nsc",),
+        ("almaty-police",),
+        ("kazakhstan-special-services",),
+    ]
+
+
+def test_co_defendants_share_the_case(small_graph: Graph) -> None:
+    assert _run(
+        small_graph, "co-defendants", ("co_defendant_id", "cases", "shared"), id="rinat-batkayev"
+    ) == [
+        (
+            "baurzhan-jusupov",
+            ["kss-case"],
+            [
+                "sentenced by Atyrau Court of Appeal (2021-07-26)",
+                "sentenced by Atyrau Court No. 2 (2021-05-17)",
+                "charged under Art. 262 (Criminal Code of Kazakhstan)",
+            ],
+        ),
+        (
+            "natalia-dauletayarova",
+            ["kss-case"],
+            [
+                "sentenced by Atyrau Court of Appeal (2021-07-26)",
+                "sentenced by Atyrau Court No. 2 (2021-05-17)",
+                "charged under Art. 262 (Criminal Code of Kazakhstan)",
+            ],
+        ),
+    ]
+    assert _run(small_graph, "co-defendants", ("co_defendant_id",), id="dilnar-insenova") == []
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2021-06-01", []),
+        ("2021-07-01", [("bekizhan-mendygazyev", "pre-trial detention", "2021-06-03", None, None)]),
+        (
+            "2021-09-01",
+            [
+                ("baurzhan-jusupov", "imprisonment", "2021-07-26", "Atyrau Court of Appeal", "5.5 years"),
+                ("bekizhan-mendygazyev", "pre-trial detention", "2021-06-03", None, None),
+                (
+                    "natalia-dauletayarova",
+                    "imprisonment",
+                    "2021-07-26",
+                    "Atyrau Court of Appeal",
+                    "seven years",
+                ),
+                ("rinat-batkayev", "imprisonment", "2021-07-26", "Atyrau Court of Appeal", "five years"),
+            ],
+        ),
+        # Five years from 26 July 2021: Batkayev's term has run out, the others' have not.
+        (
+            "2026-08-01",
+            [
+                ("baurzhan-jusupov", "imprisonment", "2021-07-26", "Atyrau Court of Appeal", "5.5 years"),
+                ("bekizhan-mendygazyev", "pre-trial detention", "2021-06-03", None, None),
+                (
+                    "natalia-dauletayarova",
+                    "imprisonment",
+                    "2021-07-26",
+                    "Atyrau Court of Appeal",
+                    "seven years",
+                ),
+            ],
+        ),
+    ],
+)
+def test_political_prisoners_on_a_date(small_graph: Graph, as_of: str, expected: list) -> None:
+    columns = ("person_id", "status", "since", "court", "term")
+    assert _run(small_graph, "political-prisoners", columns, as_of=as_of) == expected
+
+
+def test_charges_by_article_counts_people_once(small_graph: Graph) -> None:
+    assert _run(small_graph, "charges-by-article", ("article_id", "persons", "names")) == [
+        ("kz-cc-262", 3, ["Baurzhan Jusupov", "Natalia Dauletayarova", "Rinat Batkayev"]),
+    ]
+
+
+def test_timeline_of_a_person_and_of_a_movement(small_graph: Graph) -> None:
+    columns = ("date", "fact", "object_id", "detail")
+    assert _run(small_graph, "timeline", columns, id="natalia-dauletayarova") == [
+        ("2021-05-17", "sentenced by", "atyrau-court-no-2", "restriction of liberty five years"),
+        ("2021-07-26", "sentenced by", "atyrau-court-of-appeal", "imprisonment seven years"),
+    ]
+    assert _run(small_graph, "timeline", columns, id="dck") == [
+        ("2018-03-13", "banned by", "yesil-district-court-astana", None),
+    ]
+
+
+def test_path_gives_each_step_with_its_evidence(small_graph: Graph) -> None:
+    columns = ("step", "from_id", "edge", "direction", "to_id")
+    assert _run(small_graph, "path", columns, **{"from": "zh-smatov", "to": "almaty-police"}) == [
+        (1, "zh-smatov", "SIGNED_EXPLANATION", "forward", "explanations-2018"),
+        (2, "explanations-2018", "SIGNED_EXPLANATION", "backward", "d-shuykebayev"),
+        (3, "d-shuykebayev", "HOLDS_POSITION", "forward", "almaty-prosecutors-office"),
+        (4, "almaty-prosecutors-office", "LOCATED_IN", "forward", "almaty"),
+        (5, "almaty", "LOCATED_IN", "backward", "almaty-police"),
+    ]
+    assert _run(small_graph, "path", columns, **{"from": "rinat-batkayev", "to": "dck"}) == []
+
+
+def test_public_path_never_runs_through_a_restricted_person(small_graph: Graph) -> None:
+    params = {"from": "daughter-of-dilnar-insenova", "to": "almaty-police"}
+    assert len(_run(small_graph, "path", ("step",), **params)) == 2
+    assert _run(small_graph, "path", ("step",), public=True, **params) == []
+
+
+def test_ego_network_by_depth_and_limit(small_graph: Graph) -> None:
+    columns = ("hop", "source_id", "type", "target_id")
+    assert _run(small_graph, "ego-network", columns, id="bekizhan-mendygazyev") == [
+        (1, "bekizhan-mendygazyev", "DETAINED_BY", "kazakhstan-police"),
+        (1, "bekizhan-mendygazyev", "INVESTIGATED_BY", "nsc"),
+        (1, "bekizhan-mendygazyev", "RELATED_TO", "barlyk-mendygazyev"),
+    ]
+    two = _run(small_graph, "ego-network", columns, id="bekizhan-mendygazyev", depth="2")
+    assert two[3:] == [
+        (2, "barlyk-mendygazyev", "EXTRADITION_SOUGHT_BY", "nsc"),
+        (2, "baurzhan-jusupov", "ASSOCIATE_OF", "barlyk-mendygazyev"),
+        (2, "natalia-dauletayarova", "ASSOCIATE_OF", "barlyk-mendygazyev"),
+    ]
+    assert (
+        len(_run(small_graph, "ego-network", columns, id="bekizhan-mendygazyev", depth="2", limit="4")) == 4
+    )
+    with pytest.raises(QueryError, match="^parameter 'depth' must be at most 3, not 4$"):
+        load_catalogue()["ego-network"].run(small_graph, {"id": "nsc", "depth": "4"})
+
+
+def test_centrality_ranks_state_actors_only(small_graph: Graph) -> None:
+    rows = _run(small_graph, "centrality", ("rank", "id", "degree"), limit="5")
+    assert rows == [
+        (1, "d-shuykebayev", 2),
+        (2, "zh-smatov", 2),
+        (3, "atyrau-court-no-2", 3),
+        (4, "atyrau-court-of-appeal", 3),
+        (5, "nsc", 2),
+    ]
+
+
+def test_communities_and_brokers(small_graph: Graph) -> None:
+    rows = load_catalogue()["communities"].run(small_graph, {"min_size": "4"})
+    assert [sorted(r["member_ids"]) for r in rows] == [
+        [
+            "atyrau-court-no-2", "atyrau-court-of-appeal", "baurzhan-jusupov", "kss", "kz-cc-262",
+            "natalia-dauletayarova", "rinat-batkayev",
+        ],
+        [
+            "bota-jardemalie", "court-not-named", "gaini-yerimbetova", "iskander-yerimbetov",
+            "kazakhstan-special-services", "myrzahan-yerimbetov",
+        ],
+        ["almaty-prosecutors-office", "astana-prosecutors-office", "d-shuykebayev", "explanations-2018", "zh-smatov"],
+        ["barlyk-mendygazyev", "bekizhan-mendygazyev", "kazakhstan-police", "nsc"],
+    ]  # fmt: skip
+    assert _run(small_graph, "brokers", ("id", "communities")) == [
+        ("barlyk-mendygazyev", [1, 4]),
+        ("baurzhan-jusupov", [1, 4]),
+        ("natalia-dauletayarova", [1, 4]),
+    ]
+
+
+def test_every_query_hides_restricted_records_from_the_public(small_graph: Graph) -> None:
+    params = {
+        "relations": {"id": "dilnar-insenova"},
+        "official-footprint": {"id": "almaty-police"},
+        "co-defendants": {"id": "dilnar-insenova"},
+        "timeline": {"id": "dilnar-insenova"},
+        "path": {"from": "dilnar-insenova", "to": "almaty-police"},
+        "ego-network": {"id": "dilnar-insenova", "depth": "3"},
+    }
+    for name, query in load_catalogue().items():
+        rows = query.run(small_graph, params.get(name, {}), public_only=True)
+        text = str(rows).lower()
+        assert "daughter" not in text, name

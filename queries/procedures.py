@@ -1,0 +1,356 @@
+"""Named queries that need more than one Cypher statement: custody on a date, the ego network,
+and the networkx analytics. Each reads the database with parameterised Cypher only and returns
+rows like any other named query (see catalogue/*.yaml for their columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+from persecution_graph.graph.model import ENTITY_LABEL
+from persecution_graph.graph.store import Graph
+
+if TYPE_CHECKING:
+    from .catalogue import Query
+
+Rows = list[dict[str, Any]]
+Procedure = Callable[[Graph, "Query", dict[str, Any], bool], Rows]
+
+PUBLIC_NODE = "(NOT $public OR {0}.sensitivity <> 'restricted')"
+
+
+# -- custody on a date ---------------------------------------------------------------------
+
+CUSTODY_SENTENCES = {
+    "imprisonment": "imprisonment",
+    "compulsory_psychiatric_treatment": "psychiatric detention",
+}
+FREEING_SENTENCES = {"restriction_of_liberty", "suspended_sentence", "fine", "acquittal", "parole_granted"}
+CUSTODY_DETENTIONS = {
+    "pre_trial_detention": "pre-trial detention",
+    "psychiatric_detention": "psychiatric detention",
+    "psychiatric": "psychiatric detention",
+}
+FREEING_DETENTIONS = {"house_arrest", "release", "released"}
+CUSTODY_WORDS = re.compile(r"prison|detention|custody|psychiatric|imprison", re.IGNORECASE)
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "twenty": 20, "a": 1, "an": 1, "half": 0.5,
+}  # fmt: skip
+UNIT_DAYS = {"year": 365.25, "month": 30.44, "week": 7.0, "day": 1.0}
+TERM_PART = re.compile(r"(\d+(?:[.,]\d+)?|[a-z]+)[\s-]+(year|month|week|day)s?", re.IGNORECASE)
+
+
+def term_days(term: str | None) -> float | None:
+    """The length of a term as quoted ("five years", "3.5 years", "2 years and 6 months") in days."""
+    if not term:
+        return None
+    total = 0.0
+    for amount, unit in TERM_PART.findall(term):
+        number = NUMBER_WORDS.get(amount.lower())
+        if number is None:
+            try:
+                number = float(amount.replace(",", "."))
+            except ValueError:
+                continue
+        total += number * UNIT_DAYS[unit.lower()]
+    return total or None
+
+
+def _custody_state(row: dict[str, Any]) -> str | None:
+    """'custody:<status>', 'free', or None when the act does not change where a person is."""
+    if row["type"] == "SENTENCED_BY":
+        if row["sentence_type"] in CUSTODY_SENTENCES:
+            return "custody:" + CUSTODY_SENTENCES[row["sentence_type"]]
+        return "free" if row["sentence_type"] in FREEING_SENTENCES else None
+    if row["type"] == "DETAINED_BY":
+        kind = (row["kind"] or "").lower()
+        if kind in CUSTODY_DETENTIONS:
+            return "custody:" + CUSTODY_DETENTIONS[kind]
+        return "free" if kind in FREEING_DETENTIONS else None
+    if row["type"] == "HELD_IN":
+        return "custody:held in " + row["other"]
+    if row["type"] == "LISTED_IN":
+        text = f"{row['category'] or ''} {row['status'] or ''}"
+        return "custody:" + (row["status"] or row["category"]) if CUSTODY_WORDS.search(text) else None
+    return None
+
+
+def _ends_before(row: dict[str, Any], as_of: str) -> bool:
+    """Whether a custody act's stated range or term ran out before the date."""
+    if row["date_to"] and row["date_to"] != row["date_from"] and row["date_to"] < as_of:
+        return True
+    days = term_days(row["term"] or row["duration"])
+    if days is None:
+        return False
+    start = dt.date.fromisoformat(row["date_from"])
+    return (start + dt.timedelta(days=days)).isoformat() < as_of
+
+
+CUSTODY_CYPHER = f"""
+MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
+WHERE type(a) IN ['SENTENCED_BY', 'DETAINED_BY', 'HELD_IN', 'LISTED_IN']
+  AND coalesce(a.date_from, x.date_from) <= $as_of
+  AND (NOT $public OR (p.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted'))
+OPTIONAL MATCH (art:LegalArticle) WHERE art.id IN coalesce(a.article, [])
+RETURN p.id AS person_id, p.name AS person, type(a) AS type, a.kind AS kind,
+       a.sentence_type AS sentence_type, a.term AS term, a.duration AS duration,
+       coalesce(a.date, x.date) AS date, coalesce(a.date_from, x.date_from) AS date_from,
+       coalesce(a.date_to, x.date_to) AS date_to, a.category AS category, a.status AS status,
+       x.name AS other, labels(x) AS other_labels, collect(art.name) AS articles,
+       a.sources AS sources
+"""
+
+
+def political_prisoners(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
+    """People in custody on a date: the latest act on or before it that puts a person in or
+    out of custody decides; a sentence's term or a stated range ends it."""
+    as_of = params["as_of"]
+    by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in graph.read(CUSTODY_CYPHER, as_of=as_of, public=public_only):
+        by_person[row["person_id"]].append(row)
+    result = []
+    for acts in by_person.values():
+        acts.sort(key=lambda r: (r["date_from"], r["type"] != "LISTED_IN"))
+        changing = [(act, state) for act in acts if (state := _custody_state(act))]
+        if not changing:
+            continue
+        last, state = changing[-1]
+        if state == "free" or _ends_before(last, as_of):
+            continue
+        categories = sorted({a["category"] for a in acts if a["type"] == "LISTED_IN" and a["category"]})
+        sentences = [a for a in acts if a["type"] == "SENTENCED_BY"]
+        latest_sentence = sentences[-1] if sentences else None
+        articles = sorted({name for a in acts for name in a["articles"]})
+        result.append(
+            {
+                "person_id": last["person_id"],
+                "person": last["person"],
+                "status": state.removeprefix("custody:"),
+                "since": last["date"],
+                "category": categories,
+                "articles": articles,
+                "court": latest_sentence["other"] if latest_sentence else None,
+                "term": latest_sentence["term"] if latest_sentence else None,
+                "sources": [ref for a in acts for ref in (a["sources"] or [])],
+            }
+        )
+    result.sort(key=lambda r: (r["person"], r["person_id"]))
+    return result
+
+
+# -- ego network ---------------------------------------------------------------------------
+
+EGO_CYPHER = f"""
+MATCH (a:{ENTITY_LABEL})-[e]-(b:{ENTITY_LABEL})
+WHERE a.id IN $frontier
+  AND (NOT $public OR (e.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted'))
+RETURN DISTINCT startNode(e).id AS source_id, startNode(e).name AS source, type(e) AS type,
+       endNode(e).id AS target_id, endNode(e).name AS target, e.date AS date, e.id AS edge_id,
+       coalesce(e.relation, e.role, e.kind, replace(e.sentence_type, '_', ' '), e.category) AS detail,
+       e.sources AS sources, b.id AS reached
+ORDER BY source_id, type, target_id, edge_id
+"""
+
+
+def ego_network(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
+    """Edges within `depth` steps of an entity, breadth first, at most `limit` edges."""
+    center = graph.read(
+        f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE {PUBLIC_NODE.format('n')} RETURN n.id AS id",
+        id=params["id"],
+        public=public_only,
+    )
+    if not center:
+        return []
+    seen_nodes = {params["id"]}
+    frontier = [params["id"]]
+    rows: Rows = []
+    seen_edges: set[str] = set()
+    for hop in range(1, params["depth"] + 1):
+        reached: list[str] = []
+        for row in graph.read(EGO_CYPHER, frontier=frontier, public=public_only):
+            if row["edge_id"] in seen_edges:
+                continue
+            if len(rows) >= params["limit"]:
+                return rows
+            seen_edges.add(row["edge_id"])
+            rows.append({**row, "hop": hop})
+            if row["reached"] not in seen_nodes:
+                seen_nodes.add(row["reached"])
+                reached.append(row["reached"])
+        frontier = reached
+        if not frontier:
+            break
+    return rows
+
+
+# -- analytics -----------------------------------------------------------------------------
+
+STATE_KINDS = (
+    "Official", "Court", "ProsecutorOffice", "Police", "SecurityService", "Ministry",
+    "DetentionFacility", "Hospital", "Akimat", "Government", "Investigator",
+)  # fmt: skip
+NETWORK_CYPHER = f"""
+MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
+WHERE NOT type(e) IN ['LOCATED_IN', 'PART_OF', 'CONCERNS']
+  AND (NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted'
+       AND b.sensitivity <> 'restricted'))
+RETURN a.id AS a, a.name AS a_name, labels(a) AS a_labels, coalesce(a.unnamed, false) AS a_unnamed,
+       b.id AS b, b.name AS b_name, labels(b) AS b_labels, coalesce(b.unnamed, false) AS b_unnamed,
+       e.sources AS sources
+"""
+
+
+def read_network(graph: Graph, public_only: bool) -> nx.Graph:
+    """The persecution network as an undirected weighted networkx graph: people, institutions,
+    events and articles joined by acts and ties (not by places), each edge's evidence kept."""
+    network = nx.Graph()
+    for row in graph.read(NETWORK_CYPHER, public=public_only):
+        for end in ("a", "b"):
+            network.add_node(
+                row[end],
+                name=row[f"{end}_name"],
+                labels=graph.sorted_labels(row[f"{end}_labels"]),
+                unnamed=row[f"{end}_unnamed"],
+            )
+        if network.has_edge(row["a"], row["b"]):
+            network[row["a"]][row["b"]]["weight"] += 1
+            network[row["a"]][row["b"]]["sources"].extend(row["sources"] or [])
+        else:
+            network.add_edge(row["a"], row["b"], weight=1, sources=list(row["sources"] or []))
+    return network
+
+
+def _is_state(data: dict[str, Any]) -> bool:
+    return not data["unnamed"] and any(label in STATE_KINDS for label in data["labels"])
+
+
+def _evidence(network: nx.Graph, node: str, limit: int = 20) -> list[Any]:
+    refs: list[Any] = []
+    for _, _, data in sorted(network.edges(node, data=True), key=lambda e: (e[0], e[1])):
+        for ref in data["sources"]:
+            if ref not in refs:
+                refs.append(ref)
+    return refs[:limit]
+
+
+def _communities(network: nx.Graph) -> list[set[str]]:
+    if network.number_of_edges() == 0:
+        return []
+    found = nx.community.louvain_communities(network, weight="weight", seed=7)
+    return sorted(found, key=lambda c: (-len(c), min(c)))
+
+
+def centrality(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
+    network = read_network(graph, public_only)
+    if network.number_of_nodes() == 0:
+        return []
+    betweenness = nx.betweenness_centrality(network, normalized=True, seed=7)
+    closeness = nx.closeness_centrality(network)
+    rows = [
+        {
+            "id": node,
+            "name": data["name"],
+            "labels": data["labels"],
+            "degree": network.degree(node),
+            "betweenness": round(betweenness[node], 4),
+            "closeness": round(closeness[node], 4),
+            "sources": _evidence(network, node),
+        }
+        for node, data in network.nodes(data=True)
+        if _is_state(data)
+    ]
+    rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["id"]))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows[: params["limit"]]
+
+
+def communities(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
+    network = read_network(graph, public_only)
+    rows = []
+    for number, members in enumerate(_communities(network), 1):
+        if len(members) < params["min_size"]:
+            continue
+        sub = network.subgraph(members)
+        ranked = sorted(members, key=lambda n: (-sub.degree(n), n))
+        rows.append(
+            {
+                "community": number,
+                "size": len(members),
+                "central": [network.nodes[n]["name"] for n in ranked[:5]],
+                "state_actors": [network.nodes[n]["name"] for n in ranked if _is_state(network.nodes[n])][
+                    :10
+                ],
+                "member_ids": sorted(members),
+                "sources": [ref for n in ranked[:3] for ref in _evidence(network, n, 5)],
+            }
+        )
+    return rows
+
+
+def brokers(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
+    network = read_network(graph, public_only)
+    membership = {n: i for i, members in enumerate(_communities(network), 1) for n in members}
+    if not membership:
+        return []
+    betweenness = nx.betweenness_centrality(network, normalized=True, seed=7)
+    rows = []
+    for node, data in network.nodes(data=True):
+        bridged = sorted({membership[other] for other in network.neighbors(node)} | {membership[node]})
+        if len(bridged) < 2 or data["unnamed"]:
+            continue
+        rows.append(
+            {
+                "id": node,
+                "name": data["name"],
+                "labels": data["labels"],
+                "communities": bridged,
+                "betweenness": round(betweenness[node], 4),
+                "sources": _evidence(network, node),
+            }
+        )
+    rows.sort(key=lambda r: (-len(r["communities"]), -r["betweenness"], r["id"]))
+    return rows[: params["limit"]]
+
+
+PROCEDURES: dict[str, Procedure] = {
+    "political_prisoners": political_prisoners,
+    "ego_network": ego_network,
+    "centrality": centrality,
+    "communities": communities,
+    "brokers": brokers,
+}
+
+
+def subgraph(graph: Graph, ids: list[str], public_only: bool) -> dict[str, Rows]:
+    """The entities with these ids and every edge among them: what a network view draws."""
+    nodes = graph.read(
+        f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND {PUBLIC_NODE.format('n')} "
+        "RETURN n.id AS id, n.name AS name, labels(n) AS labels, n.date AS date, "
+        "n.sources AS sources ORDER BY id",
+        ids=ids,
+        public=public_only,
+    )
+    edges = graph.read(
+        f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE a.id IN $ids AND b.id IN $ids "
+        "AND (NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted' "
+        "AND b.sensitivity <> 'restricted')) "
+        "RETURN e.id AS id, a.id AS source, b.id AS target, type(e) AS type, e.date AS date, "
+        "coalesce(e.relation, e.role, e.kind, e.term, e.category) AS detail, e.sources AS sources "
+        "ORDER BY source, type, target, id",
+        ids=ids,
+        public=public_only,
+    )
+    for node in nodes:
+        node["labels"] = graph.sorted_labels(node["labels"])
+    for item in nodes + edges:
+        item["sources"] = [json.loads(ref) for ref in item["sources"] or []]
+    return {"nodes": nodes, "edges": edges}
