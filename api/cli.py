@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         total = len(result.dataset)
         with Progress(total, "loading") as progress:
             graph.replace(result.dataset, progress=progress.advance)
-    print(
-        f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} edges " f"from {args.path}"
-    )
+    print(f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} edges " f"from {args.path}")
     return 0
 
 
@@ -99,7 +98,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _params(pairs: list[str]) -> dict[str, str]:
+def params_from(pairs: list[str]) -> dict[str, str]:
     params = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -123,7 +122,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if query is None:
         raise UserError(f"unknown query {args.name!r}; `persecution-graph query` lists them")
     with open_graph() as graph:
-        rows = query.run(graph, _params(args.param), public_only=args.public)
+        rows = query.run(graph, params_from(args.param), public_only=args.public)
     sys.stdout.write(render(rows, query.column_names, args.format))
     return 0
 
@@ -215,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=DEFAULT_DATA, help="data to load when the graph is empty")
+    # Downstream parts (viz) add their commands by entry point; see pyproject.toml.
+    for point in sorted(entry_points(group="persecution_graph.commands"), key=lambda p: p.name):
+        point.load()(command)
     return parser
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,6 +13,7 @@ from persecution_graph.graph.store import Graph
 from starlette.exceptions import HTTPException
 
 from .routes import entities, queries, search
+from .routes import graph as graph_routes
 
 
 def error_body(status: int, title: str, detail: object) -> JSONResponse:
@@ -17,15 +21,27 @@ def error_body(status: int, title: str, detail: object) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "title": title, "detail": detail}}, status)
 
 
-def create_app(graph: Graph) -> FastAPI:
+def plugin_routers() -> list[Any]:
+    """Router lists registered under the `persecution_graph.routers` entry point, by name."""
+    points = sorted(entry_points(group="persecution_graph.routers"), key=lambda p: p.name)
+    return [point.load() for point in points]
+
+
+def create_app(graph: Graph, data_folder: str | None = None) -> FastAPI:
     app = FastAPI(
         title="persecution-graph",
         version="0.1.0",
         description="A sourced knowledge graph of political persecution networks.",
     )
     app.state.graph = graph
-    for module in (search, entities, queries):
+    # Where the curated data and its reports/ are, for the pages that show a source's text.
+    app.state.data_folder = data_folder
+    for module in (search, entities, queries, graph_routes):
         app.include_router(module.router)
+    # Downstream parts (viz: network views and pages) plug in by entry point; see pyproject.
+    for routers in plugin_routers():
+        for router in routers:
+            app.include_router(router)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, object]:

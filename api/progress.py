@@ -25,9 +25,7 @@ class Progress:
         if self.enabled and (now - self._drawn > 0.1 or self.done == self.total):
             self._drawn = now
             filled = int(30 * self.done / self.total)
-            self.stream.write(
-                f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] " f"{self.done}/{self.total}"
-            )
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] " f"{self.done}/{self.total}")
             self.stream.flush()
 
     def __enter__(self) -> Progress:

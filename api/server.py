@@ -27,12 +27,11 @@ def serve(host: str, port: int, data: str) -> None:
                 raise UserError(f"{data} is not valid; run `persecution-graph validate {data}`")
             graph.replace(result.dataset)
             print(
-                f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} "
-                f"edges from {data}",
+                f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} " f"edges from {data}",
                 file=sys.stderr,
             )
         print(f"persecution-graph: http://{host}:{port}/docs", file=sys.stderr)
-        uvicorn.run(create_app(graph), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(graph, data_folder=data), host=host, port=port, log_level="warning")
     finally:
         graph.driver.close()
         if info is not None:

@@ -85,6 +85,8 @@ class Model:
     nodes: dict[str, NodeType]
     edges: dict[str, EdgeType]
     defaults: dict[str, str]
+    # Styles of role and kind labels that stand out in a view (Official), before the type's.
+    label_styles: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def node_type_for_section(self, section: str) -> NodeType | None:
         return next((t for t in self.nodes.values() if t.section == section), None)
@@ -101,7 +103,10 @@ class Model:
         return labels
 
     def style_for(self, labels: list[str] | tuple[str, ...]) -> dict[str, str]:
-        """The view style of a node, from the first of its labels that is a type."""
+        """The view style of a node: a distinguished role or kind's, else its type's."""
+        for label in labels:
+            if label in self.label_styles:
+                return self.label_styles[label]
         for label in labels:
             if label in self.nodes:
                 return self.nodes[label].style
@@ -155,7 +160,12 @@ def _build(raw: dict[str, Any]) -> Model:
             description=spec.get("description", ""),
             directed=bool(spec.get("directed", True)),
         )
-    model = Model(nodes=nodes, edges=edges, defaults=dict(raw["defaults"]))
+    model = Model(
+        nodes=nodes,
+        edges=edges,
+        defaults=dict(raw["defaults"]),
+        label_styles={k: dict(v) for k, v in (raw.get("label_styles") or {}).items()},
+    )
     _check(model)
     return model
 
@@ -169,16 +179,12 @@ def _check(model: Model) -> None:
         for prop in props.values():
             if prop.type not in PROPERTY_TYPES:
                 problems.append(f"{owner}.{prop.name}: unknown type {prop.type!r}")
-            problems += [
-                f"{owner}.{prop.name}: unknown node type {t!r}" for t in prop.to if t not in model.nodes
-            ]
+            problems += [f"{owner}.{prop.name}: unknown node type {t!r}" for t in prop.to if t not in model.nodes]
             if prop.edge and prop.edge not in model.edges:
                 problems.append(f"{owner}.{prop.name}: unknown edge type {prop.edge!r}")
     for edge in model.edges.values():
         problems += [
-            f"{edge.name}: unknown endpoint type {t!r}"
-            for t in edge.sources + edge.targets
-            if t not in model.nodes
+            f"{edge.name}: unknown endpoint type {t!r}" for t in edge.sources + edge.targets if t not in model.nodes
         ]
     if problems:
         raise ModelError("; ".join(problems))

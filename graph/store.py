@@ -81,9 +81,7 @@ class Graph:
 
     def ensure_schema(self) -> None:
         """Unique ids on every node; indexes on what queries look up, all from the model."""
-        statements = [
-            f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) " "REQUIRE n.id IS UNIQUE"
-        ]
+        statements = [f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) " "REQUIRE n.id IS UNIQUE"]
         statements += [
             f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{name}) " "REQUIRE n.id IS UNIQUE"
             for name in self.model.nodes
@@ -185,8 +183,7 @@ class Graph:
     def stats(self) -> dict[str, Any]:
         """Counts per node type, edge type and source, and the share of located records."""
         nodes = self.read(
-            f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, "
-            "n.source_ids AS sources, n.sources AS refs"
+            f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, " "n.source_ids AS sources, n.sources AS refs"
         )
         edges = self.read(
             f"MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN type(e) AS type, "
@@ -223,9 +220,7 @@ def _pause_for_tests() -> None:
 def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
     """A Graph on the configured Neo4j server, or on a running embedded server."""
     if settings.neo4j_uri:
-        driver = GraphDatabase.driver(
-            settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password or "")
-        )
+        driver = GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password or ""))
         database, engine = settings.neo4j_database, "neo4j"
     else:
         assert info is not None

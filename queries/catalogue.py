@@ -18,6 +18,7 @@ from persecution_graph.graph.store import Graph
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 PARAMETER_TYPES = ("string", "int", "date", "bool")
+TYPE_WORDS = {"string": "text", "int": "a whole number", "date": "a date (YYYY-MM-DD)", "bool": "true or false"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Parameter:
                     raise ValueError(value)
                 return value.lower() in ("true", "1")
         except ValueError:
-            raise QueryError(f"parameter {self.name!r} must be a {self.type}, not {value!r}") from None
+            raise QueryError(f"parameter {self.name!r} must be {TYPE_WORDS[self.type]}, not {value!r}") from None
         return value
 
     def _bounded(self, number: int) -> int:
@@ -93,9 +94,7 @@ class Query:
         unknown = sorted(set(given) - set(known))
         if unknown:
             listed = ", ".join(known) or "none"
-            raise QueryError(
-                f"unknown parameter {unknown[0]!r} for query {self.name!r} " f"(parameters: {listed})"
-            )
+            raise QueryError(f"unknown parameter {unknown[0]!r} for query {self.name!r} " f"(parameters: {listed})")
         bound = {}
         for name, parameter in known.items():
             if name in given and given[name] not in (None, ""):
@@ -119,9 +118,7 @@ class Query:
 
     def read(self, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
         """The rows of this query's Cypher; the model's type lists come as parameters too."""
-        return graph.read(
-            self.cypher_for(graph.engine), **params, **model_parameters(graph), public=public_only
-        )
+        return graph.read(self.cypher_for(graph.engine), **params, **model_parameters(graph), public=public_only)
 
 
 def model_parameters(graph: Graph) -> dict[str, Any]:

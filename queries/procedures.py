@@ -286,9 +286,7 @@ def communities(graph: Graph, query: Query, params: dict[str, Any], public_only:
                 "community": number,
                 "size": len(members),
                 "central": [network.nodes[n]["name"] for n in ranked[:5]],
-                "state_actors": [network.nodes[n]["name"] for n in ranked if _is_state(network.nodes[n])][
-                    :10
-                ],
+                "state_actors": [network.nodes[n]["name"] for n in ranked if _is_state(network.nodes[n])][:10],
                 "member_ids": sorted(members),
                 "sources": [ref for n in ranked[:3] for ref in _evidence(network, n, 5)],
             }

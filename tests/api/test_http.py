@@ -39,3 +39,79 @@ def test_query_as_json_and_csv(small_graph: Graph) -> None:
     csv = client.get("/api/queries/relations", params={"id": "dck", "format": "csv"}).text
     assert csv.splitlines()[0] == "direction,type,other_id,other,date,detail,sources"
     assert client.get("/api/queries/nope").status_code == 404
+
+
+def test_entities_are_paged_by_type_and_name(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    assert client.get("/api/entities", params={"type": "Person", "limit": 3, "offset": 1}).json() == {
+        "total": 13,
+        "limit": 3,
+        "offset": 1,
+        "items": [
+            {"id": "baurzhan-jusupov", "name": "Baurzhan Jusupov", "labels": ["Person", "Businessperson"]},
+            {"id": "bekizhan-mendygazyev", "name": "Bekizhan Mendygazyev", "labels": ["Person", "Relative"]},
+            {"id": "bota-jardemalie", "name": "Bota Jardemalie", "labels": ["Person", "Exile", "Lawyer"]},
+        ],
+    }
+    body = client.get("/api/entities", params={"q": "Zhusupov"}).json()
+    assert [item["id"] for item in body["items"]] == ["baurzhan-jusupov"]
+    response = client.get("/api/entities", params={"type": "Planet"})
+    assert response.status_code == 422
+    assert response.json()["error"]["detail"].startswith("unknown type 'Planet'; one of Person, Organization")
+
+
+def test_ego_graph_with_sources(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    body = client.get("/api/graph/ego/nsc").json()
+    assert body["center"] == "nsc"
+    assert [n["id"] for n in body["nodes"]] == ["barlyk-mendygazyev", "bekizhan-mendygazyev", "nsc"]
+    assert [(e["source"], e["type"], e["target"], e["date"]) for e in body["edges"]] == [
+        ("barlyk-mendygazyev", "EXTRADITION_SOUGHT_BY", "nsc", None),
+        ("bekizhan-mendygazyev", "INVESTIGATED_BY", "nsc", "2020-11/2020-12"),
+    ]
+    assert body["edges"][0]["sources"] == [
+        {
+            "line": "359",
+            "quote": "fabricating documents for an extradition request",
+            "source": "odf-2021-political-prisoners",
+        }
+    ]
+    assert len(client.get("/api/graph/ego/nsc", params={"depth": 2}).json()["edges"]) == 6
+    assert client.get("/api/graph/ego/daughter-of-dilnar-insenova").status_code == 404
+    assert client.get("/api/graph/ego/nsc", params={"depth": 4}).json()["error"]["detail"] == [
+        {"where": "query.depth", "message": "Input should be less than or equal to 3"}
+    ]
+
+
+def test_export_is_the_public_graph(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    response = client.get("/api/export/json")
+    assert response.headers["content-disposition"] == 'attachment; filename="persecution-graph.json"'
+    assert response.json() == small_graph.export(public_only=True)
+    assert client.get("/api/export/rdf").json() == {
+        "error": {"status": 404, "title": "request failed", "detail": "no export format 'rdf'; one of json"}
+    }
+
+
+def test_query_catalogue_lists_parameter_schemas(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    listed = {q["name"]: q for q in client.get("/api/queries").json()}
+    assert listed["ego-network"]["parameters"] == [
+        {
+            "name": "id",
+            "type": "string",
+            "default": None,
+            "required": True,
+            "description": "id of the entity at the centre",
+        },
+        {"name": "depth", "type": "int", "default": 1, "required": False, "description": "steps from the centre (1-3)"},
+        {"name": "limit", "type": "int", "default": 200, "required": False, "description": "most edges returned"},
+    ]
+    response = client.get("/api/queries/ego-network", params={"id": "nsc", "depth": "x"})
+    assert response.json() == {
+        "error": {
+            "status": 400,
+            "title": "invalid query",
+            "detail": "parameter 'depth' must be a whole number, not 'x'",
+        }
+    }

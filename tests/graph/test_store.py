@@ -104,8 +104,7 @@ def _bigger_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "bigger"
     shutil.copytree(SMALL, folder)
     (folder / "extra.yaml").write_text(
-        "persons:\n  - {id: askar-shaygumarov, name: Askar Shaygumarov, "
-        "sources: ['odf-2018-dck-ban:100']}\n"
+        "persons:\n  - {id: askar-shaygumarov, name: Askar Shaygumarov, " "sources: ['odf-2018-dck-ban:100']}\n"
     )
     return folder
 

@@ -63,8 +63,7 @@ def test_same_person_in_two_files_merges_names_and_sources(tmp_path: Path) -> No
         "persons:\n  - {id: p, name: Barlyk Mendygazyev, " "sources: [{source: s1, page: '3'}]}\n"
     )
     (tmp_path / "b.yaml").write_text(
-        "persons:\n  - {id: p, name: Barlyk Mendygaziyev, "
-        "roles: [Exile], sources: [{source: s2, page: '9'}]}\n"
+        "persons:\n  - {id: p, name: Barlyk Mendygaziyev, " "roles: [Exile], sources: [{source: s2, page: '9'}]}\n"
     )
     result = validate(tmp_path)
     assert result.problems == []
@@ -77,9 +76,7 @@ def test_same_person_in_two_files_merges_names_and_sources(tmp_path: Path) -> No
 
 def test_same_id_with_no_name_in_common_is_a_duplicate(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text("sources:\n  - {id: s1, title: One}\n")
-    (tmp_path / "a.yaml").write_text(
-        "persons:\n  - {id: p, name: Aset Abishev, sources: [{source: s1, page: '1'}]}\n"
-    )
+    (tmp_path / "a.yaml").write_text("persons:\n  - {id: p, name: Aset Abishev, sources: [{source: s1, page: '1'}]}\n")
     (tmp_path / "b.yaml").write_text(
         "persons:\n  - {id: p, name: Kenzhebek Abishev, sources: [{source: s1, page: '1'}]}\n"
     )

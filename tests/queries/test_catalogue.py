@@ -99,9 +99,7 @@ def test_every_query_is_declared_completely() -> None:
 
 
 def test_relatives_as_hostages_explicit_first(small_graph: Graph) -> None:
-    assert _run(
-        small_graph, "relatives-as-hostages", ("pressured_id", "target_id", "tie", "acts", "basis")
-    ) == [
+    assert _run(small_graph, "relatives-as-hostages", ("pressured_id", "target_id", "tie", "acts", "basis")) == [
         (
             "baurzhan-jusupov",
             "barlyk-mendygazyev",
@@ -228,9 +226,7 @@ def test_shared_officials_leave_out_unnamed_agents(small_graph: Graph) -> None:
 
 
 def test_co_defendants_share_the_case(small_graph: Graph) -> None:
-    assert _run(
-        small_graph, "co-defendants", ("co_defendant_id", "cases", "shared"), id="rinat-batkayev"
-    ) == [
+    assert _run(small_graph, "co-defendants", ("co_defendant_id", "cases", "shared"), id="rinat-batkayev") == [
         (
             "baurzhan-jusupov",
             ["kss-case"],
@@ -343,9 +339,7 @@ def test_ego_network_by_depth_and_limit(small_graph: Graph) -> None:
         (2, "baurzhan-jusupov", "ASSOCIATE_OF", "barlyk-mendygazyev"),
         (2, "natalia-dauletayarova", "ASSOCIATE_OF", "barlyk-mendygazyev"),
     ]
-    assert (
-        len(_run(small_graph, "ego-network", columns, id="bekizhan-mendygazyev", depth="2", limit="4")) == 4
-    )
+    assert len(_run(small_graph, "ego-network", columns, id="bekizhan-mendygazyev", depth="2", limit="4")) == 4
     with pytest.raises(QueryError, match="^parameter 'depth' must be at most 3, not 4$"):
         load_catalogue()["ego-network"].run(small_graph, {"id": "nsc", "depth": "4"})
 

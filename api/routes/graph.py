@@ -1,0 +1,57 @@
+"""GET /api/graph/ego/{id} and /api/export/{format}: subgraphs and the whole graph."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi.responses import Response
+from persecution_graph.queries.catalogue import load_catalogue
+from persecution_graph.queries.procedures import subgraph
+
+from ..deps import PUBLIC_ONLY, GraphDep
+
+router = APIRouter(tags=["graph"])
+EXPORT_FORMATS = ("json",)
+
+
+def ego_subgraph(graph: Any, entity_id: str, depth: int, limit: int, public_only: bool) -> dict[str, Any]:
+    """The entity's surroundings as {"center", "nodes", "edges"} (edges as the ego query found them)."""
+    rows = load_catalogue()["ego-network"].run(
+        graph, {"id": entity_id, "depth": depth, "limit": limit}, public_only=public_only
+    )
+    ids = sorted({entity_id} | {r["source_id"] for r in rows} | {r["target_id"] for r in rows})
+    drawn = subgraph(graph, ids, public_only)
+    if not any(node["id"] == entity_id for node in drawn["nodes"]):
+        return {"center": entity_id, "nodes": [], "edges": []}
+    kept = {(r["source_id"], r["type"], r["target_id"]) for r in rows}
+    drawn["edges"] = [e for e in drawn["edges"] if (e["source"], e["type"], e["target"]) in kept]
+    return {"center": entity_id, **drawn}
+
+
+@router.get("/api/graph/ego/{entity_id}")
+def ego(
+    graph: GraphDep,
+    entity_id: str = Path(max_length=200, examples=["barlyk-mendygazyev"]),
+    depth: int = Query(1, ge=1, le=3),
+    limit: int = Query(200, ge=1, le=5000),
+) -> dict[str, Any]:
+    """Nodes and edges within `depth` steps of an entity, at most `limit` edges, with sources."""
+    found = ego_subgraph(graph, entity_id, depth, limit, PUBLIC_ONLY)
+    if not found["nodes"]:
+        raise HTTPException(404, f"no entity with id {entity_id!r}")
+    return found
+
+
+@router.get("/api/export/{fmt}", response_model=None)
+def export(graph: GraphDep, fmt: str = Path(examples=["json"])) -> Response:
+    """The whole graph (public records only) as a download: `json` for now."""
+    if fmt not in EXPORT_FORMATS:
+        raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
+    body = json.dumps(graph.export(public_only=PUBLIC_ONLY), ensure_ascii=False, indent=1)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="persecution-graph.json"'},
+    )

@@ -1,0 +1,54 @@
+"""The `viz` command, added to the command line (api/cli.py) by the `persecution_graph.commands`
+entry point: api/ is upstream of viz/ and never imports it."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    from persecution_graph.api.cli import params_from
+    from persecution_graph.api.errors import UserError
+    from persecution_graph.graph.store import open_graph
+    from persecution_graph.queries.catalogue import load_catalogue
+
+    from .network import to_html, to_png, to_svg
+    from .views import ego_view, query_view, source_records
+
+    output = Path(args.output)
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("html", "svg", "png"):
+        raise UserError(f"{args.output}: the file name must end in .html, .svg or .png")
+    with open_graph() as graph:
+        if args.query:
+            query = load_catalogue().get(args.query)
+            if query is None:
+                raise UserError(f"no query named {args.query!r}; `persecution-graph query` lists them")
+            view = query_view(graph, query, {"id": args.id, **params_from(args.param)}, args.public)
+        else:
+            found = ego_view(graph, args.id, args.depth, args.limit, args.public)
+            if found is None:
+                raise UserError(f"no entity with id {args.id!r}; find it with `persecution-graph search`")
+            view = found
+        if fmt == "html":
+            output.write_text(to_html(view, sources=source_records(graph)), encoding="utf-8")
+        elif fmt == "svg":
+            output.write_text(to_svg(view), encoding="utf-8")
+        else:
+            to_png(view, output)
+    print(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} edges, drawn {view.drawn_on}")
+    return 0
+
+
+def add_commands(command: Callable[..., Any]) -> None:
+    p = command("viz", cmd_viz, "draw the network around an entity as a frozen HTML snapshot, SVG or PNG")
+    p.add_argument("id", help="entity id (see `search`)")
+    p.add_argument("-o", "--output", required=True, help="file.html, file.svg or file.png")
+    p.add_argument("--depth", type=int, default=1, choices=(1, 2, 3), help="steps from the entity (default 1)")
+    p.add_argument("--limit", type=int, default=300, help="most links drawn (default 300)")
+    p.add_argument("--query", help="draw a named query's results instead (its `id` parameter is ID)")
+    p.add_argument("--param", action="append", default=[], metavar="K=V", help="more query parameters")
+    p.add_argument("--public", action="store_true", help="leave out restricted records")
