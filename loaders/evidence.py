@@ -62,9 +62,7 @@ class EvidenceChecker:
     def check(self, ref: SourceRef) -> None:
         if ref.source not in self.sources:
             self.problems.append(
-                Problem(
-                    ref.where, f"unknown source {ref.source!r}" f"{suggest(ref.source, tuple(self.sources))}"
-                )
+                Problem(ref.where, f"unknown source {ref.source!r}" f"{suggest(ref.source, tuple(self.sources))}")
             )
             return
         lines = self.lines_of(ref.source)

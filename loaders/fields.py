@@ -40,9 +40,7 @@ class SourceRef:
         ref: dict[str, Any] = {"source": self.source}
         if self.first_line is not None:
             ref["line"] = (
-                str(self.first_line)
-                if self.last_line == self.first_line
-                else f"{self.first_line}-{self.last_line}"
+                str(self.first_line) if self.last_line == self.first_line else f"{self.first_line}-{self.last_line}"
             )
         if self.page is not None:
             ref["page"] = self.page
@@ -76,8 +74,7 @@ def slug(value: Located, name: str) -> str:
     if not SLUG.match(found):
         raise FieldError(
             value.where,
-            f"{name!r}: {found!r} is not an id; use lowercase letters, "
-            "digits and hyphens, e.g. 'dilnar-insenova'",
+            f"{name!r}: {found!r} is not an id; use lowercase letters, " "digits and hyphens, e.g. 'dilnar-insenova'",
         )
     return found
 
@@ -149,9 +146,7 @@ def _claims(value: Located, prop: Property, problems: list[Problem]) -> list[dic
     claims = []
     for item in as_list(value):
         if not isinstance(item, Map):
-            raise FieldError(
-                item.where, f"a claim must be a mapping with 'says' and 'sources', not {kind_of(item)}"
-            )
+            raise FieldError(item.where, f"a claim must be a mapping with 'says' and 'sources', not {kind_of(item)}")
         for key, key_where in item.keys.items():
             if key not in ("says", "sources"):
                 hint = suggest(key, ["says", "sources"])

@@ -94,8 +94,7 @@ class Validator:
             elif section not in known:
                 self.problem(
                     where,
-                    f"unknown section {section!r}{suggest(section, known)}; "
-                    f"expected one of: {', '.join(known)}",
+                    f"unknown section {section!r}{suggest(section, known)}; " f"expected one of: {', '.join(known)}",
                 )
             elif not isinstance(value, Seq):
                 if not (hasattr(value, "is_null") and value.is_null):
@@ -175,9 +174,7 @@ class Validator:
                 record.id = slug(item.values["id"], "id")
             except FieldError as error:
                 self.problems.append(error.problem)
-        self.read_properties(
-            item, node_type.properties, record, ("id",), f"a {node_type.name}", node_type.self_sourced
-        )
+        self.read_properties(item, node_type.properties, record, ("id",), f"a {node_type.name}", node_type.self_sourced)
         if record.id:
             self.nodes.append(record)
 
@@ -205,9 +202,7 @@ class Validator:
                 record.prop_where[end] = item.values[end].where
             except FieldError as error:
                 self.problems.append(error.problem)
-        self.read_properties(
-            item, edge_type.properties, record, (*EDGE_KEYS, "id"), f"a {edge_type_name} edge"
-        )
+        self.read_properties(item, edge_type.properties, record, (*EDGE_KEYS, "id"), f"a {edge_type_name} edge")
         if record.source and record.target:
             self.edges.append(record)
 
@@ -231,9 +226,7 @@ class Validator:
         )
         self.check_assertions(dataset)
         # A node's evidence also stands on the edges its references draw: report it once.
-        self.problems = sorted(
-            set(self.problems), key=lambda p: (p.where.file, p.where.line, p.where.col, p.message)
-        )
+        self.problems = sorted(set(self.problems), key=lambda p: (p.where.file, p.where.line, p.where.col, p.message))
         return ValidationResult(dataset, self.problems, [str(f) for f in files])
 
     def names_of(self, record: RawRecord) -> set[str]:
@@ -335,9 +328,7 @@ class Validator:
         for record in nodes.values():
             self.check_ref_props(nodes, record, self.model.nodes[record.type].properties)
 
-    def check_ref_props(
-        self, nodes: dict[str, RawRecord], record: RawRecord, props: dict[str, Property]
-    ) -> None:
+    def check_ref_props(self, nodes: dict[str, RawRecord], record: RawRecord, props: dict[str, Property]) -> None:
         for key, prop in props.items():
             if prop.type not in ("ref", "refs") or key not in record.props or prop.edge:
                 continue
@@ -383,9 +374,7 @@ class Validator:
             record.id = hashlib.sha1(key.encode()).hexdigest()[:16]
             first = merged.setdefault(record.id, record)
             if first is not record:
-                first.props["sources"] = _unite(
-                    first.props.get("sources", []), record.props.get("sources", [])
-                )
+                first.props["sources"] = _unite(first.props.get("sources", []), record.props.get("sources", []))
                 if record.props.get("description") not in (None, first.props.get("description")):
                     first.props["description"] = (
                         f"{first.props.get('description', '')}\n\n{record.props['description']}".strip()
@@ -404,9 +393,7 @@ class Validator:
             if name not in known:
                 self.problem(where, f"assertions: unknown type {name!r}{suggest(name, tuple(known))}")
             elif counts[name] < minimum:
-                self.problem(
-                    where, f"assertion failed: at least {minimum} {name} expected, " f"found {counts[name]}"
-                )
+                self.problem(where, f"assertion failed: at least {minimum} {name} expected, " f"found {counts[name]}")
 
     # -- output ------------------------------------------------------------------------------
 
