@@ -169,6 +169,31 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.settings import Settings
+
+    from .auth import KeyError_, add_key, keys_file, load_keys, remove_key
+
+    data_dir = Settings.from_env().data_dir
+    try:
+        if args.action == "add":
+            if not args.name:
+                raise UserError("keys add needs a NAME")
+            token = add_key(data_dir, args.name, args.role)
+            print(f"key {args.name!r} ({args.role}) created; it is shown only this once:\n{token}")
+        elif args.action == "remove":
+            if not args.name:
+                raise UserError("keys remove needs a NAME")
+            print("removed" if remove_key(data_dir, args.name) else f"no key named {args.name!r}")
+        else:
+            for key in load_keys(data_dir):
+                print(f"{key.name:<24} {key.role}")
+            print(f"(stored in {keys_file(data_dir)})")
+    except KeyError_ as error:
+        raise UserError(str(error)) from None
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -210,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p = command("db", cmd_db, "start, stop or check the embedded database server")
     p.add_argument("action", choices=["start", "stop", "status"])
+    p = command("keys", cmd_keys, "API keys: add NAME --role reader|editor|admin, list, remove NAME")
+    p.add_argument("action", choices=["add", "list", "remove"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["reader", "editor", "admin"], default="reader")
     p = command("serve", cmd_serve, "run the HTTP API (loads the bundled data if the graph is empty)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

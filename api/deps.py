@@ -1,17 +1,44 @@
-"""Request dependencies: one Graph for the app's lifetime, and the caller's view."""
+"""Request dependencies: one Graph for the app's lifetime, and who is calling."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from persecution_graph.graph.store import Graph
+
+from .auth import Caller, identify
 
 
 def get_graph(request: Request) -> Graph:
     return request.app.state.graph  # type: ignore[no-any-return]
 
 
+def get_caller(request: Request) -> Caller:
+    """The caller of a request, from `Authorization: Bearer KEY` or `X-API-Key: KEY`."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else request.headers.get("x-api-key")
+    caller = identify(token, request.app.state.keys)
+    if caller is None:
+        raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
+    return caller
+
+
 GraphDep = Annotated[Graph, Depends(get_graph)]
-# Until access control lands (issue 6), every caller is a public reader.
-PUBLIC_ONLY = True
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def require(role: str) -> Callable[[Caller], Caller]:
+    """A dependency that lets through callers with at least `role` (401 anonymous, 403 too low)."""
+
+    def check(caller: CallerDep) -> Caller:
+        if caller.public:
+            raise HTTPException(
+                401, f"this needs an API key with the role {role!r}", headers={"WWW-Authenticate": "Bearer"}
+            )
+        if not caller.allowed(role):
+            raise HTTPException(403, f"this needs the role {role!r}; your key has {caller.role!r}")
+        return caller
+
+    return check

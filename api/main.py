@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from persecution_graph.graph.errors import DatabaseUnavailable, GraphError, QueryError
+from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import Graph
 from starlette.exceptions import HTTPException
 
-from .routes import entities, queries, search
+from .auth import StoredKey, load_keys
+from .routes import admin, entities, queries, search
 from .routes import graph as graph_routes
 
 
@@ -27,7 +30,14 @@ def plugin_routers() -> list[Any]:
     return [point.load() for point in points]
 
 
-def create_app(graph: Graph, data_folder: str | None = None) -> FastAPI:
+def create_app(
+    graph: Graph,
+    data_folder: str | None = None,
+    keys: list[StoredKey] | None = None,
+    state_dir: Path | None = None,
+) -> FastAPI:
+    """The app on a graph. `keys`: API keys (default: configured ones, see api/auth.py);
+    `state_dir`: where the audit log goes (default: the data folder of the settings)."""
     app = FastAPI(
         title="persecution-graph",
         version="0.1.0",
@@ -36,7 +46,10 @@ def create_app(graph: Graph, data_folder: str | None = None) -> FastAPI:
     app.state.graph = graph
     # Where the curated data and its reports/ are, for the pages that show a source's text.
     app.state.data_folder = data_folder
-    for module in (search, entities, queries, graph_routes):
+    settings_dir = Settings.from_env().data_dir
+    app.state.keys = load_keys(settings_dir) if keys is None else keys
+    app.state.audit_log = (state_dir or settings_dir) / "audit.log"
+    for module in (search, entities, queries, graph_routes, admin):
         app.include_router(module.router)
     # Downstream parts (viz: network views and pages) plug in by entry point; see pyproject.
     for routers in plugin_routers():

@@ -22,11 +22,20 @@ SMALL = FIXTURES / "small"
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A data folder with a running embedded server, stopped at the end of the session."""
+    """A data folder with a running embedded server, stopped at the end of the session.
+
+    It is also the configured data folder for the session, so nothing reads or writes the
+    user's own (API keys, audit log)."""
     folder = tmp_path_factory.mktemp("data")
+    saved = os.environ.get("PERSECUTION_GRAPH_DATA_DIR")
+    os.environ["PERSECUTION_GRAPH_DATA_DIR"] = str(folder)
     embedded.start(folder)
     yield folder
     embedded.stop(folder)
+    if saved is None:
+        os.environ.pop("PERSECUTION_GRAPH_DATA_DIR", None)
+    else:
+        os.environ["PERSECUTION_GRAPH_DATA_DIR"] = saved
 
 
 @pytest.fixture(scope="session")

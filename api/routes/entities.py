@@ -10,7 +10,7 @@ from persecution_graph.graph.model import ENTITY_LABEL, load_model
 from persecution_graph.queries.catalogue import load_catalogue
 from persecution_graph.queries.search import search
 
-from ..deps import PUBLIC_ONLY, GraphDep
+from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["entities"])
 TYPES = tuple(load_model().nodes)
@@ -40,10 +40,10 @@ def entity(graph: Any, entity_id: str, public_only: bool) -> dict[str, Any] | No
 
 @router.get("/api/entities/{entity_id}")
 def get_entity(
-    graph: GraphDep, entity_id: str = Path(max_length=200, examples=["barlyk-mendygazyev"])
+    graph: GraphDep, caller: CallerDep, entity_id: str = Path(max_length=200, examples=["barlyk-mendygazyev"])
 ) -> dict[str, Any]:
     """The entity's properties, labels, its relations and their sources."""
-    found = entity(graph, entity_id, PUBLIC_ONLY)
+    found = entity(graph, entity_id, caller.public)
     if found is None:
         raise HTTPException(404, f"no entity with id {entity_id!r}")
     return found
@@ -52,6 +52,7 @@ def get_entity(
 @router.get("/api/entities")
 def list_entities(
     graph: GraphDep,
+    caller: CallerDep,
     type: str | None = Query(None, description=f"one of {', '.join(TYPES)}", examples=["Person"]),
     q: str | None = Query(None, max_length=200, description="name or alias, any spelling"),
     limit: int = Query(50, ge=1, le=500),
@@ -61,18 +62,18 @@ def list_entities(
     if type is not None and type not in TYPES:
         raise HTTPException(422, f"unknown type {type!r}; one of {', '.join(TYPES)}")
     if q:
-        hits = search(graph, q, limit=offset + limit + 1000, public_only=PUBLIC_ONLY)
+        hits = search(graph, q, limit=offset + limit + 1000, public_only=caller.public)
         if type:
             hits = [h for h in hits if h["labels"][0] == type]
         return {"total": len(hits), "limit": limit, "offset": offset, "items": hits[offset : offset + limit]}
     # The label is checked against the model above; it cannot be a parameter in Cypher.
     label = type or ENTITY_LABEL
     where = "WHERE NOT $public OR n.sensitivity <> 'restricted'"
-    total = graph.read(f"MATCH (n:{label}) {where} RETURN count(n) AS n", public=PUBLIC_ONLY)[0]["n"]
+    total = graph.read(f"MATCH (n:{label}) {where} RETURN count(n) AS n", public=caller.public)[0]["n"]
     rows = graph.read(
         f"MATCH (n:{label}) {where} RETURN n.id AS id, n.name AS name, labels(n) AS labels "
         "ORDER BY n.id SKIP $offset LIMIT $limit",
-        public=PUBLIC_ONLY,
+        public=caller.public,
         offset=offset,
         limit=limit,
     )

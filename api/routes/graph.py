@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from persecution_graph.queries.catalogue import load_catalogue
 from persecution_graph.queries.procedures import subgraph
 
-from ..deps import PUBLIC_ONLY, GraphDep
+from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["graph"])
 EXPORT_FORMATS = ("json",)
@@ -33,23 +33,24 @@ def ego_subgraph(graph: Any, entity_id: str, depth: int, limit: int, public_only
 @router.get("/api/graph/ego/{entity_id}")
 def ego(
     graph: GraphDep,
+    caller: CallerDep,
     entity_id: str = Path(max_length=200, examples=["barlyk-mendygazyev"]),
     depth: int = Query(1, ge=1, le=3),
     limit: int = Query(200, ge=1, le=5000),
 ) -> dict[str, Any]:
     """Nodes and edges within `depth` steps of an entity, at most `limit` edges, with sources."""
-    found = ego_subgraph(graph, entity_id, depth, limit, PUBLIC_ONLY)
+    found = ego_subgraph(graph, entity_id, depth, limit, caller.public)
     if not found["nodes"]:
         raise HTTPException(404, f"no entity with id {entity_id!r}")
     return found
 
 
 @router.get("/api/export/{fmt}", response_model=None)
-def export(graph: GraphDep, fmt: str = Path(examples=["json"])) -> Response:
+def export(graph: GraphDep, caller: CallerDep, fmt: str = Path(examples=["json"])) -> Response:
     """The whole graph (public records only) as a download: `json` for now."""
     if fmt not in EXPORT_FORMATS:
         raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
-    body = json.dumps(graph.export(public_only=PUBLIC_ONLY), ensure_ascii=False, indent=1)
+    body = json.dumps(graph.export(public_only=caller.public), ensure_ascii=False, indent=1)
     return Response(
         body,
         media_type="application/json",

@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse, Response
 from persecution_graph.queries.catalogue import load_catalogue
 from persecution_graph.queries.output import render
 
-from ..deps import PUBLIC_ONLY, GraphDep
+from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["queries"])
 
@@ -39,14 +39,14 @@ def list_queries() -> list[dict[str, Any]]:
 
 
 @router.get("/api/queries/{name}", response_model=None)
-def run_query(name: str, request: Request, graph: GraphDep) -> Response | list[dict[str, Any]]:
+def run_query(name: str, request: Request, graph: GraphDep, caller: CallerDep) -> Response | list[dict[str, Any]]:
     """Rows as JSON (or CSV with `format=csv`); parameters go in the query string."""
     query = load_catalogue().get(name)
     if query is None:
         raise HTTPException(404, f"no query named {name!r}")
     params = dict(request.query_params)
     fmt = params.pop("format", "json")
-    rows = query.run(graph, params, public_only=PUBLIC_ONLY)
+    rows = query.run(graph, params, public_only=caller.public)
     if fmt == "csv":
         return PlainTextResponse(render(rows, query.column_names, "csv"), media_type="text/csv")
     return rows

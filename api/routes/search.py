@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from persecution_graph.queries.search import search
 from pydantic import BaseModel
 
-from ..deps import PUBLIC_ONLY, GraphDep
+from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["search"])
 
@@ -21,8 +21,9 @@ class Hit(BaseModel):
 @router.get("/api/search", response_model=list[Hit])
 def search_entities(
     graph: GraphDep,
+    caller: CallerDep,
     q: str = Query(min_length=1, max_length=200, examples=["Mendygaziyev"]),
     limit: int = Query(10, ge=1, le=100),
 ) -> list[dict]:
     """Entities whose name or an alias matches `q`, transliteration variants included."""
-    return search(graph, q, limit=limit, public_only=PUBLIC_ONLY)
+    return search(graph, q, limit=limit, public_only=caller.public)
