@@ -15,6 +15,7 @@ from persecution_graph.graph.store import Graph
 from starlette.exceptions import HTTPException
 
 from .auth import StoredKey, load_keys
+from .limits import LimitRequests
 from .routes import admin, entities, queries, search
 from .routes import graph as graph_routes
 
@@ -44,6 +45,7 @@ def create_app(
         description="A sourced knowledge graph of political persecution networks.",
     )
     app.state.graph = graph
+    app.add_middleware(LimitRequests)
     # Where the curated data and its reports/ are, for the pages that show a source's text.
     app.state.data_folder = data_folder
     settings_dir = Settings.from_env().data_dir

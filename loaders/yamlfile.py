@@ -115,8 +115,13 @@ def read_yaml(path: Path, display_name: str) -> tuple[Located | None, list[Probl
         where = Where(display_name, mark.line + 1, mark.column + 1) if mark else Where(display_name, 1, 1)
         message = f"YAML syntax: {error.problem or error.context}"
         return None, [Problem(where, message)]
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        where = Where(display_name, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        return None, [Problem(where, f"YAML: character {error.character!r} is not allowed in YAML text")]
     except yaml.YAMLError as error:
-        return None, [Problem(Where(display_name, 1, 1), f"YAML: {error}")]
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return None, [Problem(Where(display_name, 1, 1), f"YAML: {first_line}")]
     if node is None:
         return None, []
     return _convert(display_name, node, problems), problems

@@ -87,6 +87,8 @@ def cypher_console(body: CypherRequest, request: Request, graph: GraphDep, calle
         raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
     except Neo4jError as error:
         raise HTTPException(400, f"the database refused the statement: {error.message}") from None
+    except (OverflowError, ValueError, TypeError) as error:  # a parameter the driver cannot send
+        raise HTTPException(400, f"a parameter cannot be sent to the database: {error}") from None
     return {"columns": list(rows[0]) if rows else [], "rows": rows, "truncated": truncated}
 
 

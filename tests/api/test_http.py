@@ -115,3 +115,12 @@ def test_query_catalogue_lists_parameter_schemas(small_graph: Graph) -> None:
             "detail": "parameter 'depth' must be a whole number, not 'x'",
         }
     }
+
+
+def test_oversized_requests_are_refused_in_the_error_shape(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph, keys=[]))
+    response = client.post("/api/cypher", content=b"x" * (2 << 20), headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()["error"]["title"]) == (413, "request too large")
+    response = client.get("/api/search", params={"q": "a" * 9000})
+    assert response.status_code == 414
+    assert client.get("/api/search", params={"q": "a" * 201}).status_code == 422
