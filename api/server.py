@@ -8,7 +8,7 @@ from pathlib import Path
 import uvicorn
 from persecution_graph.graph import embedded
 from persecution_graph.graph.settings import Settings
-from persecution_graph.graph.store import connect
+from persecution_graph.graph.store import connect_healing
 from persecution_graph.loaders.validate import validate
 
 from .errors import UserError
@@ -18,8 +18,7 @@ from .main import create_app
 def serve(host: str, port: int, data: str) -> None:
     """Start the database if needed, load ``data`` into an empty graph, serve until Ctrl-C."""
     settings = Settings.from_env()
-    info = None if settings.neo4j_uri else embedded.start(settings.data_dir)
-    graph = connect(settings, info)
+    graph = connect_healing(settings)
     try:
         if graph.count() == 0 and Path(data).exists():
             result = validate(Path(data))
@@ -34,5 +33,5 @@ def serve(host: str, port: int, data: str) -> None:
         uvicorn.run(create_app(graph, data_folder=data), host=host, port=port, log_level="warning")
     finally:
         graph.driver.close()
-        if info is not None:
+        if not settings.neo4j_uri:
             embedded.stop(settings.data_dir)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -16,16 +17,20 @@ from typing import Any
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from . import embedded
 from .encoding import decode, encode
-from .errors import DatabaseUnavailable, QueryError
+from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL, Model, load_model
 from .records import Dataset, Edge, Node
 from .settings import Settings
 
 BATCH_SIZE = 2000
+RECONNECT_INTERVAL_S = 2.0
+# An API request should fail fast when the database is gone (the driver would otherwise retry
+# for 30 s); the graph then reconnects on its own (see Graph._recovered).
+DRIVER_OPTIONS: dict[str, Any] = {"max_transaction_retry_time": 3.0, "connection_timeout": 5.0}
 # Test hook: after the first batch of a reload, write this file and wait (see tests/graph).
 PAUSE_ENV = "PERSECUTION_GRAPH_TEST_PAUSE_FILE"
 
@@ -51,30 +56,64 @@ def _cypher_value(value: Any) -> Any:
 class Graph:
     """The graph database, whichever engine holds it."""
 
-    def __init__(self, driver: neo4j.Driver, database: str, engine: str, model: Model | None = None) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str,
+        engine: str,
+        model: Model | None = None,
+        reconnect: Callable[[], neo4j.Driver] | None = None,
+    ) -> None:
         self.driver = driver
         self.database = database
         self.engine = engine
         self.model = model or load_model()
+        # Called when the database has gone away: returns a driver to a database that is back
+        # (for the embedded engine, it restarts the server). Tried at most every few seconds.
+        self._reconnect = reconnect
+        self._reconnect_lock = threading.Lock()
+        self._last_reconnect = 0.0
+
+    def _recovered(self) -> bool:
+        """Try once to reach the database again; True if a new driver is in place."""
+        if self._reconnect is None:
+            return False
+        with self._reconnect_lock:
+            if time.monotonic() - self._last_reconnect < RECONNECT_INTERVAL_S:
+                return False
+            self._last_reconnect = time.monotonic()
+            try:
+                driver = self._reconnect()
+            except (GraphError, Neo4jError, DriverError, OSError):
+                return False
+            old, self.driver = self.driver, driver
+            with contextlib.suppress(Exception):
+                old.close()
+            return True
 
     # -- running Cypher ----------------------------------------------------------------------
 
     def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a read query with parameters; rows as plain dicts."""
-        try:
-            records, _, _ = self.driver.execute_query(
-                cypher, params, database_=self.database, routing_=RoutingControl.READ
-            )
-        except ServiceUnavailable as error:
-            raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
-        except Neo4jError as error:
-            raise QueryError(f"the database refused the query: {error.message}") from None
+        """Run a read query with parameters; rows as plain dicts. If the database has gone
+        away and comes back (see ``reconnect``), the read is tried once more."""
+        for attempt in (1, 2):
+            try:
+                records, _, _ = self.driver.execute_query(
+                    cypher, params, database_=self.database, routing_=RoutingControl.READ
+                )
+                break
+            except (ServiceUnavailable, SessionExpired) as error:
+                if attempt == 2 or not self._recovered():
+                    raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
+            except Neo4jError as error:
+                raise QueryError(f"the database refused the query: {error.message}") from None
         return [{k: _cypher_value(v) for k, v in record.items()} for record in records]
 
     def write(self, cypher: str, **params: Any) -> None:
         try:
             self.driver.execute_query(cypher, params, database_=self.database, routing_=RoutingControl.WRITE)
-        except ServiceUnavailable as error:
+        except (ServiceUnavailable, SessionExpired) as error:
+            self._recovered()
             raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
 
     # -- schema ------------------------------------------------------------------------------
@@ -109,10 +148,9 @@ class Graph:
                     if index == 0:
                         _pause_for_tests()
                 tx.commit()
-        except ServiceUnavailable as error:
-            raise DatabaseUnavailable(
-                f"the database went away during the load; nothing was " f"changed: {error}"
-            ) from None
+        except (ServiceUnavailable, SessionExpired) as error:
+            self._recovered()
+            raise DatabaseUnavailable(f"the database went away during the load; nothing was changed: {error}") from None
 
     def _write_statements(self, dataset: Dataset) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -217,14 +255,15 @@ def _pause_for_tests() -> None:
         time.sleep(600)
 
 
-def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
-    """A Graph on the configured Neo4j server, or on a running embedded server."""
+def _driver(settings: Settings, info: embedded.ServerInfo | None) -> tuple[neo4j.Driver, str, str]:
     if settings.neo4j_uri:
-        driver = GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password or ""))
+        driver = GraphDatabase.driver(
+            settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password or ""), **DRIVER_OPTIONS
+        )
         database, engine = settings.neo4j_database, "neo4j"
     else:
         assert info is not None
-        driver = GraphDatabase.driver(info.uri, auth=embedded.credentials(settings.data_dir))
+        driver = GraphDatabase.driver(info.uri, auth=embedded.credentials(settings.data_dir), **DRIVER_OPTIONS)
         database, engine = info.database, "arcadedb"
     try:
         driver.verify_connectivity()
@@ -232,7 +271,27 @@ def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Grap
         driver.close()
         where = settings.neo4j_uri or "the embedded database"
         raise DatabaseUnavailable(f"cannot connect to {where}: {error}") from None
-    return Graph(driver, database, engine)
+    return driver, database, engine
+
+
+def connect_healing(settings: Settings) -> Graph:
+    """A Graph for a long-running server: if the database goes away, the next request tries
+    to reach it again, and for the embedded engine starts it again (data is on disk)."""
+
+    def reconnect() -> neo4j.Driver:
+        info = (
+            None if settings.neo4j_uri else (embedded.running(settings.data_dir) or embedded.start(settings.data_dir))
+        )
+        return _driver(settings, info)[0]
+
+    info = None if settings.neo4j_uri else embedded.start(settings.data_dir)
+    driver, database, engine = _driver(settings, info)
+    return Graph(driver, database, engine, reconnect=reconnect)
+
+
+def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
+    """A Graph on the configured Neo4j server, or on a running embedded server."""
+    return Graph(*_driver(settings, info))
 
 
 @contextlib.contextmanager
