@@ -73,6 +73,8 @@ def _write_output(text: str, output: str | None) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
 
+    if args.format == "dump":
+        return _export_dump(args)
     with open_graph() as graph:
         data = graph.export(public_only=args.public)
     _write_output(json.dumps(data, ensure_ascii=False, indent=1) + "\n", args.output)
@@ -81,6 +83,35 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}",
             file=sys.stderr,
         )
+    return 0
+
+
+def _export_dump(args: argparse.Namespace) -> int:
+    import io
+
+    from persecution_graph.graph.dumpfile import write_dump
+    from persecution_graph.graph.store import open_graph
+
+    with open_graph() as graph:
+        dump = graph.dump(public_only=args.public)
+    buffer = io.StringIO()
+    write_dump(buffer, dump, args.public)
+    _write_output(buffer.getvalue(), args.output)
+    if args.output not in (None, "-"):
+        print(f"wrote {len(dump['nodes'])} nodes and {len(dump['edges'])} edges to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.dumpfile import read_dump
+    from persecution_graph.graph.store import open_graph
+
+    from .progress import Progress
+
+    nodes, edges = read_dump(Path(args.file))
+    with open_graph() as graph, Progress(len(nodes) + len(edges), "importing") as progress:
+        graph.restore(nodes, edges, progress=progress.advance)
+    print(f"imported {len(nodes)} nodes and {len(edges)} edges from {args.file}")
     return 0
 
 
@@ -217,10 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p = command("load", cmd_load, "validate, then replace the graph with the curated data")
     p.add_argument("path", nargs="?", default=DEFAULT_DATA)
-    p = command("export", cmd_export, "write the whole graph as JSON")
-    p.add_argument("--format", choices=["json"], default="json")
+    p = command("export", cmd_export, "write the whole graph: json, or dump (a backup for `import`)")
+    p.add_argument("--format", choices=["json", "dump"], default="json")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--public", action="store_true", help="leave out restricted records")
+    p = command("import", cmd_import, "replace the graph with a dump made by `export --format dump`")
+    p.add_argument("file")
     p = command("search", cmd_search, "find people, institutions, events by any spelling")
     p.add_argument("text")
     p.add_argument("--format", choices=["text", "json"], default="text")

@@ -137,12 +137,54 @@ class Graph:
         Writes go in batches of UNWIND statements inside that transaction; if anything fails
         (or the process dies), the transaction is rolled back and the old graph stays.
         """
+        self._replace_with(self._write_statements(dataset), progress)
+
+    def restore(
+        self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], progress: Progress | None = None
+    ) -> None:
+        """Replace the graph with stored records as `dump` gives them (properties as stored),
+        in one transaction like `replace`. Labels and types must be in the model."""
+        by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        allowed = self.model.all_labels()
+        for node in nodes:
+            unknown = [label for label in node["labels"] if label not in allowed]
+            if unknown:
+                raise QueryError(f"node {node['id']!r} has labels not in the model: {unknown}")
+            by_labels[tuple(node["labels"])].append(node["properties"])
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for edge in edges:
+            if edge["type"] not in self.model.edges:
+                raise QueryError(f"edge type {edge['type']!r} is not in the model")
+            by_type[edge["type"]].append(
+                {"source": edge["source"], "target": edge["target"], "props": edge["properties"]}
+            )
+        self._replace_with(self._statements(by_labels, by_type), progress)
+
+    def dump(self, public_only: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """Every node and edge with its properties exactly as stored (derived ones too)."""
+        nodes = self.read(
+            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
+            "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties ORDER BY id",
+            public=public_only,
+        )
+        edges = self.read(
+            f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE NOT $public OR (e.sensitivity <> 'restricted' "
+            "AND a.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted') "
+            "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
+            "ORDER BY type, source, target, properties.id",
+            public=public_only,
+        )
+        for node in nodes:
+            node["labels"] = self.sorted_labels(node["labels"])
+        return {"nodes": nodes, "edges": edges}
+
+    def _replace_with(self, statements: Iterator[tuple[str, list[dict[str, Any]]]], progress: Progress | None) -> None:
         self.ensure_schema()
         advance = progress or (lambda _: None)
         try:
             with self.driver.session(database=self.database) as session, session.begin_transaction() as tx:
                 tx.run(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n").consume()
-                for index, (statement, batch) in enumerate(self._write_statements(dataset)):
+                for index, (statement, batch) in enumerate(statements):
                     tx.run(statement, rows=batch).consume()
                     advance(len(batch))
                     if index == 0:
@@ -156,15 +198,21 @@ class Graph:
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for node in dataset.nodes.values():
             by_labels[tuple(self._labels(node))].append(encode(node.properties))
-        for labels, rows in sorted(by_labels.items()):
-            label_text = ":".join([ENTITY_LABEL, *labels])
-            for batch in _batches(rows):
-                yield f"UNWIND $rows AS r CREATE (n:{label_text}) SET n = r", batch
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for edge in dataset.edges:
             by_type[self._edge_type(edge)].append(
                 {"source": edge.source, "target": edge.target, "props": encode(edge.properties)}
             )
+        return self._statements(by_labels, by_type)
+
+    def _statements(
+        self, by_labels: dict[tuple[str, ...], list[dict[str, Any]]], by_type: dict[str, list[dict[str, Any]]]
+    ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """UNWIND statements in batches: nodes by label set, then edges by type (names from the model)."""
+        for labels, rows in sorted(by_labels.items()):
+            label_text = ":".join([ENTITY_LABEL, *labels])
+            for batch in _batches(rows):
+                yield f"UNWIND $rows AS r CREATE (n:{label_text}) SET n = r", batch
         for edge_type, rows in sorted(by_type.items()):
             for batch in _batches(rows):
                 yield (

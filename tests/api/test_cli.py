@@ -61,3 +61,19 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
         2,
         "error: query 'relations' needs parameter 'id': id of the entity (see `search`)\n",
     )
+
+
+def test_dump_export_and_import_round_trip(cli_env: dict[str, str], tmp_path: Path, graph: Graph) -> None:
+    assert cli("load", str(FIXTURES / "small"), env=cli_env).returncode == 0
+    before = graph.dump()
+    backup = tmp_path / "backup.jsonl"
+    run = cli("export", "--format", "dump", "-o", str(backup), env=cli_env)
+    assert run.stderr == f"wrote 35 nodes and 37 edges to {backup}\n"
+    graph.write("MATCH (n:Entity {id: 'dck'}) DETACH DELETE n")
+    run = cli("import", str(backup), env=cli_env)
+    assert (run.returncode, run.stdout) == (0, f"imported 35 nodes and 37 edges from {backup}\n")
+    assert graph.dump() == before
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{}\n")
+    run = cli("import", str(bad), env=cli_env)
+    assert (run.returncode, run.stderr) == (2, f"error: {bad}:1:1: not a persecution-graph dump (no header line)\n")

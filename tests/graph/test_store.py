@@ -157,3 +157,35 @@ def test_unique_ids_are_enforced_by_the_database(graph: Graph, small_dataset) ->
     with pytest.raises((ConstraintError, GraphError)):
         graph.write("CREATE (n:Entity:Person {id: $id})", id="zh-smatov")
     assert validate(SMALL).ok
+
+
+def test_dump_and_restore_give_the_identical_graph(any_graph: Graph, small_dataset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from persecution_graph.graph.dumpfile import read_dump, write_dump
+
+    any_graph.replace(small_dataset)
+    before = any_graph.dump()
+    path = tmp_path / "backup.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        write_dump(handle, before, public_only=False)
+    any_graph.replace(validate(_bigger_copy(tmp_path)).dataset)
+    assert any_graph.dump() != before
+    any_graph.restore(*read_dump(path))
+    assert any_graph.dump() == before
+    assert len(before["nodes"]) == 35 and len(before["edges"]) == 37
+    assert before["nodes"][0]["properties"]["name_keys"]  # derived properties travel too
+
+
+def test_a_broken_dump_says_where(tmp_path: Path) -> None:
+    from persecution_graph.graph.dumpfile import DumpError, read_dump
+
+    path = tmp_path / "broken.jsonl"
+    path.write_text(
+        '{"format": "persecution-graph-dump", "version": 1}\n'
+        '{"node": {"id": "a", "labels": ["Place"], "properties": {"id": "a"}}}\n'
+        '{"edge": {"type": "LOCATED_IN", "source": "a", "target": "b", "properties": {}}}\n'
+    )
+    with pytest.raises(DumpError, match=r"broken.jsonl:3:1: edge target 'b' is not a node above$"):
+        read_dump(path)
+    path.write_text("hello\n")
+    with pytest.raises(DumpError, match=r"broken.jsonl:1:1: not JSON: Expecting value$"):
+        read_dump(path)
