@@ -242,7 +242,7 @@ class Validator:
             elif (
                 first.type != record.type
                 or first.where.file == record.where.file
-                or not self.names_of(first) & self.names_of(record)
+                or (self.names_of(first) and self.names_of(record) and not self.names_of(first) & self.names_of(record))
             ):
                 self.problem(
                     record.where,
