@@ -225,6 +225,17 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import report_text, run, write_json
+
+    print(f"benchmark at scale {args.scale} (synthetic data, a database of its own) ...", file=sys.stderr)
+    result = run(args.scale, repeats=args.repeats, keep=Path(args.keep) if args.keep else None)
+    sys.stdout.write(report_text(result))
+    if args.json:
+        write_json(result, Path(args.json))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -272,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add", "list", "remove"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["reader", "editor", "admin"], default="reader")
+    p = command("bench", cmd_bench, "measure load and query speed on synthetic data at a scale")
+    p.add_argument("--scale", type=int, default=1000, help="number of entities (default 1000)")
+    p.add_argument("--repeats", type=int, default=20, help="runs of each query (default 20)")
+    p.add_argument("--json", help="also write the figures to this JSON file")
+    p.add_argument("--keep", help="keep the corpus and database in this folder")
     p = command("serve", cmd_serve, "run the HTTP API (loads the bundled data if the graph is empty)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -10,6 +10,7 @@ import contextlib
 import os
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,8 +27,9 @@ from .model import ENTITY_LABEL, Model, load_model
 from .records import Dataset, Edge, Node
 from .settings import Settings
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000
 RECONNECT_INTERVAL_S = 2.0
+META_LABEL = "GraphMeta"
 # An API request should fail fast when the database is gone (the driver would otherwise retry
 # for 30 s); the graph then reconnects on its own (see Graph._recovered).
 DRIVER_OPTIONS: dict[str, Any] = {"max_transaction_retry_time": 3.0, "connection_timeout": 5.0}
@@ -189,6 +191,11 @@ class Graph:
                     advance(len(batch))
                     if index == 0:
                         _pause_for_tests()
+                # A new version for every load: caches of derived results (analytics) key on it.
+                tx.run(
+                    f"MERGE (m:{META_LABEL} {{key: 'graph'}}) SET m.version = $version",
+                    version=uuid.uuid4().hex,
+                ).consume()
                 tx.commit()
         except (ServiceUnavailable, SessionExpired) as error:
             self._recovered()
@@ -291,6 +298,11 @@ class Graph:
             "records": total,
             "located_share": located / total if total else 0.0,
         }
+
+    def version(self) -> str | None:
+        """An id that changes with every load (None before the first)."""
+        rows = self.read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.version AS v")
+        return rows[0]["v"] if rows else None
 
     def count(self) -> int:
         return int(self.read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n")[0]["n"])

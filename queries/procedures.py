@@ -85,7 +85,8 @@ def _custody_state(row: dict[str, Any]) -> str | None:
 
 def _ends_before(row: dict[str, Any], as_of: str) -> bool:
     """Whether a custody act's stated range or term ran out before the date."""
-    if row["date_to"] and row["date_to"] != row["date_from"] and row["date_to"] < as_of:
+    # Only a stated range ("2021-06/2021-09") ends custody; "2021-06" is a month, not a range.
+    if row["date"] and "/" in str(row["date"]) and row["date_to"] and row["date_to"] < as_of:
         return True
     days = term_days(row["term"] or row["duration"])
     if days is None:
@@ -191,6 +192,190 @@ def ego_network(graph: Graph, query: Query, params: dict[str, Any], public_only:
     return rows
 
 
+# -- relatives as hostages ------------------------------------------------------------------
+
+OWN_ROLES = ("Activist", "Journalist", "Blogger", "Politician", "HumanRightsDefender", "Exile")
+TARGET_ACTS = ("DETAINED_BY", "SENTENCED_BY", "HELD_IN", "ILL_TREATED_BY", "EXTRADITION_SOUGHT_BY")
+NOT_PRESSURE = ("VICTIM_OF", "EXTRADITION_SOUGHT_BY")
+ACTS_OF_PEOPLE = f"""
+MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
+WHERE type(a) IN $act_types
+  AND (NOT $public OR (p.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted'
+       AND x.sensitivity <> 'restricted'))
+RETURN p.id AS person, type(a) AS type, a.pressure_on AS pressure_on
+"""
+FAMILY_TIES = """
+MATCH (p:Person)-[tie:RELATED_TO]-(t:Person)
+WHERE NOT $public OR (p.sensitivity <> 'restricted' AND tie.sensitivity <> 'restricted'
+      AND t.sensitivity <> 'restricted')
+RETURN p.id AS person, [l IN labels(p) WHERE l IN $own_roles] AS own_roles, t.id AS target,
+       t:Exile AS exile
+"""
+ACTS_OF = f"""
+MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
+WHERE p.id IN $ids AND type(a) IN $act_types AND NOT type(a) IN $not_pressure
+  AND (NOT $public OR (a.sensitivity <> 'restricted' AND x.sensitivity <> 'restricted'))
+RETURN p.id AS person, type(a) AS type, x.id AS other_id, x.name AS other, a.date AS date,
+       a.date_from AS date_from, a.sources AS sources
+"""
+TIES_OF = """
+MATCH (p:Person)-[tie:RELATED_TO|ASSOCIATE_OF]-(t:Person)
+WHERE p.id IN $ids AND (NOT $public OR tie.sensitivity <> 'restricted')
+RETURN p.id AS person, t.id AS target, type(tie) AS type, tie.relation AS relation,
+       startNode(tie) = p AS outgoing, tie.sources AS sources, tie.id AS tie_id
+ORDER BY tie_id
+"""
+NAMES_OF = f"""
+MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND {PUBLIC_NODE.format("n")} RETURN n.id AS id, n.name AS name
+"""
+
+
+def relatives_as_hostages(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
+    """Pairs (pressured person, target): explicit where an act says `pressure_on`; inferred
+    where a relative without a role of their own was persecuted and the target is in exile or
+    was detained, sentenced, held, ill-treated or sought. A few simple statements, no joins of
+    every act with every tie, so it stays fast on large graphs."""
+    act_types = sorted(name for name, edge in graph.model.edges.items() if edge.category == "act")
+    acts = graph.read(ACTS_OF_PEOPLE, act_types=act_types, public=public_only)
+    # Acts already explained by a stated pressure do not make a second, inferred, pattern.
+    persecuted = {row["person"] for row in acts if row["type"] not in NOT_PRESSURE and not row["pressure_on"]}
+    targeted = {row["person"] for row in acts if row["type"] in TARGET_ACTS}
+    pairs: dict[tuple[str, str], bool] = {}
+    for row in acts:
+        if row["pressure_on"] and row["type"] not in NOT_PRESSURE:
+            pairs[(row["person"], row["pressure_on"])] = True
+    for row in graph.read(FAMILY_TIES, own_roles=list(OWN_ROLES), public=public_only):
+        pair = (row["person"], row["target"])
+        if (
+            pair not in pairs
+            and not row["own_roles"]
+            and row["person"] in persecuted
+            and (row["exile"] or row["target"] in targeted)
+        ):
+            pairs[pair] = False
+    if not pairs:
+        return []
+    people = sorted({p for p, _ in pairs} | {t for _, t in pairs})
+    names = {row["id"]: row["name"] for row in graph.read(NAMES_OF, ids=people, public=public_only)}
+    pressured_ids = sorted({p for p, _ in pairs})
+    acts_by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in graph.read(
+        ACTS_OF, ids=pressured_ids, act_types=act_types, not_pressure=list(NOT_PRESSURE), public=public_only
+    ):
+        acts_by_person[row["person"]].append(row)
+    ties: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in graph.read(TIES_OF, ids=pressured_ids, public=public_only):
+        ties.setdefault((row["person"], row["target"]), row)
+    result = []
+    for (pressured, target), explicit in pairs.items():
+        if pressured not in names or target not in names:
+            continue  # a restricted end, for the public
+        acts_here = sorted(
+            acts_by_person[pressured], key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"])
+        )
+        tie = ties.get((pressured, target))
+        result.append(
+            {
+                "pressured_id": pressured,
+                "pressured": names[pressured],
+                "target_id": target,
+                "target": names[target],
+                "tie": _tie_text(tie, names[pressured], names[target]),
+                "acts": [
+                    f"{a['type'].lower().replace('_', ' ')} {a['other']}" + (f" ({a['date']})" if a["date"] else "")
+                    for a in acts_here
+                ],
+                "basis": "explicit" if explicit else "inferred",
+                "sources": [ref for a in acts_here for ref in a["sources"] or []] + (tie["sources"] if tie else []),
+            }
+        )
+    result.sort(key=lambda r: (r["basis"] != "explicit", r["target"], r["pressured"], r["tie"] or ""))
+    return result
+
+
+def _tie_text(tie: dict[str, Any] | None, pressured: str, target: str) -> str | None:
+    if tie is None:
+        return None
+    if tie["type"] == "ASSOCIATE_OF":
+        a, b = (pressured, target) if tie["outgoing"] else (target, pressured)
+        return f"{a}, associate of {b}: {tie['relation']}"
+    a, b = (pressured, target) if tie["outgoing"] else (target, pressured)
+    return f"{a} is the {tie['relation']} of {b}"
+
+
+# -- shortest path -------------------------------------------------------------------------
+
+STEP_CYPHER = f"""
+MATCH (a:{ENTITY_LABEL})-[e]-(b:{ENTITY_LABEL})
+WHERE a.id IN $frontier
+  AND (NOT $public OR (e.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted'))
+RETURN a.id AS a, b.id AS b, e.id AS edge
+"""
+HOP_CYPHER = f"""
+MATCH (s:{ENTITY_LABEL})-[e]-(t:{ENTITY_LABEL})
+WHERE s.id = $a AND t.id = $b AND e.id = $edge
+RETURN s.id AS from_id, s.name AS from_name, type(e) AS edge,
+       CASE WHEN startNode(e) = s THEN 'forward' ELSE 'backward' END AS direction,
+       t.id AS to_id, t.name AS to_name, e.date AS date, e.sources AS sources
+LIMIT 1
+"""
+MAX_PATH_STEPS = 8
+
+
+def path(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
+    """The shortest chain between two entities: a breadth-first search from both ends at
+    once, one parameterised statement per step, at most MAX_PATH_STEPS steps. Among chains of
+    equal length the first found in id order is given, so the answer is stable."""
+    start, goal = params["from"], params["to"]
+    ends = graph.read(
+        f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND {PUBLIC_NODE.format('n')} RETURN n.id AS id",
+        ids=[start, goal],
+        public=public_only,
+    )
+    if {row["id"] for row in ends} != {start, goal} or start == goal:
+        return []
+    # parents[side][node] = (previous node, edge id) on the way from that side's end
+    parents: list[dict[str, tuple[str, str] | None]] = [{start: None}, {goal: None}]
+    depth: list[dict[str, int]] = [{start: 0}, {goal: 0}]
+    frontiers = [[start], [goal]]
+    meeting = None
+    for _ in range(MAX_PATH_STEPS):
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        if not frontiers[side]:
+            return []
+        reached: list[str] = []
+        candidates: list[tuple[int, str]] = []
+        rows = graph.read(STEP_CYPHER, frontier=frontiers[side], public=public_only)
+        for row in sorted(rows, key=lambda r: (r["a"], r["b"], r["edge"])):
+            if row["b"] in parents[side]:
+                continue
+            parents[side][row["b"]] = (row["a"], row["edge"])
+            depth[side][row["b"]] = depth[side][row["a"]] + 1
+            reached.append(row["b"])
+            if row["b"] in parents[1 - side]:
+                candidates.append((depth[0][row["b"]] + depth[1][row["b"]], row["b"]))
+        if candidates:
+            meeting = min(candidates)[1]  # the shortest of the chains that meet at this level
+            break
+        frontiers[side] = reached
+    if meeting is None:
+        return []
+    chain: list[tuple[str, str, str]] = []  # (from, to, edge) from start to goal
+    node = meeting
+    while (step := parents[0][node]) is not None:
+        chain.insert(0, (step[0], node, step[1]))
+        node = step[0]
+    node = meeting
+    while (step := parents[1][node]) is not None:
+        chain.append((node, step[0], step[1]))
+        node = step[0]
+    result = []
+    for number, (a, b, edge) in enumerate(chain, 1):
+        hop = graph.read(HOP_CYPHER, a=a, b=b, edge=edge)[0]
+        result.append({"step": number, **hop})
+    return result
+
+
 # -- analytics -----------------------------------------------------------------------------
 
 STATE_KINDS = (
@@ -208,7 +393,34 @@ RETURN a.id AS a, a.name AS a_name, labels(a) AS a_labels, coalesce(a.unnamed, f
 """
 
 
+BETWEENNESS_SAMPLES = 300
+_CACHE: dict[tuple[str, str, bool], Any] = {}
+
+
+def _cached(graph: Graph, what: str, public_only: bool, compute: Callable[[], Any]) -> Any:
+    """A derived result kept until the next load (the graph's version changes with every load)."""
+    version = graph.version()
+    key = (version or "", what, public_only)
+    if version is None or key not in _CACHE:
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[key] = compute()
+    return _CACHE[key]
+
+
+def _betweenness(network: nx.Graph) -> dict[str, float]:
+    """Betweenness centrality; above BETWEENNESS_SAMPLES nodes, estimated from that many
+    sources (fixed seed), which keeps large graphs to seconds."""
+    samples = None if network.number_of_nodes() <= BETWEENNESS_SAMPLES else BETWEENNESS_SAMPLES
+    return nx.betweenness_centrality(network, k=samples, normalized=True, seed=7)  # type: ignore[no-any-return]
+
+
 def read_network(graph: Graph, public_only: bool) -> nx.Graph:
+    """The persecution network (cached until the next load): see _read_network."""
+    return _cached(graph, "network", public_only, lambda: _read_network(graph, public_only))  # type: ignore[no-any-return]
+
+
+def _read_network(graph: Graph, public_only: bool) -> nx.Graph:
     """The persecution network as an undirected weighted networkx graph: people, institutions,
     events and articles joined by acts and ties (not by places), each edge's evidence kept."""
     network = nx.Graph()
@@ -252,8 +464,8 @@ def centrality(graph: Graph, query: Query, params: dict[str, Any], public_only: 
     network = read_network(graph, public_only)
     if network.number_of_nodes() == 0:
         return []
-    betweenness = nx.betweenness_centrality(network, normalized=True, seed=7)
-    closeness = nx.closeness_centrality(network)
+    betweenness = _cached(graph, "betweenness", public_only, lambda: _betweenness(network))
+
     rows = [
         {
             "id": node,
@@ -261,7 +473,7 @@ def centrality(graph: Graph, query: Query, params: dict[str, Any], public_only: 
             "labels": data["labels"],
             "degree": network.degree(node),
             "betweenness": round(betweenness[node], 4),
-            "closeness": round(closeness[node], 4),
+            "people": sum(1 for other in network.neighbors(node) if network.nodes[other]["labels"][0] == "Person"),
             "sources": _evidence(network, node),
         }
         for node, data in network.nodes(data=True)
@@ -276,7 +488,8 @@ def centrality(graph: Graph, query: Query, params: dict[str, Any], public_only: 
 def communities(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
     network = read_network(graph, public_only)
     rows = []
-    for number, members in enumerate(_communities(network), 1):
+    found = _cached(graph, "communities", public_only, lambda: _communities(network))
+    for number, members in enumerate(found, 1):
         if len(members) < params["min_size"]:
             continue
         sub = network.subgraph(members)
@@ -296,10 +509,11 @@ def communities(graph: Graph, query: Query, params: dict[str, Any], public_only:
 
 def brokers(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
     network = read_network(graph, public_only)
-    membership = {n: i for i, members in enumerate(_communities(network), 1) for n in members}
+    found = _cached(graph, "communities", public_only, lambda: _communities(network))
+    membership = {n: i for i, members in enumerate(found, 1) for n in members}
     if not membership:
         return []
-    betweenness = nx.betweenness_centrality(network, normalized=True, seed=7)
+    betweenness = _cached(graph, "betweenness", public_only, lambda: _betweenness(network))
     rows = []
     for node, data in network.nodes(data=True):
         bridged = sorted({membership[other] for other in network.neighbors(node)} | {membership[node]})
@@ -320,6 +534,8 @@ def brokers(graph: Graph, query: Query, params: dict[str, Any], public_only: boo
 
 
 PROCEDURES: dict[str, Procedure] = {
+    "path": path,
+    "relatives_as_hostages": relatives_as_hostages,
     "political_prisoners": political_prisoners,
     "ego_network": ego_network,
     "centrality": centrality,

@@ -389,3 +389,13 @@ def test_every_query_hides_restricted_records_from_the_public(small_graph: Graph
         rows = query.run(small_graph, params.get(name, {}), public_only=True)
         text = str(rows).lower()
         assert "daughter" not in text, name
+
+
+def test_term_lengths_as_quoted() -> None:
+    from persecution_graph.queries.procedures import term_days
+
+    assert term_days("five years") == 5 * 365.25
+    assert term_days("1.5 years") == 1.5 * 365.25
+    assert term_days("2 years and 6 months") == 2 * 365.25 + 6 * 30.44
+    assert term_days("15 days") == 15
+    assert term_days("a real prison term") is None

@@ -1,0 +1,212 @@
+"""`persecution-graph bench`: load and query speed at a scale, next to what the engine can do.
+
+In one run, on an embedded database of its own (a temporary folder, stopped afterwards):
+- load: synthetic YAML -> validate -> one-transaction replace, end to end (records per second);
+- raw ceiling: the same encoded nodes and edges written with the driver alone, in UNWIND
+  batches of 10,000, no validation;
+- naive: one MERGE per record, each in its own transaction (on a sample of the records, since
+  at scale it would take hours; the rate is what matters);
+- every named query, p50 and p95 over repeated runs with parameters drawn from the data;
+- peak memory (RSS) of this process during the load, and of the database server.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+NAIVE_SAMPLE = 2000
+RAW_BATCH = 10_000
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _server_peak_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _pct(values: list[float], q: int) -> float:
+    if len(values) == 1:
+        return round(values[0], 2)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 2)
+
+
+def _params_for(query: Any, ids: dict[str, list[str]], rng: random.Random) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for parameter in query.parameters:
+        if parameter.name in ("id", "from"):
+            pool = ids["Official"] if query.name == "official-footprint" else ids["Person"]
+            params[parameter.name] = rng.choice(pool)
+        elif parameter.name == "to":
+            params[parameter.name] = rng.choice(ids["Person"])
+    return params
+
+
+def run(scale: int, repeats: int = 20, seed: int = 1, keep: Path | None = None) -> dict[str, Any]:
+    from persecution_graph.graph import embedded
+    from persecution_graph.graph.encoding import encode
+    from persecution_graph.graph.model import ENTITY_LABEL
+    from persecution_graph.graph.settings import Settings
+    from persecution_graph.graph.store import connect
+    from persecution_graph.loaders.synthetic import write_corpus
+    from persecution_graph.loaders.validate import validate
+    from persecution_graph.queries.catalogue import load_catalogue
+
+    work = Path(keep or tempfile.mkdtemp(prefix="pg-bench-"))
+    corpus, data_dir = work / "corpus", work / "db"
+    result: dict[str, Any] = {
+        "scale": scale,
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+    }
+    began = time.perf_counter()
+    write_corpus(corpus, scale, seed)
+    result["generate_s"] = round(time.perf_counter() - began, 2)
+    info = embedded.start(data_dir, ephemeral=True)
+    graph = connect(Settings(data_dir=data_dir), info)
+    try:
+        graph.ensure_schema()  # a database in use has its schema; the first creation is not a load cost
+        gc.collect()
+        rss_before = _rss_mb()
+        began = time.perf_counter()
+        validated = validate(corpus)
+        if not validated.ok:
+            raise RuntimeError(f"synthetic corpus invalid: {validated.problems[:3]}")
+        validated_s = time.perf_counter() - began
+        graph.replace(validated.dataset)
+        load_s = time.perf_counter() - began
+        dataset = validated.dataset
+        records = len(dataset)
+        result.update(
+            records=records,
+            nodes=len(dataset.nodes),
+            edges=len(dataset.edges),
+            load_s=round(load_s, 2),
+            validate_s=round(validated_s, 2),
+            load_records_per_s=round(records / load_s),
+            peak_rss_mb=round(_rss_mb(), 1),
+            rss_before_load_mb=round(rss_before, 1),
+        )
+
+        # The raw ceiling: the same encoded rows, large batches, no validation or mapping.
+        by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for node in dataset.nodes.values():
+            by_labels[tuple(node.labels)].append(encode(node.properties))
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for edge in dataset.edges:
+            by_type[edge.type].append({"source": edge.source, "target": edge.target, "props": encode(edge.properties)})
+        graph.write(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n")
+        began = time.perf_counter()
+        with graph.driver.session(database=graph.database) as session, session.begin_transaction() as tx:
+            for labels, rows in by_labels.items():
+                for start in range(0, len(rows), RAW_BATCH):
+                    tx.run(
+                        f"UNWIND $rows AS r CREATE (n:{':'.join([ENTITY_LABEL, *labels])}) SET n = r",
+                        rows=rows[start : start + RAW_BATCH],
+                    ).consume()
+            for edge_type, rows in by_type.items():
+                for start in range(0, len(rows), RAW_BATCH):
+                    tx.run(
+                        f"UNWIND $rows AS r MATCH (a:{ENTITY_LABEL} {{id: r.source}}) "
+                        f"MATCH (b:{ENTITY_LABEL} {{id: r.target}}) CREATE (a)-[e:{edge_type}]->(b) SET e = r.props",
+                        rows=rows[start : start + RAW_BATCH],
+                    ).consume()
+            tx.commit()
+        raw_s = time.perf_counter() - began
+        result["raw_ceiling_records_per_s"] = round(records / raw_s)
+
+        # The naive way: one MERGE per record in its own transaction, on a sample.
+        graph.write(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n")
+        nodes = list(dataset.nodes.values())[: NAIVE_SAMPLE // 2]
+        present = {n.id for n in nodes}
+        edges = [e for e in dataset.edges if e.source in present and e.target in present][: NAIVE_SAMPLE // 2]
+        began = time.perf_counter()
+        for node in nodes:
+            graph.write(
+                f"MERGE (n:{ENTITY_LABEL}:{node.labels[0]} {{id: $id}}) SET n += $props",
+                id=node.id,
+                props=encode(node.properties),
+            )
+        for edge in edges:
+            graph.write(
+                f"MATCH (a:{ENTITY_LABEL} {{id: $source}}) MATCH (b:{ENTITY_LABEL} {{id: $target}}) "
+                f"MERGE (a)-[e:{edge.type} {{id: $id}}]->(b) SET e += $props",
+                source=edge.source,
+                target=edge.target,
+                id=edge.id,
+                props=encode(edge.properties),
+            )
+        naive_s = time.perf_counter() - began
+        result["naive_sample"] = len(nodes) + len(edges)
+        result["naive_records_per_s"] = round((len(nodes) + len(edges)) / naive_s, 1)
+
+        # Queries on the full graph again.
+        graph.replace(dataset)
+        rng = random.Random(seed)
+        ids: dict[str, list[str]] = {
+            "Person": [n.id for n in dataset.nodes.values() if "Activist" in n.labels or "Relative" in n.labels][:500],
+            "Official": [n.id for n in dataset.nodes.values() if "Official" in n.labels][:200],
+        }
+        p50: dict[str, float] = {}
+        p95: dict[str, float] = {}
+        for name, query in load_catalogue().items():
+            times = []
+            runs = max(3, repeats // 5) if query.procedure in ("centrality", "communities", "brokers") else repeats
+            for _ in range(runs):
+                params = _params_for(query, ids, rng)
+                began = time.perf_counter()
+                query.run(graph, params, public_only=True)
+                times.append((time.perf_counter() - began) * 1000)
+            p50[name], p95[name] = _pct(times, 50), _pct(times, 95)
+        result["query_p50_ms"] = p50
+        result["query_p95_ms"] = p95
+        result["server_peak_rss_mb"] = _server_peak_mb(info.pid)
+    finally:
+        graph.driver.close()
+        embedded.stop(data_dir)
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    result["targets"] = {
+        "load_at_least_half_raw": result["load_records_per_s"] >= 0.5 * result["raw_ceiling_records_per_s"],
+        "load_at_least_10x_naive": result["load_records_per_s"] >= 10 * result["naive_records_per_s"],
+        "queries_p95_at_most_50ms": {k: v <= 50 for k, v in result["query_p95_ms"].items()},
+    }
+    return result
+
+
+def report_text(result: dict[str, Any]) -> str:
+    lines = [
+        f"scale {result['scale']}: {result['nodes']} nodes, {result['edges']} edges ({result['machine']})",
+        f"load end to end   {result['load_records_per_s']:>10} records/s  ({result['load_s']} s, of which validation "
+        f"{result['validate_s']} s)",
+        f"raw ceiling       {result['raw_ceiling_records_per_s']:>10} records/s  (driver only, UNWIND {RAW_BATCH})",
+        f"naive MERGE       {result['naive_records_per_s']:>10} records/s  (one transaction each, "
+        f"{result['naive_sample']} records)",
+        f"peak RSS          {result['peak_rss_mb']:>10} MB (loader)   {result['server_peak_rss_mb']} MB (database server)",
+        "query                         p50 ms    p95 ms",
+    ]
+    for name in result["query_p95_ms"]:
+        lines.append(f"  {name:<26} {result['query_p50_ms'][name]:>8} {result['query_p95_ms'][name]:>9}")
+    return "\n".join(lines) + "\n"
+
+
+def write_json(result: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

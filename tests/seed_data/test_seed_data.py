@@ -1,0 +1,161 @@
+"""The curated corpus itself: valid, every record sourced, endpoints present, no silent
+duplicates, and spot checks of facts from each report, written out from the report texts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import pytest
+from persecution_graph.graph.names import name_key
+from persecution_graph.graph.records import Dataset
+from persecution_graph.graph.store import Graph
+from persecution_graph.loaders.validate import validate
+from persecution_graph.queries.catalogue import load_catalogue
+
+SEED = Path(__file__).parents[2] / "seed_data"
+
+
+@cache
+def dataset() -> Dataset:
+    result = validate(SEED)
+    assert [str(p) for p in result.problems] == []
+    return result.dataset
+
+
+@pytest.fixture
+def seed_graph(graph: Graph) -> Graph:
+    graph.replace(dataset())
+    return graph
+
+
+def person(name: str) -> str:
+    """The id of the one person with this name or alias (any spelling)."""
+    key = name_key(name)
+    found = [
+        node.id
+        for node in dataset().nodes.values()
+        if node.type == "Person"
+        and key in {name_key(n) for n in [node.properties.get("name", ""), *node.properties.get("aliases", [])] if n}
+    ]
+    assert len(found) == 1, (name, found)
+    return found[0]
+
+
+def edges_of(node_id: str) -> list:
+    return [e for e in dataset().edges if node_id in (e.source, e.target)]
+
+
+def cites(item, source: str, first: int, last: int) -> bool:  # type: ignore[no-untyped-def]
+    for ref in item.properties.get("sources", []):
+        if ref["source"] != source or "line" not in ref:
+            continue
+        start, _, end = str(ref["line"]).partition("-")
+        if int(start) <= last and int(end or start) >= first:
+            return True
+    return False
+
+
+def test_every_record_has_a_located_source() -> None:
+    data = dataset()
+    for item in [*data.nodes.values(), *data.edges]:
+        if getattr(item, "type", None) == "Source":
+            continue
+        refs = item.properties.get("sources", [])
+        assert refs, item
+        assert all({"line", "page", "quote"} & set(ref) for ref in refs), item
+
+
+def test_every_edge_endpoint_exists() -> None:
+    data = dataset()
+    assert [e for e in data.edges if e.source not in data.nodes or e.target not in data.nodes] == []
+
+
+def test_no_two_persons_share_a_name_without_a_recorded_reason() -> None:
+    owners: dict[str, set[str]] = defaultdict(set)
+    for node in dataset().nodes.values():
+        if node.type == "Person":
+            for name in [node.properties.get("name", ""), *node.properties.get("aliases", [])]:
+                if name:
+                    owners[name_key(name)].add(node.id)
+    for ids in owners.values():
+        if len(ids) > 1:
+            declared = {(a, b) for a in ids for b in dataset().nodes[a].properties.get("distinct_from", [])}
+            for a in ids:
+                for b in ids - {a}:
+                    assert (a, b) in declared or (b, a) in declared, ids
+
+
+def test_the_corpus_covers_the_five_reports() -> None:
+    counts: dict[str, int] = defaultdict(int)
+    for item in [*dataset().nodes.values(), *dataset().edges]:
+        for source in {ref["source"] for ref in item.properties.get("sources", [])}:
+            counts[source] += 1
+    assert set(counts) == {
+        "odf-2018-dck-ban",
+        "odf-2018-complaint-129",
+        "odf-2018-05-10-detentions",
+        "iphr-kibhr-2020-q1",
+        "odf-2021-political-prisoners",
+    }
+    persons = sum(1 for n in dataset().nodes.values() if n.type == "Person")
+    assert persons > 200
+
+
+# -- spot checks, from the report texts ----------------------------------------------------
+
+
+def test_report_000_five_prosecutors_signed_explanations(seed_graph: Graph) -> None:
+    rows = load_catalogue()["explanation-signers"].run(seed_graph, {})
+    signers = {name_key(r["official"]) for r in rows}
+    for name in ("Zh. Smatov", "D. Shuykebayev", "T. Ospanov", "T. Naimanov", "R. Kuttukov"):
+        assert name_key(name) in signers, name
+    for row in rows:
+        assert row["sources"]
+
+
+def test_report_000_sixteen_people_summoned_for_explanations() -> None:
+    named = [
+        "Bakhytzhan Toregozhina", "Galym Ageleuov", "Yerlan Kaliyev", "Akmaral Shayakhmetova",
+        "Dilnar Insenova", "Askar Shaygumarov", "Suyundyk Aldabergenov", "Kayrat Ismailov",
+        "Yergali Kayipnazar", "Sergey Izmaylov", "Alibek Musauli", "Zhasaral Kuanyshalin",
+        "Marat Zhanuzakov", "Kural Medeuov", "Maygul Sadykova", "Kenzhebek Sultanbekov",
+    ]  # fmt: skip
+    for name in named:
+        warned = [e for e in edges_of(person(name)) if cites(e, "odf-2018-dck-ban", 97, 105)]
+        assert warned, name
+
+
+def test_report_000_the_court_banned_the_dck_on_13_march_2018() -> None:
+    bans = [e for e in dataset().edges if e.type == "BANNED_BY" and e.source == "dck"]
+    assert any(str(e.properties.get("date")) == "2018-03-13" and cites(e, "odf-2018-dck-ban", 20, 30) for e in bans)
+
+
+def test_report_002_parents_of_iskander_yerimbetov() -> None:
+    iskander = person("Iskander Yerimbetov")
+    for parent in ("Gaini Yerimbetova", "Myrzahan Yerimbetov"):
+        ties = [e for e in edges_of(person(parent)) if e.type == "RELATED_TO" and iskander in (e.source, e.target)]
+        assert ties and all(cites(e, "odf-2018-05-10-detentions", 54, 57) for e in ties), parent
+
+
+def test_report_003_aliya_isenova_detained_on_16_march_2020() -> None:
+    detentions = [e for e in edges_of(person("Aliya Isenova")) if e.type == "DETAINED_BY"]
+    assert [str(e.properties.get("date")) for e in detentions] == ["2020-03-16"]
+
+
+def test_report_004_bekizhan_held_to_pressure_his_brother(seed_graph: Graph) -> None:
+    barlyk, bekizhan = person("Barlyk Mendygaziyev"), person("Bekizhan Mendygazyev")
+    ties = [e for e in edges_of(bekizhan) if e.type == "RELATED_TO" and barlyk in (e.source, e.target)]
+    assert [e.properties["relation"] for e in ties] == ["brother"]
+    rows = load_catalogue()["relatives-as-hostages"].run(seed_graph, {})
+    assert any(r["pressured_id"] == bekizhan and r["target_id"] == barlyk and r["basis"] == "explicit" for r in rows)
+    in_custody = load_catalogue()["political-prisoners"].run(seed_graph, {"as_of": "2021-09-01"})
+    assert bekizhan in {r["person_id"] for r in in_custody}
+
+
+def test_report_004_fourteen_convicted_but_fifteen_named_is_flagged(seed_graph: Graph) -> None:
+    rows = load_catalogue()["discrepancies"].run(seed_graph, {})
+    assert any("14" in (r["discrepancy"] or "") and "15" in (r["discrepancy"] or "") for r in rows), [
+        r["discrepancy"] for r in rows
+    ]
