@@ -30,6 +30,10 @@ NAIVE_SAMPLE = 2000
 RAW_BATCH = 10_000
 
 
+def machine() -> str:
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -75,7 +79,7 @@ def run(scale: int, repeats: int = 20, seed: int = 1, keep: Path | None = None) 
     corpus, data_dir = work / "corpus", work / "db"
     result: dict[str, Any] = {
         "scale": scale,
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": machine(),
     }
     began = time.perf_counter()
     write_corpus(corpus, scale, seed)
@@ -200,7 +204,8 @@ def report_text(result: dict[str, Any]) -> str:
         f"raw ceiling       {result['raw_ceiling_records_per_s']:>10} records/s  (driver only, UNWIND {RAW_BATCH})",
         f"naive MERGE       {result['naive_records_per_s']:>10} records/s  (one transaction each, "
         f"{result['naive_sample']} records)",
-        f"peak RSS          {result['peak_rss_mb']:>10} MB (loader)   {result['server_peak_rss_mb']} MB (database server)",
+        f"peak RSS          {result['peak_rss_mb']:>10} MB (loader)   "
+        f"{result['server_peak_rss_mb']} MB (database server)",
         "query                         p50 ms    p95 ms",
     ]
     for name in result["query_p95_ms"]:
