@@ -77,6 +77,24 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _export_dump(args)
     with open_graph() as graph:
         data = graph.export(public_only=args.public)
+    if args.format != "json":
+        from persecution_graph.graph import formats
+
+        if args.format == "csv":
+            if args.output in (None, "-"):
+                raise UserError("--format csv writes a zip of CSV files; give -o FILE.zip")
+            Path(args.output).write_bytes(formats.to_neo4j_csv(data))
+        else:
+            writer = {
+                "graphml": formats.to_graphml,
+                "gexf": formats.to_gexf,
+                "cypher": formats.to_cypher,
+                "ftm": formats.to_ftm_lines,
+            }[args.format]
+            _write_output(writer(data), args.output)
+        if args.output not in (None, "-"):
+            print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
+        return 0
     _write_output(json.dumps(data, ensure_ascii=False, indent=1) + "\n", args.output)
     if args.output not in (None, "-"):
         print(
@@ -259,8 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p = command("load", cmd_load, "validate, then replace the graph with the curated data")
     p.add_argument("path", nargs="?", default=DEFAULT_DATA)
-    p = command("export", cmd_export, "write the whole graph: json, or dump (a backup for `import`)")
-    p.add_argument("--format", choices=["json", "dump"], default="json")
+    p = command(
+        "export",
+        cmd_export,
+        "write the whole graph: json, graphml, gexf (Gephi), csv (neo4j-admin import, a zip), cypher, "
+        "ftm (FollowTheMoney entities), or dump (a backup for `import`)",
+    )
+    p.add_argument("--format", choices=["json", "graphml", "gexf", "csv", "cypher", "ftm", "dump"], default="json")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--public", action="store_true", help="leave out restricted records")
     p = command("import", cmd_import, "replace the graph with a dump made by `export --format dump`")

@@ -7,13 +7,22 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
+from persecution_graph.graph import formats
 from persecution_graph.queries.catalogue import load_catalogue
 from persecution_graph.queries.procedures import subgraph
 
 from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["graph"])
-EXPORT_FORMATS = ("json",)
+EXPORT_FORMATS = ("json", "graphml", "gexf", "cypher", "ftm", "csv")
+MEDIA = {
+    "json": ("application/json", "json"),
+    "graphml": ("application/xml", "graphml"),
+    "gexf": ("application/xml", "gexf"),
+    "cypher": ("text/plain; charset=utf-8", "cypher"),
+    "ftm": ("application/x-ndjson", "ftm.json"),
+    "csv": ("application/zip", "neo4j-import.zip"),
+}
 
 
 def ego_subgraph(graph: Any, entity_id: str, depth: int, limit: int, public_only: bool) -> dict[str, Any]:
@@ -47,12 +56,26 @@ def ego(
 
 @router.get("/api/export/{fmt}", response_model=None)
 def export(graph: GraphDep, caller: CallerDep, fmt: str = Path(examples=["json"])) -> Response:
-    """The whole graph (public records only) as a download: `json` for now."""
+    """The whole graph as a download (public records only for the public): json, graphml,
+    gexf, cypher, ftm (FollowTheMoney, one entity per line) or csv (zip for neo4j-admin)."""
     if fmt not in EXPORT_FORMATS:
         raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
-    body = json.dumps(graph.export(public_only=caller.public), ensure_ascii=False, indent=1)
+    data = graph.export(public_only=caller.public)
+    body: str | bytes
+    if fmt == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=1)
+    else:
+        writers = {
+            "graphml": formats.to_graphml,
+            "gexf": formats.to_gexf,
+            "cypher": formats.to_cypher,
+            "ftm": formats.to_ftm_lines,
+            "csv": formats.to_neo4j_csv,
+        }
+        body = writers[fmt](data)
+    media, extension = MEDIA[fmt]
     return Response(
         body,
-        media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="persecution-graph.json"'},
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="persecution-graph.{extension}"'},
     )

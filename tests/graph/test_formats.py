@@ -1,0 +1,86 @@
+"""Every export format checked with the library that reads it (networkx, followthemoney),
+and the Cypher script by running it on an empty database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import networkx as nx
+from followthemoney import model as ftm_model
+from persecution_graph.graph.formats import to_cypher, to_ftm, to_gexf, to_graphml, to_neo4j_csv
+from persecution_graph.graph.store import Graph
+
+
+def test_graphml_and_gexf_keep_nodes_edges_and_attributes(small_graph: Graph) -> None:
+    data = small_graph.export(public_only=True)
+    graphml = nx.read_graphml(io.StringIO(to_graphml(data)))
+    gexf = nx.read_gexf(io.StringIO(to_gexf(data)))
+    for graph in (graphml, gexf):
+        assert (graph.number_of_nodes(), graph.number_of_edges()) == (34, 36)
+    smatov = graphml.nodes["zh-smatov"]
+    assert smatov["labels"] == "Person;Official"
+    assert json.loads(smatov["sources"]) == [{"line": "129", "source": "odf-2018-dck-ban"}]
+    assert "daughter-of-dilnar-insenova" not in graphml
+
+
+def test_neo4j_admin_csv_layout(small_graph: Graph) -> None:
+    archive = zipfile.ZipFile(io.BytesIO(to_neo4j_csv(small_graph.export(public_only=True))))
+    names = sorted(archive.namelist())
+    assert "nodes-Person.csv" in names and "relationships-SENTENCED_BY.csv" in names
+    persons = list(csv.reader(io.StringIO(archive.read("nodes-Person.csv").decode())))
+    assert persons[0][:2] == ["id:ID", ":LABEL"] and "aliases:string[]" in persons[0]
+    assert len(persons) == 1 + 13
+    sentenced = list(csv.reader(io.StringIO(archive.read("relationships-SENTENCED_BY.csv").decode())))
+    assert sentenced[0][:4] == [":START_ID", ":END_ID", ":TYPE", "id"]
+    assert len(sentenced) == 1 + 8
+
+
+def test_cypher_script_recreates_the_graph(small_graph: Graph) -> None:
+    data = small_graph.export()
+    script = to_cypher(data)
+    small_graph.write("MATCH (n:Entity) DETACH DELETE n")
+    for statement in script.split(";\n"):
+        statement = statement.strip()
+        if statement and not statement.startswith("//") and not statement.startswith("CREATE CONSTRAINT"):
+            small_graph.write(statement)
+    assert small_graph.export() == data
+
+
+def test_followthemoney_entities_are_valid_complete_and_closed(small_graph: Graph) -> None:
+    entities = to_ftm(small_graph.export(public_only=True))
+    ids = {entity["id"] for entity in entities}
+    schemata: dict[str, int] = {}
+    for entity in entities:
+        proxy = ftm_model.get_proxy(entity, cleaned=False)
+        schemata[proxy.schema.name] = schemata.get(proxy.schema.name, 0) + 1
+        kept = proxy.to_dict()["properties"]
+        for prop, values in entity["properties"].items():
+            assert sorted(kept.get(prop, [])) == sorted(values), (entity["schema"], prop)
+        for prop in proxy.schema.properties.values():
+            if prop.type.name == "entity":
+                assert set(proxy.get(prop)) <= ids, (entity["schema"], prop.name)
+    assert schemata == {
+        "Address": 3,
+        "Associate": 3,
+        "Company": 1,
+        "Document": 3,
+        "Documentation": 34,
+        "Event": 1,
+        "Family": 4,
+        "Membership": 2,
+        "Note": 2,
+        "Occupancy": 2,
+        "Organization": 1,
+        "Person": 13,
+        "Position": 2,
+        "PublicBody": 10,
+        "UnknownLink": 19,
+    }
+    family = next(e for e in entities if e["schema"] == "Family" and e["properties"]["relationship"] == ["brother"]
+                  and "Bekizhan" in json.dumps(e))  # fmt: skip
+    assert family["properties"]["description"] == [
+        'source odf-2021-political-prisoners, line 365: "Barlyk Mendygazyev\'s brother, Bekizhan Mendygazyev"'
+    ]
