@@ -43,6 +43,32 @@ def cmd_viz(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from persecution_graph.api.cli import params_from
+    from persecution_graph.api.errors import UserError
+    from persecution_graph.graph.store import open_graph
+
+    from . import reports
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".html", ".md"):
+        raise UserError(f"{args.output}: the file name must end in .html or .md")
+    with open_graph() as graph:
+        try:
+            if args.kind == "official":
+                report = reports.official_report(graph, args.id, args.public)
+            elif args.kind == "person":
+                report = reports.person_report(graph, args.id, args.public)
+            else:
+                report = reports.query_report(graph, args.id, params_from(args.param), args.public)
+        except reports.ReportError as error:
+            raise UserError(str(error)) from None
+    text = reports.to_html(report) if output.suffix.lower() == ".html" else reports.to_markdown(report)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}: {sum(len(s.rows) for s in report.sections)} rows, {len(report.sources)} sources")
+    return 0
+
+
 def add_commands(command: Callable[..., Any]) -> None:
     p = command("viz", cmd_viz, "draw the network around an entity as a frozen HTML snapshot, SVG or PNG")
     p.add_argument("id", help="entity id (see `search`)")
@@ -51,4 +77,10 @@ def add_commands(command: Callable[..., Any]) -> None:
     p.add_argument("--limit", type=int, default=300, help="most links drawn (default 300)")
     p.add_argument("--query", help="draw a named query's results instead (its `id` parameter is ID)")
     p.add_argument("--param", action="append", default=[], metavar="K=V", help="more query parameters")
+    p.add_argument("--public", action="store_true", help="leave out restricted records")
+    p = command("report", cmd_report, "a dossier on an official, a person's case file, or a query, as HTML or Markdown")
+    p.add_argument("kind", choices=["official", "person", "query"])
+    p.add_argument("id", help="entity id, or the query's name")
+    p.add_argument("-o", "--output", required=True, help="file.html or file.md")
+    p.add_argument("--param", action="append", default=[], metavar="K=V", help="query parameters")
     p.add_argument("--public", action="store_true", help="leave out restricted records")

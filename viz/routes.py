@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from persecution_graph.api.deps import PUBLIC_ONLY, GraphDep
+from persecution_graph.api.deps import CallerDep, GraphDep
 from persecution_graph.api.routes.entities import entity
 from persecution_graph.graph.errors import QueryError
 from persecution_graph.queries.catalogue import load_catalogue
@@ -42,6 +42,7 @@ def _respond(view: View, graph: Any, fmt: str, snapshot: bool, stem: str, embed_
 def network_view(
     request: Request,
     graph: GraphDep,
+    caller: CallerDep,
     entity_id: str = Path(max_length=200, examples=["barlyk-mendygazyev"]),
     depth: int = Query(1, ge=1, le=3),
     limit: int = Query(300, ge=1, le=20000),
@@ -49,14 +50,14 @@ def network_view(
     snapshot: bool = Query(False, description="download as a frozen HTML file"),
 ) -> Response:
     """The network around an entity: self-contained HTML (or SVG, PNG), no request to other hosts."""
-    view = ego_view(graph, entity_id, depth, limit, PUBLIC_ONLY)
+    view = ego_view(graph, entity_id, depth, limit, caller.public)
     if view is None:
         raise HTTPException(404, f"no entity with id {entity_id!r}")
     return _respond(view, graph, format, snapshot, entity_id, str(request.url))
 
 
 @views.get("/views/query/{name}", response_class=HTMLResponse)
-def query_network_view(name: str, request: Request, graph: GraphDep) -> Response:
+def query_network_view(name: str, request: Request, graph: GraphDep, caller: CallerDep) -> Response:
     """The entities in a named query's results and the edges among them."""
     query = load_catalogue().get(name)
     if query is None:
@@ -68,7 +69,7 @@ def query_network_view(name: str, request: Request, graph: GraphDep) -> Response
     snapshot = params.pop("snapshot", "false").lower() in ("1", "true")
     if fmt not in VIEW_FORMATS:
         raise HTTPException(422, f"format must be one of {', '.join(VIEW_FORMATS)}")
-    view = query_view(graph, query, params, PUBLIC_ONLY)
+    view = query_view(graph, query, params, caller.public)
     return _respond(view, graph, fmt, snapshot, name, str(request.url))
 
 
@@ -76,13 +77,13 @@ def query_network_view(name: str, request: Request, graph: GraphDep) -> Response
 
 
 @pages.get("/", response_class=HTMLResponse)
-def home(request: Request, graph: GraphDep, q: str = Query("", max_length=200)) -> Response:
-    hits = search(graph, q, limit=50, public_only=PUBLIC_ONLY) if q.strip() else []
+def home(request: Request, graph: GraphDep, caller: CallerDep, q: str = Query("", max_length=200)) -> Response:
+    hits = search(graph, q, limit=50, public_only=caller.public) if q.strip() else []
     counts = graph.read(
         "MATCH (n:Entity) WHERE NOT $public OR n.sensitivity <> 'restricted' "
         "RETURN [l IN labels(n) WHERE l IN ['Person', 'Organization', 'Event', 'LegalArticle', 'Place', "
         "'Source']][0] AS type, count(n) AS n ORDER BY type",
-        public=PUBLIC_ONLY,
+        public=caller.public,
     )
     total = sum(row["n"] for row in counts)
     return templates.TemplateResponse(
@@ -98,8 +99,10 @@ def home(request: Request, graph: GraphDep, q: str = Query("", max_length=200)) 
 
 
 @pages.get("/entity/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, graph: GraphDep, entity_id: str = Path(max_length=200)) -> Response:
-    found = entity(graph, entity_id, PUBLIC_ONLY)
+def entity_page(
+    request: Request, graph: GraphDep, caller: CallerDep, entity_id: str = Path(max_length=200)
+) -> Response:
+    found = entity(graph, entity_id, caller.public)
     if found is None:
         raise HTTPException(404, f"no entity with id {entity_id!r}")
     hidden = {"id", "name", "sources", "sensitivity"}
@@ -118,7 +121,7 @@ def queries_page(request: Request) -> Response:
 
 
 @pages.get("/queries/{name}", response_class=HTMLResponse)
-def query_page(name: str, request: Request, graph: GraphDep) -> Response:
+def query_page(name: str, request: Request, graph: GraphDep, caller: CallerDep) -> Response:
     query = load_catalogue().get(name)
     if query is None:
         raise HTTPException(404, f"no query named {name!r}")
@@ -126,7 +129,7 @@ def query_page(name: str, request: Request, graph: GraphDep) -> Response:
     rows, error = None, None
     if given or all(not p.required for p in query.parameters):
         try:
-            rows = query.run(graph, given, public_only=PUBLIC_ONLY)
+            rows = query.run(graph, given, public_only=caller.public)
         except QueryError as failure:
             error = str(failure)
     return templates.TemplateResponse(
@@ -138,9 +141,11 @@ def query_page(name: str, request: Request, graph: GraphDep) -> Response:
 
 
 @pages.get("/timeline/{entity_id}", response_class=HTMLResponse)
-def timeline_page(request: Request, graph: GraphDep, entity_id: str = Path(max_length=200)) -> Response:
+def timeline_page(
+    request: Request, graph: GraphDep, caller: CallerDep, entity_id: str = Path(max_length=200)
+) -> Response:
     query = load_catalogue()["timeline"]
-    rows = query.run(graph, {"id": entity_id}, public_only=PUBLIC_ONLY)
+    rows = query.run(graph, {"id": entity_id}, public_only=caller.public)
     return templates.TemplateResponse(
         request,
         "pages/query.html",
@@ -149,7 +154,9 @@ def timeline_page(request: Request, graph: GraphDep, entity_id: str = Path(max_l
 
 
 @pages.get("/sources/{source_id}", response_class=HTMLResponse)
-def source_page(request: Request, graph: GraphDep, source_id: str = Path(max_length=200)) -> Response:
+def source_page(
+    request: Request, graph: GraphDep, caller: CallerDep, source_id: str = Path(max_length=200)
+) -> Response:
     source = source_records(graph).get(source_id)
     if source is None:
         raise HTTPException(404, f"no source with id {source_id!r}")

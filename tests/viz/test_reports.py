@@ -1,0 +1,61 @@
+"""Reports and the notebook API on the fixture graph, with exact expected content."""
+
+from __future__ import annotations
+
+from persecution_graph.graph.store import Graph
+from persecution_graph.viz import reports
+from persecution_graph.viz.notebook import Notebook
+
+
+def test_official_dossier_lists_acts_and_sources(small_graph: Graph) -> None:
+    report = reports.official_report(small_graph, "atyrau-court-of-appeal", public_only=True)
+    markdown = reports.to_markdown(report)
+    assert (
+        "| 2021-07-26 | sentenced by | Natalia Dauletayarova | Atyrau Court of Appeal |  | Art. 262 (Criminal Code of Kazakhstan) | imprisonment seven years | odf-2021-political-prisoners:363 |"
+        in markdown
+    )
+    assert markdown.rstrip().endswith(
+        "- **odf-2021-political-prisoners**: Political prisoners and victims of political persecution in "
+        "Kazakhstan, Open Dialogue Foundation and others, 2021-09-02; lines 363"
+    )
+    page = reports.to_html(report)
+    assert "<svg" in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_official_dossier_of_a_prosecutor_shows_posts_and_explanations(small_graph: Graph) -> None:
+    report = reports.official_report(small_graph, "zh-smatov", public_only=True)
+    sections = {s.title: s for s in report.sections}
+    assert [r["other"] for r in sections["Positions held"].rows] == ["Prosecutor's Office of Astana"]
+    assert [(r["act"], r["subject"]) for r in sections["Acts, in date order"].rows] == [
+        ("signed explanation", "'Explanations' of the consequences of the DCK ban")
+    ]
+
+
+def test_person_case_file_shows_relatives_and_their_treatment(small_graph: Graph) -> None:
+    report = reports.person_report(small_graph, "barlyk-mendygazyev", public_only=True)
+    treatment = next(s for s in report.sections if s.title == "What was done to them")
+    assert [(r["relative"], r["type"], r["date"]) for r in treatment.rows] == [
+        ("Baurzhan Jusupov", "CHARGED_UNDER", None),
+        ("Baurzhan Jusupov", "SENTENCED_BY", "2021-05-17"),
+        ("Baurzhan Jusupov", "SENTENCED_BY", "2021-07-26"),
+        ("Natalia Dauletayarova", "CHARGED_UNDER", None),
+        ("Natalia Dauletayarova", "SENTENCED_BY", "2021-05-17"),
+        ("Natalia Dauletayarova", "SENTENCED_BY", "2021-07-26"),
+        ("Bekizhan Mendygazyev", "DETAINED_BY", "2021-06-03"),
+        ("Bekizhan Mendygazyev", "INVESTIGATED_BY", "2020-11/2020-12"),
+    ]
+
+
+def test_query_report(small_graph: Graph) -> None:
+    report = reports.query_report(small_graph, "shared-officials", {}, public_only=True)
+    assert [r["actor_id"] for r in report.sections[0].rows] == ["atyrau-court-no-2", "atyrau-court-of-appeal", "nsc"]
+    assert report.picture_svg.startswith("<svg")
+
+
+def test_notebook_api(small_graph: Graph) -> None:
+    pg = Notebook(graph=small_graph)
+    assert pg.search("Mendygaziev")[0]["id"] == "barlyk-mendygazyev"
+    assert [r["step"] for r in pg.query("path", from_="zh-smatov", to="almaty-police")] == [1, 2, 3, 4, 5]
+    network = pg.network("bekizhan-mendygazyev")
+    assert sorted(network.nodes) == ["barlyk-mendygazyev", "bekizhan-mendygazyev", "kazakhstan-police", "nsc"]
+    assert network.nodes["nsc"]["labels"] == ["Organization", "SecurityService"]

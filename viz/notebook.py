@@ -1,0 +1,81 @@
+"""A small Python API for notebooks.
+
+    from persecution_graph.viz.notebook import Notebook
+    pg = Notebook()                                   # the configured graph (see README)
+    pg.search("Mendygaziyev")                         # [{id, name, labels, score}]
+    rows = pg.query("relatives-as-hostages")          # rows, as the CLI gives them
+    graph = pg.network("barlyk-mendygazyev", depth=2) # a networkx MultiDiGraph, sources kept
+    pg.show("barlyk-mendygazyev")                     # the network view, inline (no CDN)
+    pg.close()
+
+Everything is read as a public reader unless `public_only=False` is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from typing import Any
+
+import networkx as nx
+from persecution_graph.graph.store import Graph, open_graph
+from persecution_graph.queries.catalogue import load_catalogue
+from persecution_graph.queries.search import search
+
+from .network import to_html
+from .views import ego_view, query_view, source_records
+
+
+class Notebook:
+    def __init__(self, public_only: bool = True, graph: Graph | None = None) -> None:
+        self.public_only = public_only
+        self._stack = contextlib.ExitStack()
+        self.graph = graph or self._stack.enter_context(open_graph())
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> Notebook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def queries(self) -> dict[str, str]:
+        """Every named query and its title."""
+        return {name: query.title for name, query in load_catalogue().items()}
+
+    def search(self, text: str, limit: int = 10) -> list[dict[str, Any]]:
+        return search(self.graph, text, limit=limit, public_only=self.public_only)
+
+    def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Rows of a named query; parameters as keyword arguments (`from` as `from_`)."""
+        given = {key.rstrip("_"): value for key, value in params.items()}
+        return load_catalogue()[name].run(self.graph, given, public_only=self.public_only)
+
+    def network(self, entity_id: str, depth: int = 1, limit: int = 500) -> nx.MultiDiGraph:
+        """The surroundings of an entity as a networkx graph; node and edge attributes include
+        `labels`, `type`, `date` and `sources`."""
+        view = ego_view(self.graph, entity_id, depth, limit, self.public_only)
+        graph = nx.MultiDiGraph()
+        if view is None:
+            return graph
+        for node in view.nodes:
+            graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
+        for edge in view.edges:
+            graph.add_edge(edge["source"], edge["target"], key=edge["id"], **edge)
+        return graph
+
+    def show(self, entity_id: str | None = None, query: str | None = None, depth: int = 1, **params: Any) -> Any:
+        """The network view inline (an iframe with the page in `srcdoc`, nothing fetched)."""
+        from IPython.display import HTML
+
+        if query:
+            view = query_view(self.graph, load_catalogue()[query], params, self.public_only)
+        else:
+            found = ego_view(self.graph, str(entity_id), depth, 500, self.public_only)
+            if found is None:
+                raise LookupError(f"no entity with id {entity_id!r}")
+            view = found
+        page = to_html(view, sources=source_records(self.graph))
+        return HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:600px;border:0"></iframe>')

@@ -1,0 +1,196 @@
+"""Reports: a sanctions dossier on an official, a victim's case file, any named query, as one
+self-contained HTML page (printable to PDF from a browser) or Markdown.
+
+Each report is built as a list of sections (title, columns, rows) plus a network picture
+(inline SVG) and the full list of the sources it cites, so the HTML and Markdown say the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from persecution_graph.api.routes.entities import entity
+from persecution_graph.graph.store import Graph
+from persecution_graph.queries.catalogue import Query, load_catalogue
+from persecution_graph.queries.output import cell
+
+from .network import _environment, to_svg
+from .views import ego_view, query_view, source_records
+
+
+class ReportError(LookupError):
+    """The report cannot be made (unknown id, wrong kind of entity)."""
+
+
+@dataclass
+class Section:
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    note: str = ""
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str
+    facts: list[tuple[str, str]]
+    sections: list[Section]
+    picture_svg: str
+    sources: list[dict[str, Any]]
+    drawn_on: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _rows(query: Query, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
+    return query.run(graph, params, public_only=public_only)
+
+
+def _cited(graph: Graph, sections: list[Section], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every source cited in the report, in full, with the locators used."""
+    locators: dict[str, set[str]] = {}
+    refs = list(extra)
+    for section in sections:
+        for row in section.rows:
+            refs.extend(row.get("sources") or [])
+    for ref in refs:
+        where = ref.get("line") or ref.get("page") or ""
+        locators.setdefault(ref["source"], set()).add(str(where))
+    records = source_records(graph)
+    cited = []
+    for source_id in sorted(locators):
+        record = records.get(source_id, {"id": source_id})
+        lines = sorted(
+            (w for w in locators[source_id] if w), key=lambda w: int(w.split("-")[0]) if w[0].isdigit() else 0
+        )
+        cited.append({**record, "locators": lines})
+    return cited
+
+
+def _facts(found: dict[str, Any]) -> list[tuple[str, str]]:
+    hidden = {"id", "name", "sources", "sensitivity", "confidence"}
+    facts = [("labels", ", ".join(found["labels"]))]
+    facts += [(k, cell(v)) for k, v in found["properties"].items() if k not in hidden and v not in (None, [], "")]
+    facts.append(("sources", cell(found["sources"])))
+    return facts
+
+
+def official_report(graph: Graph, official_id: str, public_only: bool) -> Report:
+    found = entity(graph, official_id, public_only)
+    if found is None:
+        raise ReportError(f"no entity with id {official_id!r}")
+    catalogue = load_catalogue()
+    name = found["properties"].get("name", official_id)
+    positions = [r for r in found["relations"] if r["type"] == "HOLDS_POSITION" and r["direction"] == "out"]
+    footprint = _rows(catalogue["official-footprint"], graph, {"id": official_id}, public_only)
+    acts = [r for r in footprint if r["act"] != "holds position"]
+    institutions = [p["other_id"] for p in positions] or ([official_id] if found["labels"][0] == "Organization" else [])
+    colleagues: list[dict[str, Any]] = []
+    for institution in institutions:
+        for row in _rows(catalogue["relations"], graph, {"id": institution}, public_only):
+            if row["type"] == "HOLDS_POSITION" and row["direction"] == "in" and row["other_id"] != official_id:
+                colleagues.append({"institution": institution, **row})
+    sections = [
+        Section("Positions held", ["other", "detail", "date", "sources"], positions),
+        Section(
+            "Acts, in date order",
+            ["date", "act", "subject", "actor", "place", "articles", "detail", "sources"],
+            acts,
+            note="Every act recorded against this official (or this institution and its staff).",
+        ),
+        Section("Colleagues in the same institutions", ["institution", "other", "detail", "sources"], colleagues),
+    ]
+    view = ego_view(graph, official_id, 1, 300, public_only)
+    return Report(
+        title=f"Dossier: {name}",
+        subtitle="Everything the data records about this official: posts, acts, colleagues, sources.",
+        facts=_facts(found),
+        sections=sections,
+        picture_svg=to_svg(view) if view else "",
+        sources=_cited(graph, sections, found["sources"]),
+    )
+
+
+def person_report(graph: Graph, person_id: str, public_only: bool) -> Report:
+    found = entity(graph, person_id, public_only)
+    if found is None:
+        raise ReportError(f"no entity with id {person_id!r}")
+    catalogue = load_catalogue()
+    name = found["properties"].get("name", person_id)
+    timeline = _rows(catalogue["timeline"], graph, {"id": person_id}, public_only)
+    act_types = {t for t, e in graph.model.edges.items() if e.category == "act"}
+    officials = [r for r in found["relations"] if r["direction"] == "out" and r["type"] in act_types]
+    ties = [r for r in found["relations"] if r["type"] in ("RELATED_TO", "ASSOCIATE_OF")]
+    treatment: list[dict[str, Any]] = []
+    for tie in ties:
+        for row in _rows(catalogue["relations"], graph, {"id": tie["other_id"]}, public_only):
+            if row["direction"] == "out" and row["type"] in act_types:
+                treatment.append({"relative": tie["other"], "tie": tie["detail"], **row})
+    sections = [
+        Section("Timeline", ["date", "fact", "subject", "object", "detail", "sources"], timeline),
+        Section("Officials and institutions involved", ["type", "other", "date", "detail", "sources"], officials),
+        Section("Relatives and associates", ["other", "type", "detail", "sources"], ties),
+        Section("What was done to them", ["relative", "tie", "type", "other", "date", "detail", "sources"], treatment),
+    ]
+    view = ego_view(graph, person_id, 1, 300, public_only)
+    return Report(
+        title=f"Case file: {name}",
+        subtitle="The acts against this person in date order, who was involved, and their family.",
+        facts=_facts(found),
+        sections=sections,
+        picture_svg=to_svg(view) if view else "",
+        sources=_cited(graph, sections, found["sources"]),
+    )
+
+
+def query_report(graph: Graph, name: str, params: dict[str, Any], public_only: bool) -> Report:
+    query = load_catalogue().get(name)
+    if query is None:
+        raise ReportError(f"no query named {name!r}")
+    rows = query.run(graph, params, public_only=public_only)
+    section = Section(query.title, query.column_names, rows, note=query.reading)
+    picture = to_svg(query_view(graph, query, params, public_only)) if query.entity_columns and rows else ""
+    given = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return Report(
+        title=query.title + (f" ({given})" if given else ""),
+        subtitle=query.description,
+        facts=[],
+        sections=[section],
+        picture_svg=picture,
+        sources=_cited(graph, [section], []),
+    )
+
+
+def to_html(report: Report) -> str:
+    return _environment().get_template("report.html").render(report=report, cell=cell)
+
+
+def to_markdown(report: Report) -> str:
+    out = [f"# {report.title}", "", report.subtitle, "", f"_Drawn {report.drawn_on} from persecution-graph._", ""]
+    if report.facts:
+        out += ["| | |", "|---|---|"] + [f"| {k} | {_md(v)} |" for k, v in report.facts] + [""]
+    for section in report.sections:
+        out += [f"## {section.title}", ""]
+        if section.note:
+            out += [section.note, ""]
+        if not section.rows:
+            out += ["None recorded.", ""]
+            continue
+        out.append("| " + " | ".join(section.columns) + " |")
+        out.append("|" + "---|" * len(section.columns))
+        for row in section.rows:
+            out.append("| " + " | ".join(_md(cell(row.get(c))) for c in section.columns) + " |")
+        out.append("")
+    out += ["## Sources", ""]
+    for source in report.sources:
+        details = ", ".join(str(source[k]) for k in ("publisher", "date", "url") if source.get(k))
+        out.append(
+            f"- **{source['id']}**: {source.get('title', '')}" + (f", {details}" if details else "")
+            + (f"; lines {', '.join(source['locators'])}" if source["locators"] else "")
+        )  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
