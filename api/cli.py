@@ -133,6 +133,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_ftm(args: argparse.Namespace) -> int:
+    from persecution_graph.loaders.ftm import FtmError, convert
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"{args.file}: no such file")
+    try:
+        counts = convert(path, Path(args.output), args.source_id, args.title or path.name, args.publisher)
+    except FtmError as error:
+        raise UserError(str(error)) from None
+    for kind, count in sorted(counts.items()):
+        print(f"  {kind:<32} {count}")
+    print(f"wrote {args.output}/{args.source_id}.yaml; check it with `persecution-graph validate {args.output}`")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
     from persecution_graph.queries.search import search
@@ -288,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public", action="store_true", help="leave out restricted records")
     p = command("import", cmd_import, "replace the graph with a dump made by `export --format dump`")
     p.add_argument("file")
+    p = command("import-ftm", cmd_import_ftm, "turn FollowTheMoney entities (JSON lines) into curated YAML")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True, help="folder to write (YAML and reports/)")
+    p.add_argument("--source-id", default="ftm-import", help="id of the Source the file becomes")
+    p.add_argument("--title", help="title of that Source (default: the file name)")
+    p.add_argument("--publisher", help="who published the file")
     p = command("search", cmd_search, "find people, institutions, events by any spelling")
     p.add_argument("text")
     p.add_argument("--format", choices=["text", "json"], default="text")

@@ -1,0 +1,43 @@
+"""FollowTheMoney in and out: our export, imported back as curated YAML, validates and keeps
+the people, organisations and ties."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from persecution_graph.graph.formats import to_ftm_lines
+from persecution_graph.graph.store import Graph
+from persecution_graph.loaders.ftm import FtmError, convert
+from persecution_graph.loaders.validate import validate
+
+
+def test_ftm_round_trip_validates(small_graph: Graph, tmp_path: Path) -> None:
+    ftm = tmp_path / "peer.ftm.json"
+    ftm.write_text(to_ftm_lines(small_graph.export(public_only=True)), encoding="utf-8")
+    counts = convert(ftm, tmp_path / "imported", "peer-dataset", "Dataset from a peer")
+    assert (counts["Person"], counts["Family"], counts["Associate"], counts["Occupancy"]) == (13, 4, 3, 2)
+    result = validate(tmp_path / "imported")
+    assert [str(p) for p in result.problems] == []
+    persons = [n for n in result.dataset.nodes.values() if n.type == "Person"]
+    assert len(persons) == 13
+    barlyk = next(n for n in persons if n.properties["name"] == "Barlyk Mendygazyev")
+    assert barlyk.properties["aliases"] == ["Barlyk Mendygaziyev"]
+    assert barlyk.labels == ["Person", "Businessperson", "Exile"]
+    line = next(
+        i
+        for i, text in enumerate(ftm.read_text().splitlines(), 1)
+        if '"Barlyk Mendygazyev"' in text and "Person" in text
+    )
+    assert barlyk.properties["sources"] == [{"source": "peer-dataset", "line": str(line)}]
+    assert sorted(e.type for e in result.dataset.edges if e.type in ("RELATED_TO", "HOLDS_POSITION")) == [
+        "HOLDS_POSITION", "HOLDS_POSITION", "RELATED_TO", "RELATED_TO", "RELATED_TO", "RELATED_TO",
+    ]  # fmt: skip
+
+
+def test_broken_ftm_says_where(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"id": "x", "schema": "Person"}) + "\n{oops\n")
+    with pytest.raises(FtmError, match=r"bad.json:2:2: not JSON"):
+        convert(bad, tmp_path / "out", "s", "t")
