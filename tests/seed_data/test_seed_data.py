@@ -168,3 +168,13 @@ def test_report_004_fourteen_convicted_but_fifteen_named_is_flagged(seed_graph: 
     assert any("14" in (r["discrepancy"] or "") and "15" in (r["discrepancy"] or "") for r in rows), [
         r["discrepancy"] for r in rows
     ]
+
+
+def test_losing_a_curated_file_fails_the_assertions(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "seed"
+    shutil.copytree(SEED, copy)
+    (copy / "003_iphr_kibhr_2020_q1.yaml").unlink()
+    messages = [p.message for p in validate(copy).problems]
+    assert any(m.startswith("assertion failed: at least 297 Person expected, found ") for m in messages), messages[:5]
