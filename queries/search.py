@@ -24,7 +24,10 @@ def _word_score(word: str, name_words: list[str]) -> float:
             return 1.0
         if candidate.startswith(word) and len(word) >= 3:
             best = max(best, 0.9)
-        best = max(best, difflib.SequenceMatcher(None, word, candidate).ratio() * 0.95)
+        matcher = difflib.SequenceMatcher(None, word, candidate)
+        # The cheap upper bounds first: most names are nowhere near the query.
+        if matcher.real_quick_ratio() * 0.95 > best and matcher.quick_ratio() * 0.95 > best:
+            best = max(best, matcher.ratio() * 0.95)
     return best
 
 
@@ -42,17 +45,32 @@ def score(query: str, name: str) -> float:
     return round(coverage - 0.01 * extra_words, 3)
 
 
+_CACHE: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+
+
+def _names(graph: Graph, public_only: bool) -> list[dict[str, Any]]:
+    """Every entity's names, read once per load of the graph (its version changes with each)."""
+    version = graph.version()
+    key = (version or "", public_only)
+    if version is None or key not in _CACHE:
+        rows = graph.read(
+            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
+            "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
+            public=public_only,
+        )
+        for row in rows:
+            row["names"] = [row["name"] or row["id"], *(row["aliases"] or [])]
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = rows
+    return _CACHE[key]
+
+
 def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) -> list[dict[str, Any]]:
     """Entities whose name or alias matches ``text``, best first: {id, name, labels, score}."""
-    rows = graph.read(
-        f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
-        "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
-        public=public_only,
-    )
     hits = []
-    for row in rows:
-        names = [row["name"] or row["id"], *(row["aliases"] or [])]
-        best = max(score(text, name) for name in names)
+    for row in _names(graph, public_only):
+        best = max(score(text, name) for name in row["names"])
         if best >= MIN_SCORE:
             hits.append(
                 {

@@ -259,7 +259,9 @@ def main() -> int:
     if not result.ok:
         print(f"{args.data} is not valid; run `persecution-graph validate {args.data}`", file=sys.stderr)
         return 1
-    report: dict[str, Any] = {"data": args.data, "records": len(result.dataset)}
+    shown = Path(args.data).resolve()
+    shown_data = str(shown.relative_to(ROOT)) if shown.is_relative_to(ROOT) else str(shown)
+    report: dict[str, Any] = {"data": shown_data, "records": len(result.dataset)}
     info = embedded.start(work / "main")
     graph = connect(Settings(data_dir=work / "main"), info)
     try:
