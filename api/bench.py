@@ -8,7 +8,8 @@ In one run, on an embedded database of its own (a temporary folder, stopped afte
 - naive: one MERGE per record, each in its own transaction (on a sample of the records, since
   at scale it would take hours; the rate is what matters);
 - every named query, p50 and p95 over repeated runs with parameters drawn from the data;
-- peak memory (RSS) of this process during the load, and of the database server.
+- peak memory (RSS) of this process during the load, and of the database server;
+- the HTTP API under 8 concurrent clients (search, entity, ego-network) for 15 s.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 NAIVE_SAMPLE = 2000
 SLOW_QUERY_BUDGET_MS = 20_000
+API_LOAD_SECONDS = 15.0
 RAW_BATCH = 10_000
 
 
@@ -193,6 +195,9 @@ def run(scale: int, repeats: int = 20, seed: int = 1, keep: Path | None = None) 
             p50[name], p95[name] = _pct(times, 50), _pct(times, 95)
         result["query_p50_ms"] = p50
         result["query_p95_ms"] = p95
+        from .loadtest import load_test
+
+        result["api_load"] = load_test(graph, clients=8, seconds=API_LOAD_SECONDS)
         result["server_peak_rss_mb"] = _server_peak_mb(info.pid)
     finally:
         graph.driver.close()
@@ -221,6 +226,13 @@ def report_text(result: dict[str, Any]) -> str:
     ]
     for name in result["query_p95_ms"]:
         lines.append(f"  {name:<26} {result['query_p50_ms'][name]:>8} {result['query_p95_ms'][name]:>9}")
+    api = result["api_load"]
+    lines.append(
+        f"API, {api['clients']} clients for {api['seconds']} s: {api['throughput_rps']} requests/s, "
+        f"{api['errors']} errors"
+    )
+    for route, figures in api["by_route"].items():
+        lines.append(f"  {route:<26} p50 {figures['p50_ms']:>8} ms  p99 {figures['p99_ms']:>8} ms")
     return "\n".join(lines) + "\n"
 
 

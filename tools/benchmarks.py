@@ -192,6 +192,20 @@ def render(results: list[dict[str, Any]], machine: str, views: list[dict[str, An
                 lines.append(f"| {v['nodes']:,} | {v['failed']} | | |")
             else:
                 lines.append(f"| {v['nodes']:,} | {v['build_s']} | {v['settled_in_browser_s']} | {v['wall_s']} |")
+    with_api = [r for r in done if "api_load" in r]
+    if with_api:
+        lines += ["", "HTTP API, 8 concurrent clients on loopback for 15 s (search, entity lookup, ego-network):", ""]
+        lines.append(
+            "| entities | requests/s | errors | entity p50 / p99 ms | ego p50 / p99 ms | search p50 / p99 ms |"
+        )
+        lines.append("|---|---|---|---|---|---|")
+        for r in with_api:
+            a = r["api_load"]["by_route"]
+            lines.append(
+                f"| {r['scale']:,} | {r['api_load']['throughput_rps']} | {r['api_load']['errors']} | "
+                f"{a['entity']['p50_ms']} / {a['entity']['p99_ms']} | {a['ego']['p50_ms']} / {a['ego']['p99_ms']} | "
+                f"{a['search']['p50_ms']} / {a['search']['p99_ms']} |"
+            )
     lines += [
         "",
         "## Against the targets",

@@ -17,17 +17,13 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -166,77 +162,6 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
     return results
 
 
-def load_test(graph: Any, clients: int, seconds: float) -> dict[str, Any]:
-    import uvicorn
-    from persecution_graph.api.main import create_app
-
-    ids = [
-        row["id"]
-        for row in graph.read("MATCH (n:Person) WHERE n.sensitivity <> 'restricted' RETURN n.id AS id ORDER BY id")
-    ]
-    names = [row["name"] for row in graph.read("MATCH (n:Person) RETURN n.name AS name")]
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(graph, keys=[]), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    latencies: dict[str, list[float]] = {"search": [], "entity": [], "ego": []}
-    errors: dict[str, int] = {"search": 0, "entity": 0, "ego": 0}
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def client(seed: int) -> None:
-        rng = random.Random(seed)
-        while time.monotonic() < stop_at:
-            kind = rng.choice(("search", "entity", "ego"))
-            if kind == "search":
-                word = rng.choice(names).split()[-1]
-                url = f"{base}/api/search?q={urllib.request.quote(word)}"
-            elif kind == "entity":
-                url = f"{base}/api/entities/{rng.choice(ids)}"
-            else:
-                url = f"{base}/api/graph/ego/{rng.choice(ids)}?depth=2"
-            began = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url, timeout=30) as response:
-                    response.read()
-                    ok = response.status == 200
-            except Exception:
-                ok = False
-            elapsed = (time.perf_counter() - began) * 1000
-            with lock:
-                latencies[kind].append(elapsed)
-                errors[kind] += 0 if ok else 1
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    duration = time.monotonic() - began
-    server.should_exit = True
-    thread.join(timeout=10)
-
-    def pct(values: list[float], q: float) -> float:
-        return round(statistics.quantiles(values, n=100)[q - 1], 1) if len(values) > 1 else 0.0
-
-    total = sum(len(v) for v in latencies.values())
-    return {
-        "clients": clients,
-        "seconds": round(duration, 1),
-        "requests": total,
-        "errors": sum(errors.values()),
-        "throughput_rps": round(total / duration, 1),
-        "by_route": {
-            kind: {"requests": len(v), "errors": errors[kind], "p50_ms": pct(v, 50), "p99_ms": pct(v, 99)}
-            for kind, v in latencies.items()
-        },
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "seed_data"))
@@ -272,6 +197,8 @@ def main() -> int:
         print("fuzzing the loader ...", file=sys.stderr)
         report["loader_fuzz"] = fuzz_loader(Path(args.data), args.examples * 5)
         print(f"load test: {args.clients} clients for {args.seconds:.0f} s ...", file=sys.stderr)
+        from persecution_graph.api.loadtest import load_test
+
         report["load"] = load_test(graph, args.clients, args.seconds)
     finally:
         graph.driver.close()
