@@ -73,34 +73,21 @@ def _write_output(text: str, output: str | None) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
 
+    from persecution_graph.graph.formats import WRITERS
+
     if args.format == "dump":
         return _export_dump(args)
+    if args.format == "csv" and args.output in (None, "-"):
+        raise UserError("--format csv writes a zip of CSV files; give -o FILE.zip")
     with open_graph() as graph:
         data = graph.export(public_only=args.public)
-    if args.format != "json":
-        from persecution_graph.graph import formats
-
-        if args.format == "csv":
-            if args.output in (None, "-"):
-                raise UserError("--format csv writes a zip of CSV files; give -o FILE.zip")
-            Path(args.output).write_bytes(formats.to_neo4j_csv(data))
-        else:
-            writer = {
-                "graphml": formats.to_graphml,
-                "gexf": formats.to_gexf,
-                "cypher": formats.to_cypher,
-                "ftm": formats.to_ftm_lines,
-            }[args.format]
-            _write_output(writer(data), args.output)
-        if args.output not in (None, "-"):
-            print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
-        return 0
-    _write_output(json.dumps(data, ensure_ascii=False, indent=1) + "\n", args.output)
+    body = WRITERS[args.format](data)
+    if isinstance(body, bytes):
+        Path(str(args.output)).write_bytes(body)
+    else:
+        _write_output(body, args.output)
     if args.output not in (None, "-"):
-        print(
-            f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}",
-            file=sys.stderr,
-        )
+        print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -334,3 +334,18 @@ def to_ftm(data: Export) -> list[dict[str, Any]]:
             }
         )
     return entities
+
+
+def to_json(data: Export) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+# Every export format by name: the command line and the API both use this table.
+WRITERS: dict[str, Any] = {
+    "json": to_json,
+    "graphml": to_graphml,
+    "gexf": to_gexf,
+    "cypher": to_cypher,
+    "ftm": to_ftm_lines,
+    "csv": to_neo4j_csv,
+}

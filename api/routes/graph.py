@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -14,7 +13,7 @@ from persecution_graph.queries.procedures import subgraph
 from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["graph"])
-EXPORT_FORMATS = ("json", "graphml", "gexf", "cypher", "ftm", "csv")
+EXPORT_FORMATS = tuple(formats.WRITERS)
 MEDIA = {
     "json": ("application/json", "json"),
     "graphml": ("application/xml", "graphml"),
@@ -61,18 +60,7 @@ def export(graph: GraphDep, caller: CallerDep, fmt: str = Path(examples=["json"]
     if fmt not in EXPORT_FORMATS:
         raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
     data = graph.export(public_only=caller.public)
-    body: str | bytes
-    if fmt == "json":
-        body = json.dumps(data, ensure_ascii=False, indent=1)
-    else:
-        writers = {
-            "graphml": formats.to_graphml,
-            "gexf": formats.to_gexf,
-            "cypher": formats.to_cypher,
-            "ftm": formats.to_ftm_lines,
-            "csv": formats.to_neo4j_csv,
-        }
-        body = writers[fmt](data)
+    body = formats.WRITERS[fmt](data)
     media, extension = MEDIA[fmt]
     return Response(
         body,
