@@ -71,9 +71,8 @@ def _write_output(text: str, output: str | None) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.store import open_graph
-
     from persecution_graph.graph.formats import WRITERS
+    from persecution_graph.graph.store import open_graph
 
     if args.format == "dump":
         return _export_dump(args)
