@@ -89,7 +89,11 @@ def test_export_is_the_public_graph(small_graph: Graph) -> None:
     assert response.headers["content-disposition"] == 'attachment; filename="persecution-graph.json"'
     assert response.json() == small_graph.export(public_only=True)
     assert client.get("/api/export/rdf").json() == {
-        "error": {"status": 404, "title": "request failed", "detail": "no export format 'rdf'; one of json, graphml, gexf, cypher, ftm, csv"}
+        "error": {
+            "status": 404,
+            "title": "request failed",
+            "detail": "no export format 'rdf'; one of json, graphml, gexf, cypher, ftm, csv",
+        }
     }
 
 
