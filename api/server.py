@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -30,6 +31,9 @@ def serve(host: str, port: int, data: str) -> None:
                 file=sys.stderr,
             )
         print(f"persecution-graph: http://{host}:{port}/docs", file=sys.stderr)
+        # uvicorn re-raises the SIGTERM it caught once it has shut down; with the default handler
+        # that would end the process before the database below is stopped, so exit cleanly.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(create_app(graph, data_folder=data), host=host, port=port, log_level="warning")
     finally:
         graph.driver.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,47 @@ def test_dump_export_and_import_round_trip(cli_env: dict[str, str], tmp_path: Pa
     bad.write_text("{}\n")
     run = cli("import", str(bad), env=cli_env)
     assert (run.returncode, run.stderr) == (2, f"error: {bad}:1:1: not a persecution-graph dump (no header line)\n")
+
+
+def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    from persecution_graph.graph import embedded
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(tmp_path / "db")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "persecution_graph.api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--data",
+            str(FIXTURES / "small"),
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        health = None
+        while time.monotonic() < deadline and health is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:
+                    health = json.loads(response.read())
+            except OSError:
+                time.sleep(0.3)
+        assert health == {"status": "ok", "engine": "arcadedb", "entities": 35}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=90)
+    assert "loaded 35 nodes and 37 edges" in stderr
+    assert embedded.running(tmp_path / "db") is None
