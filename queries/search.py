@@ -45,11 +45,37 @@ def score(query: str, name: str) -> float:
     return round(coverage - 0.01 * extra_words, 3)
 
 
-_CACHE: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+class _Index:
+    """Every entity's names, and their folded words pointing back at the entities, so a search
+    scores only the entities that share a near word with the query (not every name)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.by_word: dict[str, set[int]] = {}
+        for index, row in enumerate(rows):
+            for name in row["names"]:
+                for word in tokens(name):
+                    self.by_word.setdefault(word, set()).add(index)
+        self.by_initial: dict[str, list[str]] = {}
+        for word in self.by_word:
+            self.by_initial.setdefault(word[0], []).append(word)
+
+    def candidates(self, query_words: list[str]) -> set[int]:
+        found: set[int] = set()
+        for query_word in query_words:
+            # Folding makes spelling variants share their first letter (Yerlan/Erlan -> erlan).
+            for word in self.by_initial.get(query_word[0], ()):
+                near = abs(len(word) - len(query_word)) <= 4 or word.startswith(query_word)
+                if near and _word_score(query_word, [word]) >= MIN_SCORE:
+                    found |= self.by_word[word]
+        return found
 
 
-def _names(graph: Graph, public_only: bool) -> list[dict[str, Any]]:
-    """Every entity's names, read once per load of the graph (its version changes with each)."""
+_CACHE: dict[tuple[str, bool], _Index] = {}
+
+
+def _index(graph: Graph, public_only: bool) -> _Index:
+    """The search index, built once per load of the graph (its version changes with each)."""
     version = graph.version()
     key = (version or "", public_only)
     if version is None or key not in _CACHE:
@@ -62,14 +88,19 @@ def _names(graph: Graph, public_only: bool) -> list[dict[str, Any]]:
             row["names"] = [row["name"] or row["id"], *(row["aliases"] or [])]
         if len(_CACHE) > 8:
             _CACHE.clear()
-        _CACHE[key] = rows
+        _CACHE[key] = _Index(rows)
     return _CACHE[key]
 
 
 def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) -> list[dict[str, Any]]:
     """Entities whose name or alias matches ``text``, best first: {id, name, labels, score}."""
     hits = []
-    for row in _names(graph, public_only):
+    index = _index(graph, public_only)
+    query_words = tokens(text)
+    if not query_words:
+        return []
+    for position in index.candidates(query_words):
+        row = index.rows[position]
         best = max(score(text, name) for name in row["names"])
         if best >= MIN_SCORE:
             hits.append(
