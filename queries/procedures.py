@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -158,6 +159,7 @@ RETURN DISTINCT startNode(e).id AS source_id, startNode(e).name AS source, type(
        coalesce(e.relation, e.role, e.kind, replace(e.sentence_type, '_', ' '), e.category) AS detail,
        e.sources AS sources, b.id AS reached
 ORDER BY source_id, type, target_id, edge_id
+LIMIT $room
 """
 
 
@@ -176,7 +178,10 @@ def ego_network(graph: Graph, query: Query, params: dict[str, Any], public_only:
     seen_edges: set[str] = set()
     for hop in range(1, params["depth"] + 1):
         reached: list[str] = []
-        for row in graph.read(EGO_CYPHER, frontier=frontier, public=public_only):
+        # At most the edges still wanted, plus those already taken that this step sees again:
+        # a hub at the edge of the picture does not send back its thousands of edges.
+        room = params["limit"] - len(rows) + len(seen_edges)
+        for row in graph.read(EGO_CYPHER, frontier=frontier, room=room, public=public_only):
             if row["edge_id"] in seen_edges:
                 continue
             if len(rows) >= params["limit"]:
@@ -397,15 +402,22 @@ BETWEENNESS_SAMPLES = 300
 _CACHE: dict[tuple[str, str, bool], Any] = {}
 
 
+_CACHE_LOCK = threading.Lock()
+
+
 def _cached(graph: Graph, what: str, public_only: bool, compute: Callable[[], Any]) -> Any:
-    """A derived result kept until the next load (the graph's version changes with every load)."""
+    """A derived result kept until the next load (the graph's version changes with every load).
+    Computed once even when several requests ask at the same time."""
     version = graph.version()
     key = (version or "", what, public_only)
-    if version is None or key not in _CACHE:
-        if len(_CACHE) > 16:
-            _CACHE.clear()
-        _CACHE[key] = compute()
-    return _CACHE[key]
+    if version is not None and key in _CACHE:
+        return _CACHE[key]
+    with _CACHE_LOCK:
+        if version is None or key not in _CACHE:
+            if len(_CACHE) > 16:
+                _CACHE.clear()
+            _CACHE[key] = compute()
+        return _CACHE[key]
 
 
 def _betweenness(network: nx.Graph) -> dict[str, float]:

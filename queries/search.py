@@ -8,6 +8,7 @@ high, a near spelling scores by similarity.
 from __future__ import annotations
 
 import difflib
+import threading
 from typing import Any
 
 from persecution_graph.graph.model import ENTITY_LABEL
@@ -74,10 +75,21 @@ class _Index:
 _CACHE: dict[tuple[str, bool], _Index] = {}
 
 
+_LOCK = threading.Lock()
+
+
 def _index(graph: Graph, public_only: bool) -> _Index:
-    """The search index, built once per load of the graph (its version changes with each)."""
+    """The search index, built once per load of the graph (its version changes with each),
+    once even when several requests ask at the same time."""
     version = graph.version()
     key = (version or "", public_only)
+    if version is not None and key in _CACHE:
+        return _CACHE[key]
+    with _LOCK:
+        return _build(graph, version, key, public_only)
+
+
+def _build(graph: Graph, version: str | None, key: tuple[str, bool], public_only: bool) -> _Index:
     if version is None or key not in _CACHE:
         rows = graph.read(
             f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
