@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +18,8 @@ from typing import Any
 import yaml
 from persecution_graph.graph.errors import QueryError
 from persecution_graph.graph.store import Graph
+
+from .cache import DERIVED
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 PARAMETER_TYPES = ("string", "int", "date", "bool")
@@ -75,6 +80,9 @@ class Query:
     # A Python procedure (queries/procedures.py) instead of, or after, the Cypher.
     procedure: str = ""
     reading: str = ""
+    # Answered from the whole graph (no entity to start from): the answer is kept until the
+    # next load (queries/cache.py), so only the first call after a load pays for the scan.
+    whole_graph: bool = False
 
     @property
     def entity_columns(self) -> list[str]:
@@ -108,6 +116,12 @@ class Query:
     def run(self, graph: Graph, given: dict[str, Any], public_only: bool = False) -> list[dict[str, Any]]:
         """Rows as dicts, in column order, with their evidence decoded."""
         params = self.bind(given)
+        if not self.whole_graph:
+            return self._rows(graph, params, public_only)
+        key = ("query", self.name, tuple(sorted((k, repr(v)) for k, v in params.items())), public_only)
+        return [dict(row) for row in DERIVED.get(graph, key, lambda: self._rows(graph, params, public_only))]
+
+    def _rows(self, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
         if self.procedure:
             from .procedures import PROCEDURES
 
@@ -164,6 +178,7 @@ def _query(data: dict[str, Any]) -> Query:
         variants=tuple(sorted((data.get("variants") or {}).items())),
         procedure=data.get("procedure", ""),
         reading=(data.get("reading") or "").strip(),
+        whole_graph=bool(data.get("whole_graph", False)),
     )
 
 
@@ -175,3 +190,39 @@ def load_catalogue(folder: Path = CATALOGUE_DIR) -> dict[str, Query]:
         query = _query(yaml.safe_load(path.read_text(encoding="utf-8")))
         queries[query.name] = query
     return queries
+
+
+def warm_up(graph: Graph, public_only: bool = True) -> dict[str, float]:
+    """Compute what is kept until the next load (queries/cache.py) before anyone asks: the
+    search index, then every whole-graph query with its defaults, cheapest first, the
+    analytics last. Seconds per item. The server runs this in the background after starting
+    and after a reload, so the first researcher does not pay for the scans."""
+    from .search import search
+
+    spent: dict[str, float] = {}
+    began = time.perf_counter()
+    search(graph, "warm", public_only=public_only)
+    spent["search-index"] = round(time.perf_counter() - began, 2)
+    queries = [q for q in load_catalogue().values() if q.whole_graph]
+    queries.sort(key=lambda q: (q.procedure in ("centrality", "communities", "brokers"), q.name))
+    for query in queries:
+        began = time.perf_counter()
+        query.run(graph, {}, public_only=public_only)
+        spent[query.name] = round(time.perf_counter() - began, 2)
+    return spent
+
+
+def warm_in_background(graph: Graph) -> threading.Thread:
+    """Build the search index and the whole-graph answers for public readers in a thread of
+    their own (queries/catalogue.py, warm_up); a failure (the database gone) is one line on
+    stderr, and the answers are then computed by the first request that needs them."""
+
+    def work() -> None:
+        try:
+            warm_up(graph)
+        except Exception as error:
+            print(f"persecution-graph: warm-up stopped: {type(error).__name__}: {error}", file=sys.stderr)
+
+    thread = threading.Thread(target=work, name="warm-up", daemon=True)
+    thread.start()
+    return thread

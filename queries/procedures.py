@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.store import Graph
+
+from .cache import DERIVED
 
 if TYPE_CHECKING:
     from .catalogue import Query
@@ -99,7 +100,7 @@ def _ends_before(row: dict[str, Any], as_of: str) -> bool:
 CUSTODY_CYPHER = f"""
 MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
 WHERE type(a) IN ['SENTENCED_BY', 'DETAINED_BY', 'HELD_IN', 'LISTED_IN']
-  AND coalesce(a.date_from, x.date_from) <= $as_of
+  AND coalesce(a.date_from, x.date_from) IS NOT NULL
   AND (NOT $public OR (p.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted'))
 OPTIONAL MATCH (art:LegalArticle) WHERE art.id IN coalesce(a.article, [])
 RETURN p.id AS person_id, p.name AS person, type(a) AS type, a.kind AS kind,
@@ -116,8 +117,12 @@ def political_prisoners(graph: Graph, query: Query, params: dict[str, Any], publ
     out of custody decides; a sentence's term or a stated range ends it."""
     as_of = params["as_of"]
     by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in graph.read(CUSTODY_CYPHER, as_of=as_of, public=public_only):
-        by_person[row["person_id"]].append(row)
+    # Every dated custody act, read once per load; the date is applied here, so any date asked
+    # for afterwards costs no scan of the graph.
+    custody = _cached(graph, "custody", public_only, lambda: graph.read(CUSTODY_CYPHER, public=public_only))
+    for row in custody:
+        if row["date_from"] <= as_of:
+            by_person[row["person_id"]].append(row)
     result = []
     for acts in by_person.values():
         acts.sort(key=lambda r: (r["date_from"], r["type"] != "LISTED_IN"))
@@ -398,32 +403,28 @@ RETURN a.id AS a, a.name AS a_name, labels(a) AS a_labels, coalesce(a.unnamed, f
 """
 
 
+# Betweenness from sampled sources: at most this many, and fewer on large graphs so that the
+# work (sources x (nodes + edges)) stays within BETWEENNESS_WORK; never fewer than the floor.
 BETWEENNESS_SAMPLES = 300
-_CACHE: dict[tuple[str, str, bool], Any] = {}
-
-
-_CACHE_LOCK = threading.Lock()
+BETWEENNESS_WORK = 20_000_000
+BETWEENNESS_FLOOR = 30
 
 
 def _cached(graph: Graph, what: str, public_only: bool, compute: Callable[[], Any]) -> Any:
-    """A derived result kept until the next load (the graph's version changes with every load).
-    Computed once even when several requests ask at the same time."""
-    version = graph.version()
-    key = (version or "", what, public_only)
-    if version is not None and key in _CACHE:
-        return _CACHE[key]
-    with _CACHE_LOCK:
-        if version is None or key not in _CACHE:
-            if len(_CACHE) > 16:
-                _CACHE.clear()
-            _CACHE[key] = compute()
-        return _CACHE[key]
+    """A result derived from the whole graph, kept until the next load (queries/cache.py)."""
+    return DERIVED.get(graph, (what, public_only), compute)
+
+
+def betweenness_samples(nodes: int, edges: int) -> int | None:
+    """How many sources to sample for betweenness (None: all of them, exact)."""
+    budget = max(BETWEENNESS_FLOOR, min(BETWEENNESS_SAMPLES, BETWEENNESS_WORK // max(nodes + edges, 1)))
+    return None if nodes <= budget else budget
 
 
 def _betweenness(network: nx.Graph) -> dict[str, float]:
-    """Betweenness centrality; above BETWEENNESS_SAMPLES nodes, estimated from that many
-    sources (fixed seed), which keeps large graphs to seconds."""
-    samples = None if network.number_of_nodes() <= BETWEENNESS_SAMPLES else BETWEENNESS_SAMPLES
+    """Betweenness centrality, exact on small graphs and estimated from sampled sources
+    (fixed seed) on large ones, which keeps a 100k-entity graph to a minute."""
+    samples = betweenness_samples(network.number_of_nodes(), network.number_of_edges())
     return nx.betweenness_centrality(network, k=samples, normalized=True, seed=7)  # type: ignore[no-any-return]
 
 

@@ -8,12 +8,13 @@ high, a near spelling scores by similarity.
 from __future__ import annotations
 
 import difflib
-import threading
 from typing import Any
 
 from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.names import tokens
 from persecution_graph.graph.store import Graph
+
+from .cache import DERIVED
 
 MIN_SCORE = 0.6
 
@@ -72,36 +73,20 @@ class _Index:
         return found
 
 
-_CACHE: dict[tuple[str, bool], _Index] = {}
-
-
-_LOCK = threading.Lock()
-
-
 def _index(graph: Graph, public_only: bool) -> _Index:
-    """The search index, built once per load of the graph (its version changes with each),
-    once even when several requests ask at the same time."""
-    version = graph.version()
-    key = (version or "", public_only)
-    if version is not None and key in _CACHE:
-        return _CACHE[key]
-    with _LOCK:
-        return _build(graph, version, key, public_only)
+    """The search index, built once per load of the graph (queries/cache.py)."""
+    return DERIVED.get(graph, ("search-index", public_only), lambda: _build(graph, public_only))
 
 
-def _build(graph: Graph, version: str | None, key: tuple[str, bool], public_only: bool) -> _Index:
-    if version is None or key not in _CACHE:
-        rows = graph.read(
-            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
-            "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
-            public=public_only,
-        )
-        for row in rows:
-            row["names"] = [row["name"] or row["id"], *(row["aliases"] or [])]
-        if len(_CACHE) > 8:
-            _CACHE.clear()
-        _CACHE[key] = _Index(rows)
-    return _CACHE[key]
+def _build(graph: Graph, public_only: bool) -> _Index:
+    rows = graph.read(
+        f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
+        "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
+        public=public_only,
+    )
+    for row in rows:
+        row["names"] = [row["name"] or row["id"], *(row["aliases"] or [])]
+    return _Index(rows)
 
 
 def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) -> list[dict[str, Any]]:

@@ -1,0 +1,139 @@
+"""Whole-graph answers are kept until the next load, and only until then."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from persecution_graph.graph.records import Dataset
+from persecution_graph.graph.store import Graph
+from persecution_graph.queries.cache import DerivedCache
+from persecution_graph.queries.catalogue import load_catalogue, warm_up
+from persecution_graph.queries.procedures import betweenness_samples
+from persecution_graph.queries.search import search
+
+
+def _charges(graph: Graph) -> list:
+    rows = load_catalogue()["charges-by-article"].run(graph, {})
+    return [(row["article_id"], row["persons"]) for row in rows]
+
+
+def test_a_kept_answer_is_dropped_by_the_next_load(small_graph: Graph, small_dataset: Dataset) -> None:
+    assert _charges(small_graph) == [("kz-cc-262", 3)]
+    # Rinat Batkayev's charge and his two sentences under the article go.
+    acts = ("CHARGED_UNDER", "SENTENCED_BY")
+    without_one = Dataset(
+        nodes=small_dataset.nodes,
+        edges=[e for e in small_dataset.edges if not (e.type in acts and e.source == "rinat-batkayev")],
+    )
+    assert len(without_one.edges) == len(small_dataset.edges) - 3
+    small_graph.replace(without_one)
+    assert _charges(small_graph) == [("kz-cc-262", 2)]
+    small_graph.replace(small_dataset)
+    assert _charges(small_graph) == [("kz-cc-262", 3)]
+
+
+def test_callers_cannot_change_a_kept_answer(small_graph: Graph) -> None:
+    query = load_catalogue()["charges-by-article"]
+    first = query.run(small_graph, {})
+    first[0]["persons"] = 99
+    first.clear()
+    assert [row["persons"] for row in query.run(small_graph, {})] == [3]
+
+
+class _Versioned:
+    def __init__(self, version: str | None) -> None:
+        self.current = version
+
+    def version(self) -> str | None:
+        return self.current
+
+
+def test_computed_once_under_concurrent_requests_and_per_version() -> None:
+    cache, graph, calls = DerivedCache(size=4), _Versioned("v1"), []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.05)
+        return len(calls)
+
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda: answers.append(cache.get(graph, ("x",), slow))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [1] * 8
+    graph.current = "v2"
+    assert cache.get(graph, ("x",), slow) == 2
+    graph.current = None  # before the first load nothing is kept
+    assert [cache.get(graph, ("x",), slow) for _ in range(2)] == [3, 4]
+
+
+def test_a_slow_answer_does_not_hold_up_another() -> None:
+    cache, graph = DerivedCache(), _Versioned("v1")
+    started = threading.Event()
+
+    def slow() -> str:
+        started.set()
+        time.sleep(1.0)
+        return "slow"
+
+    thread = threading.Thread(target=lambda: cache.get(graph, ("slow",), slow))
+    thread.start()
+    started.wait()
+    began = time.perf_counter()
+    assert cache.get(graph, ("fast",), lambda: "fast") == "fast"
+    assert time.perf_counter() - began < 0.5
+    thread.join()
+
+
+def test_least_recently_used_answers_leave_first() -> None:
+    cache, graph = DerivedCache(size=2), _Versioned("v1")
+    cache.get(graph, ("a",), lambda: 1)
+    cache.get(graph, ("b",), lambda: 2)
+    cache.get(graph, ("a",), lambda: 0)  # used again: stays
+    cache.get(graph, ("c",), lambda: 3)  # b leaves
+    assert cache.get(graph, ("a",), lambda: -1) == 1
+    assert cache.get(graph, ("b",), lambda: -2) == -2
+
+
+def test_betweenness_samples_shrink_with_the_graph() -> None:
+    assert betweenness_samples(200, 400) is None  # small: exact
+    assert betweenness_samples(10_000, 30_000) == 300
+    assert betweenness_samples(100_000, 300_000) == 50
+    assert betweenness_samples(1_000_000, 3_000_000) == 30
+
+
+class _Recording:
+    """The graph, with every statement sent to the database written down."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph, self.sent = graph, []
+
+    def read(self, cypher: str, **params: object) -> list:
+        self.sent.append(cypher)
+        return self.graph.read(cypher, **params)
+
+    def version(self) -> str | None:
+        self.sent.append("version")
+        return self.graph.version()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.graph, name)
+
+
+def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_graph: Graph) -> None:
+    spent = warm_up(small_graph)
+    whole = sorted(name for name, query in load_catalogue().items() if query.whole_graph)
+    assert whole == [
+        "brokers", "centrality", "charges-by-article", "communities", "discrepancies",
+        "explanation-signers", "political-prisoners", "relatives-as-hostages", "shared-officials",
+    ]  # fmt: skip
+    assert sorted(spent) == sorted(["search-index", *whole])
+    assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last
+    recording = _Recording(small_graph)
+    for name in whole:
+        load_catalogue()[name].run(recording, {}, public_only=True)  # type: ignore[arg-type]
+    search(recording, "Jusupov", public_only=True)  # type: ignore[arg-type]
+    assert set(recording.sent) == {"version"}  # nothing but the version was asked of the database
