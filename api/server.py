@@ -11,6 +11,7 @@ from persecution_graph.graph import embedded
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect_healing
 from persecution_graph.loaders.validate import validate
+from persecution_graph.queries.catalogue import warm_in_background
 
 from .errors import UserError
 from .main import create_app
@@ -31,10 +32,13 @@ def serve(host: str, port: int, data: str) -> None:
                 file=sys.stderr,
             )
         print(f"persecution-graph: http://{host}:{port}/docs", file=sys.stderr)
+        warm_in_background(graph)
         # uvicorn re-raises the SIGTERM it caught once it has shut down; with the default handler
         # that would end the process before the database below is stopped, so exit cleanly.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        uvicorn.run(create_app(graph, data_folder=data), host=host, port=port, log_level="warning")
+        app = create_app(graph, data_folder=data)
+        app.state.warm_up = True  # after a reload too
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         graph.driver.close()
         if not settings.neo4j_uri:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from persecution_graph.graph.errors import DatabaseUnavailable
 from persecution_graph.loaders.validate import validate
+from persecution_graph.queries.catalogue import warm_in_background
 from pydantic import BaseModel, Field
 
 from ..auth import Caller
@@ -120,6 +121,8 @@ def reload(request: Request, graph: GraphDep, caller: EditorDep) -> dict[str, An
     graph.replace(result.dataset)
     counts = {"nodes": len(result.dataset.nodes), "edges": len(result.dataset.edges)}
     audit(request, caller, "reload", counts)
+    if getattr(request.app.state, "warm_up", False):
+        warm_in_background(graph)
     return {"reloaded": folder, **counts}
 
 
