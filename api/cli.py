@@ -249,10 +249,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import report_text, run, write_json
 
     print(f"benchmark at scale {args.scale} (synthetic data, a database of its own) ...", file=sys.stderr)
-    result = run(args.scale, repeats=args.repeats, keep=Path(args.keep) if args.keep else None)
+    json_path = Path(args.json) if args.json else None
+    result = run(
+        args.scale,
+        repeats=args.repeats,
+        keep=Path(args.keep) if args.keep else None,
+        on_stage=(lambda so_far: write_json(so_far, json_path)) if json_path else None,
+    )
     sys.stdout.write(report_text(result))
-    if args.json:
-        write_json(result, Path(args.json))
+    if json_path:
+        write_json(result, json_path)
     return 0
 
 
@@ -317,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("bench", cmd_bench, "measure load and query speed on synthetic data at a scale")
     p.add_argument("--scale", type=int, default=1000, help="number of entities (default 1000)")
     p.add_argument("--repeats", type=int, default=20, help="runs of each query (default 20)")
-    p.add_argument("--json", help="also write the figures to this JSON file")
+    p.add_argument("--json", help="also write the figures to this JSON file (after each stage, then in full)")
     p.add_argument("--keep", help="keep the corpus and database in this folder")
     p = command("serve", cmd_serve, "run the HTTP API (loads the bundled data if the graph is empty)")
     p.add_argument("--host", default="127.0.0.1")

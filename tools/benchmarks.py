@@ -15,8 +15,10 @@ import datetime as dt
 import html
 import json
 import math
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,27 +28,38 @@ sys.path.insert(0, str(ROOT))
 
 
 def run_scale(scale: int, time_limit: float, out: Path) -> dict[str, Any]:
+    """One scale in a process of its own. Past the time limit the process is killed, its
+    database server stopped and its files removed; what it measured until then (it writes its
+    figures after each stage) is kept with the reason."""
+    from persecution_graph.graph import embedded
+
+    out.unlink(missing_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"pg-bench-{scale}-"))
+    command = [sys.executable, "-m", "persecution_graph.api.cli", "bench", "--scale", str(scale)]
     began = time.monotonic()
+    process = subprocess.Popen([*command, "--json", str(out), "--keep", str(work)])
     try:
-        subprocess.run(
-            [sys.executable, "-m", "persecution_graph.api.cli", "bench", "--scale", str(scale), "--json", str(out)],
-            check=True,
-            timeout=time_limit,
-        )
+        status = process.wait(timeout=time_limit)
+        failed = None if status == 0 else f"exit status {status}"
     except subprocess.TimeoutExpired:
-        return {"scale": scale, "failed": f"did not finish within {time_limit:.0f} s"}
-    except subprocess.CalledProcessError as error:
-        return {"scale": scale, "failed": f"exit status {error.returncode}"}
-    result = json.loads(out.read_text())
+        process.kill()
+        process.wait()
+        failed = f"did not finish within {time_limit:.0f} s"
+    finally:
+        if (work / "db").exists():
+            embedded.stop(work / "db")
+        shutil.rmtree(work, ignore_errors=True)
+    result: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {"scale": scale}
     result["wall_s"] = round(time.monotonic() - began, 1)
+    if failed:
+        result["failed"] = failed
+        out.write_text(json.dumps(result, indent=1) + "\n")
     return result
 
 
 def time_views(sizes: list[int]) -> list[dict[str, Any]]:
     """Time to draw and settle a network view of N nodes in headless Chromium (selenium)."""
     import random
-    import shutil
-    import tempfile
 
     from persecution_graph.viz.network import View, to_html
     from selenium import webdriver
@@ -145,6 +158,19 @@ def plot(results: list[dict[str, Any]]) -> str:
     return "\n".join(parts)
 
 
+def _partial(r: dict[str, Any]) -> str:
+    """What a run that did not finish measured before it stopped."""
+    got = [f"{r['failed']}"]
+    if r.get("stage"):
+        got.append(f"last stage done: {r['stage']} at {r.get('elapsed_s')} s")
+    for key, label in (("generate_s", "generation"), ("validate_s", "validation"), ("write_s", "write")):
+        if key in r:
+            got.append(f"{label} {r[key]} s")
+    if "rss_mb" in r:
+        got.append(f"loader RSS {r['rss_mb']} MB")
+    return "; ".join(got)
+
+
 def render(results: list[dict[str, Any]], machine: str, views: list[dict[str, Any]] | None = None) -> str:
     done = [r for r in results if "failed" not in r]
     lines = [
@@ -157,27 +183,42 @@ def render(results: list[dict[str, Any]], machine: str, views: list[dict[str, An
         "",
         "![records per second by scale](bench/throughput.svg)",
         "",
-        "| entities | records | load rec/s | raw ceiling rec/s | load / raw | naive rec/s | load / naive | validation s | load s | peak RSS MB (loader / db) |",
+        "| entities | records | load rec/s | raw ceiling rec/s | load / raw | naive rec/s | load / naive | "
+        "validation s | load s | peak RSS MB (loader / db) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         if "failed" in r:
-            lines.append(f"| {r['scale']:,} | | {r['failed']} | | | | | | | |")
+            records = f"{r['records']:,}" if "records" in r else ""
+            lines.append(f"| {r['scale']:,} | {records} | {_partial(r)} | | | | | | | |")
             continue
         lines.append(
             f"| {r['scale']:,} | {r['records']:,} | {r['load_records_per_s']:,} | {r['raw_ceiling_records_per_s']:,} | "
             f"{r['load_records_per_s'] / r['raw_ceiling_records_per_s']:.2f} | {r['naive_records_per_s']:,} | "
             f"{r['load_records_per_s'] / r['naive_records_per_s']:.1f}x | {r['validate_s']} | {r['load_s']} | "
-            f"{r['peak_rss_mb']} / {r['server_peak_rss_mb']} |"
+            f"{r['peak_rss_mb']} / {round(r['server_peak_rss_mb'] or 0)} |"
         )
     if done:
         names = list(done[0]["query_p95_ms"])
-        lines += ["", "Named queries, p95 in ms (p50 in brackets), public reader:", ""]
-        lines.append("| query | " + " | ".join(f"{r['scale']:,}" for r in done) + " |")
+        whole = set(done[0].get("whole_graph_queries", []))
+        lines += [
+            "",
+            "Named queries, in ms, for a public reader: p95 and p50 of repeated calls with parameters",
+            "drawn from the data, and the first call after the load. Queries marked * answer from the",
+            "whole graph; their answer is computed by the first call after a load and kept until the",
+            "next (queries/catalogue/README.md), and `serve` computes them in the background as it",
+            "starts, so the first call is what a researcher waits for only right after a load.",
+            "The analytics share one network and its measures: the first of them to run pays for all.",
+            "",
+        ]
+        lines.append("| query | " + " | ".join(f"{r['scale']:,}: p95 / p50 / first" for r in done) + " |")
         lines.append("|---|" + "---|" * len(done))
         for name in names:
-            cells = [f"{r['query_p95_ms'][name]} ({r['query_p50_ms'][name]})" for r in done]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            cells = [
+                f"{r['query_p95_ms'][name]} / {r['query_p50_ms'][name]} / {r.get('query_first_ms', {}).get(name, '')}"
+                for r in done
+            ]
+            lines.append(f"| {name}{' *' if name in whole else ''} | " + " | ".join(cells) + " |")
     if views:
         lines += [
             "",
@@ -194,62 +235,78 @@ def render(results: list[dict[str, Any]], machine: str, views: list[dict[str, An
                 lines.append(f"| {v['nodes']:,} | {v['build_s']} | {v['settled_in_browser_s']} | {v['wall_s']} |")
     with_api = [r for r in done if "api_load" in r]
     if with_api:
-        lines += ["", "HTTP API, 8 concurrent clients on loopback for 15 s (search, entity lookup, ego-network):", ""]
-        lines.append(
-            "| entities | requests/s | errors | entity p50 / p99 ms | ego p50 / p99 ms | search p50 / p99 ms |"
-        )
-        lines.append("|---|---|---|---|---|---|")
+        lines += [
+            "",
+            "HTTP API, one uvicorn worker, 8 concurrent clients on loopback for 15 s (search, entity",
+            "lookup, ego-network of depth 2), after the search index was built:",
+            "",
+            "| entities | search index built s | requests/s | errors | entity p50 / p99 ms | ego p50 / p99 ms | "
+            "search p50 / p99 ms |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in with_api:
             a = r["api_load"]["by_route"]
             lines.append(
-                f"| {r['scale']:,} | {r['api_load']['throughput_rps']} | {r['api_load']['errors']} | "
-                f"{a['entity']['p50_ms']} / {a['entity']['p99_ms']} | {a['ego']['p50_ms']} / {a['ego']['p99_ms']} | "
-                f"{a['search']['p50_ms']} / {a['search']['p99_ms']} |"
+                f"| {r['scale']:,} | {r.get('search_index_s', '')} | {r['api_load']['throughput_rps']} | "
+                f"{r['api_load']['errors']} | {a['entity']['p50_ms']} / {a['entity']['p99_ms']} | "
+                f"{a['ego']['p50_ms']} / {a['ego']['p99_ms']} | {a['search']['p50_ms']} / {a['search']['p99_ms']} |"
             )
     lines += [
         "",
         "## Against the targets",
         "",
-        "- load at least half the raw ceiling; at least 10x the naive approach;",
-        "- every named query p95 <= 50 ms at 100k entities;",
-        "- 1M entities in under 10 minutes, memory bounded.",
+        "Targets: load at least half the raw ceiling and at least 10x the naive approach; every named",
+        "query p95 <= 50 ms at 100k entities; 1M entities in under 10 minutes, memory bounded.",
         "",
     ]
     for r in results:
         if "failed" in r:
-            lines.append(f"- {r['scale']:,}: {r['failed']}.")
+            lines.append(f"- {r['scale']:,}: {_partial(r)}.")
     for r in done:
-        missed = [f"{k} ({v} ms, {v / 50:.1f}x the target)" for k, v in r["query_p95_ms"].items() if v > 50]
+        missed = [f"{k} {v} ms ({v / 50:.1f}x)" for k, v in r["query_p95_ms"].items() if v > 50]
+        first_missed = [f"{k} {v} ms" for k, v in r.get("query_first_ms", {}).items() if v > 50]
         ratio = r["load_records_per_s"] / r["raw_ceiling_records_per_s"]
+        naive = r["load_records_per_s"] / r["naive_records_per_s"]
         lines.append(
-            f"- {r['scale']:,}: load/raw {ratio:.2f} ({'met' if ratio >= 0.5 else 'missed by ' + format(0.5 - ratio, '.2f')}); "
-            f"load/naive {r['load_records_per_s'] / r['naive_records_per_s']:.1f}x; "
-            f"queries over 50 ms: {', '.join(missed) or 'none'}."
+            f"- {r['scale']:,}: load/raw {ratio:.2f} ({'met' if ratio >= 0.5 else f'missed by {0.5 - ratio:.2f}'}); "
+            f"load/naive {naive:.1f}x ({'met' if naive >= 10 else f'missed: {10 / naive:.1f}x short'}); "
+            f"p95 over 50 ms: {', '.join(missed) or 'none'}; first call over 50 ms: {', '.join(first_missed) or 'none'}."
         )
-    lines += [
-        "",
-        "## Why targets are missed",
-        "",
-        "- **Load against the raw ceiling.** Validation runs in Python (YAML through libyaml, then",
-        "  typing, evidence and reference checks) at roughly 6,000 records per second, about as long",
-        "  as the writes themselves, so the end-to-end load lands near half the driver-only rate.",
-        "- **Load against the naive way.** The embedded engine commits a one-record transaction over",
-        "  loopback in about 2 ms, so one MERGE per transaction is already ~500 records/s; batching",
-        "  gives 6-8x that, short of 10x.",
-        "- **Queries at 100k.** Lookups by id, ego networks, relations and timelines of a person",
-        "  stay fast; the queries that consider every act in the graph (relatives-as-hostages,",
-        "  political-prisoners, shared-officials, charges-by-article) scan all act edges, since",
-        "  relationship properties are not indexed; the analytics (brokers, centrality,",
-        "  communities) run networkx in Python on the whole network, sampled and cached until the",
-        "  next load, so their p95 is the first, uncached call.",
-        "- **1M entities.** The loader holds the validated dataset in memory and writes it in one",
-        "  transaction (which is what makes a reload atomic); at 1M (about 4M records) validation",
-        "  alone takes longer than the ten-minute target. Streaming validation with a load into a",
-        "  fresh database swapped in at the end would keep atomicity and bound memory: the next step.",
-        "- **API figures** come from one uvicorn worker on a 2-core machine that also runs the",
-        "  database server: the driver and the handlers share one Python process.",
-    ]
+    lines += ["", WHY]
     return "\n".join(lines) + "\n"
+
+
+WHY = """## Why targets are missed
+
+- **Load against the raw ceiling.** Validation runs in Python (YAML through libyaml, then
+  typing, evidence and reference checks) and takes about as long as the writes themselves,
+  so the end-to-end load lands near half the driver-only rate.
+- **Load against the naive way.** The embedded engine commits a one-record transaction over
+  loopback in about 2 ms, so one MERGE per transaction is already ~500 records/s; batching
+  gives 6-8x that, short of 10x.
+- **Whole-graph queries, first call.** Queries with no entity to start from (marked *)
+  consider every act in the graph. On this engine a query that reads N edges costs about
+  3.5 us per edge to count and about 45 us per returned row (measured at 10k entities:
+  counting 31k edges 110 ms, 16k act rows 660-850 ms), and relationship properties are not
+  indexed, so at 100k entities such a scan takes seconds. That is why their answers are kept
+  until the next load and computed by `serve` in the background; repeated calls meet the
+  target, the first call after a load does not.
+- **Anchored queries on hubs.** official-footprint, timeline and path start from one entity,
+  but the synthetic data's heavy tail gives some officials and courts thousands of acts;
+  their p95 is the cost of returning thousands of sourced rows (or, for path, of expanding a
+  hub on the way), not of finding them.
+- **Analytics.** brokers, centrality and communities run networkx in Python on the whole
+  network (betweenness from sampled sources: at most 300, fewer on large graphs so the work
+  stays bounded); their first call is minutes at 100k entities, then they are answered from
+  memory until the next load.
+- **1M entities.** The loader holds the validated dataset in memory and writes it in one
+  transaction (which is what makes a reload atomic for readers); at 1M entities (about 4M
+  records) validation alone takes longer than the ten-minute target and memory grows with the
+  dataset. Streaming validation with a load into a fresh database swapped in at the end would
+  keep atomicity and bound memory: the next step.
+- **API figures** come from one uvicorn worker on a 2-core machine that also runs the
+  database server and the load-test clients: the driver and the handlers share one Python
+  process."""
 
 
 def main() -> int:
@@ -267,18 +324,13 @@ def main() -> int:
     for scale in args.scales:
         out = folder / f"scale-{scale}.json"
         if args.render_only:
-            failed = folder / f"scale-{scale}.failed"
-            results.append(
-                json.loads(out.read_text())
-                if out.exists()
-                else {"scale": scale, "failed": failed.read_text().strip() if failed.exists() else "not run"}
-            )
+            result = json.loads(out.read_text()) if out.exists() else {"scale": scale, "failed": "not run"}
+            if result.get("stage", "done") != "done" and "failed" not in result:
+                result["failed"] = "interrupted"
+            results.append(result)
             continue
         print(f"scale {scale} ...", file=sys.stderr)
-        result = run_scale(scale, args.time_limit, out)
-        if "failed" in result:
-            (folder / f"scale-{scale}.failed").write_text(result["failed"] + "\n")
-        results.append(result)
+        results.append(run_scale(scale, args.time_limit, out))
     views_file = folder / "views.json"
     if not args.render_only and args.views:
         print("network views ...", file=sys.stderr)
