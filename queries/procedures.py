@@ -40,6 +40,15 @@ CUSTODY_DETENTIONS = {
     "psychiatric": "psychiatric detention",
 }
 FREEING_DETENTIONS = {"house_arrest", "release", "released"}
+# A status-list entry's status: in custody, free, or (prosecuted, other) no change of place.
+LISTED_STATUSES = {
+    "prison": "custody:prison",
+    "pre_trial_detention": "custody:pre-trial detention",
+    "psychiatric_detention": "custody:psychiatric detention",
+    "house_arrest": "free",
+    "restriction_of_liberty": "free",
+    "released": "free",
+}
 CUSTODY_WORDS = re.compile(r"prison|detention|custody|psychiatric|imprison", re.IGNORECASE)
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -77,11 +86,14 @@ def _custody_state(row: dict[str, Any]) -> str | None:
         if kind in CUSTODY_DETENTIONS:
             return "custody:" + CUSTODY_DETENTIONS[kind]
         return "free" if kind in FREEING_DETENTIONS else None
+    if row["type"] == "RELEASED_BY":
+        return "free"
     if row["type"] == "HELD_IN":
         return "custody:held in " + row["other"]
     if row["type"] == "LISTED_IN":
-        text = f"{row['category'] or ''} {row['status'] or ''}"
-        return "custody:" + (row["status"] or row["category"]) if CUSTODY_WORDS.search(text) else None
+        if row["status"]:  # a stated status decides; the category's words only when none is stated
+            return LISTED_STATUSES.get(row["status"])
+        return "custody:" + row["category"] if CUSTODY_WORDS.search(row["category"] or "") else None
     return None
 
 
@@ -99,7 +111,7 @@ def _ends_before(row: dict[str, Any], as_of: str) -> bool:
 
 CUSTODY_CYPHER = f"""
 MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
-WHERE type(a) IN ['SENTENCED_BY', 'DETAINED_BY', 'HELD_IN', 'LISTED_IN']
+WHERE type(a) IN ['SENTENCED_BY', 'DETAINED_BY', 'HELD_IN', 'LISTED_IN', 'RELEASED_BY']
   AND coalesce(a.date_from, x.date_from) IS NOT NULL
   AND (NOT $public OR (p.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted'))
 OPTIONAL MATCH (art:LegalArticle) WHERE art.id IN coalesce(a.article, [])

@@ -399,3 +399,27 @@ def test_term_lengths_as_quoted() -> None:
     assert term_days("2 years and 6 months") == 2 * 365.25 + 6 * 30.44
     assert term_days("15 days") == 15
     assert term_days("a real prison term") is None
+
+
+def _act(type_: str, **props: str) -> dict:
+    return {"type": type_, "sentence_type": None, "kind": None, "category": None, "status": None, "other": "x", **props}
+
+
+@pytest.mark.parametrize(
+    ("act", "state"),
+    [
+        (_act("LISTED_IN", category="political prisoners", status="released"), "free"),
+        (_act("LISTED_IN", category="convicted to prison terms", status="prison"), "custody:prison"),
+        (_act("LISTED_IN", category="in pre-trial detention"), "custody:in pre-trial detention"),
+        (_act("LISTED_IN", category="political prisoners", status="prosecuted"), None),
+        (_act("LISTED_IN", category="persecuted refugees"), None),
+        (_act("RELEASED_BY", kind="term_reduced"), "free"),
+        (_act("SENTENCED_BY", sentence_type="restriction_of_liberty"), "free"),
+        (_act("DETAINED_BY", kind="pre_trial_detention"), "custody:pre-trial detention"),
+        (_act("DETAINED_BY", kind="administrative_arrest"), None),
+    ],
+)
+def test_which_acts_put_a_person_in_or_out_of_custody(act: dict, state: str | None) -> None:
+    from persecution_graph.queries.procedures import _custody_state
+
+    assert _custody_state(act) == state
