@@ -3,7 +3,7 @@ duplicates, and spot checks of facts from each report, written out from the repo
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cache
 from pathlib import Path
 
@@ -163,6 +163,23 @@ def test_report_004_bekizhan_held_to_pressure_his_brother(seed_graph: Graph) -> 
     assert bekizhan in {r["person_id"] for r in in_custody}
 
 
+def test_report_004_political_prisoners_on_1_september_2021(seed_graph: Graph) -> None:
+    rows = load_catalogue()["political-prisoners"].run(seed_graph, {"as_of": "2021-09-01"}, public_only=True)
+    status = {r["person"]: r["status"] for r in rows}
+    # Line 911: "adamantly refused to release political prisoners Almat Zhumagulov and Kenzhebek Abishev".
+    assert status["Almat Zhumagulov"] == status["Kenzhebek Abishev"] == "prison"
+    assert status["Bekizhan Mendygazyev"] == "pre-trial detention"
+    assert status["Yerulan Amirov"] == "psychiatric detention"
+    # Report 003, line 94: Yerlan Baltabai "was released on 20th March 2020".
+    assert "Yerlan Baltabai" not in status
+    # The list's 22 (14 convicted, 7 in pre-trial detention, 1 in a psychiatric hospital) name 23 people.
+    assert sorted(Counter(status.values()).items()) == [
+        ("pre-trial detention", 7),
+        ("prison", 15),
+        ("psychiatric detention", 1),
+    ]
+
+
 def test_report_004_fourteen_convicted_but_fifteen_named_is_flagged(seed_graph: Graph) -> None:
     rows = load_catalogue()["discrepancies"].run(seed_graph, {})
     assert any("14" in (r["discrepancy"] or "") and "15" in (r["discrepancy"] or "") for r in rows), [
@@ -177,4 +194,4 @@ def test_losing_a_curated_file_fails_the_assertions(tmp_path: Path) -> None:
     shutil.copytree(SEED, copy)
     (copy / "003_iphr_kibhr_2020_q1.yaml").unlink()
     messages = [p.message for p in validate(copy).problems]
-    assert any(m.startswith("assertion failed: at least 297 Person expected, found ") for m in messages), messages[:5]
+    assert any(m.startswith("assertion failed: at least 299 Person expected, found ") for m in messages), messages[:5]
