@@ -16,7 +16,7 @@ from typing import Any
 from persecution_graph.graph.dates import DateValue
 from persecution_graph.graph.model import Model, NodeType, Property, load_model
 from persecution_graph.graph.names import name_key
-from persecution_graph.graph.records import Dataset, Edge, Node
+from persecution_graph.graph.records import Dataset, Edge, Node, paused_gc
 
 from .evidence import EvidenceChecker
 from .fields import FieldError, SourceRef, as_list, collect, convert, slug, suggest, text
@@ -456,7 +456,8 @@ def _show(value: Any) -> str:
 
 def validate(path: Path, model: Model | None = None) -> ValidationResult:
     """Validate a folder (or one file) of curated YAML."""
-    return Validator(path, model or load_model()).run(path)
+    with paused_gc():
+        return Validator(path, model or load_model()).run(path)
 
 
 __all__ = ["ValidationResult", "collect", "validate"]
