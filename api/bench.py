@@ -4,7 +4,8 @@ In one run, on an embedded database of its own (a temporary folder, stopped afte
 - load: synthetic YAML -> validate -> one-transaction replace, end to end (records per second),
   timed on a warmed-up database from an empty graph, like the raw ceiling;
 - raw ceiling: the same encoded nodes and edges written with the driver alone, in UNWIND
-  batches of 10,000, no validation;
+  batches of 10,000, edges between nodes found by element id (the fastest way known on this
+  engine), no validation;
 - naive: one MERGE per record, each in its own transaction (on a sample of the records, since
   at scale it would take hours; the rate is what matters);
 - every named query, p50 and p95 over repeated runs with parameters drawn from the data, and
@@ -146,7 +147,9 @@ def run(
         )
         stage("loaded")
 
-        # The raw ceiling: the same encoded rows, large batches, no validation or mapping.
+        # The raw ceiling: the same encoded rows written with the driver alone, in large
+        # batches, the fastest way known on this engine (edges between nodes found by element
+        # id), with no validation or mapping.
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for node in dataset.nodes.values():
             by_labels[tuple(node.labels)].append(encode(node.properties))
@@ -156,18 +159,24 @@ def run(
         graph.write(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n")
         began = time.perf_counter()
         with graph.driver.session(database=graph.database) as session, session.begin_transaction() as tx:
+            element_ids: dict[str, str] = {}
             for labels, rows in by_labels.items():
                 for start in range(0, len(rows), RAW_BATCH):
-                    tx.run(
-                        f"UNWIND $rows AS r CREATE (n:{':'.join([ENTITY_LABEL, *labels])}) SET n = r",
+                    created = tx.run(
+                        f"UNWIND $rows AS r CREATE (n:{':'.join([ENTITY_LABEL, *labels])}) SET n = r "
+                        "RETURN r.id AS id, elementId(n) AS e",
                         rows=rows[start : start + RAW_BATCH],
-                    ).consume()
+                    )
+                    element_ids.update((record["id"], record["e"]) for record in created)
             for edge_type, rows in by_type.items():
                 for start in range(0, len(rows), RAW_BATCH):
                     tx.run(
-                        f"UNWIND $rows AS r MATCH (a:{ENTITY_LABEL} {{id: r.source}}) "
-                        f"MATCH (b:{ENTITY_LABEL} {{id: r.target}}) CREATE (a)-[e:{edge_type}]->(b) SET e = r.props",
-                        rows=rows[start : start + RAW_BATCH],
+                        "UNWIND $rows AS r MATCH (a) WHERE elementId(a) = r.a MATCH (b) WHERE elementId(b) = r.b "
+                        f"CREATE (a)-[e:{edge_type}]->(b) SET e = r.props",
+                        rows=[
+                            {"a": element_ids[r["source"]], "b": element_ids[r["target"]], "props": r["props"]}
+                            for r in rows[start : start + RAW_BATCH]
+                        ],
                     ).consume()
             tx.commit()
         raw_s = time.perf_counter() - began

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -50,8 +51,10 @@ def _bounds(part: str) -> tuple[dt.date, dt.date]:
         raise DateError(f"{part!r} is not a real date") from None
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_date(text: str) -> DateValue:
-    """Parse a date or a range ``A/B``; raise DateError saying what is wrong."""
+    """Parse a date or a range ``A/B``; raise DateError saying what is wrong (cached: a large
+    corpus repeats the same few thousand dates)."""
     text = text.strip()
     parts = text.split("/")
     if len(parts) > 2:

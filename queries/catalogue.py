@@ -203,6 +203,11 @@ def warm_up(graph: Graph, public_only: bool = True) -> dict[str, float]:
     began = time.perf_counter()
     search(graph, "warm", public_only=public_only)
     spent["search-index"] = round(time.perf_counter() - began, 2)
+    from .procedures import read_adjacency
+
+    began = time.perf_counter()
+    read_adjacency(graph, public_only)
+    spent["adjacency"] = round(time.perf_counter() - began, 2)
     queries = [q for q in load_catalogue().values() if q.whole_graph]
     queries.sort(key=lambda q: (q.procedure in ("centrality", "communities", "brokers"), q.name))
     for query in queries:

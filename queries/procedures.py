@@ -327,10 +327,10 @@ def _tie_text(tie: dict[str, Any] | None, pressured: str, target: str) -> str | 
 
 # -- shortest path -------------------------------------------------------------------------
 
-STEP_CYPHER = f"""
-MATCH (a:{ENTITY_LABEL})-[e]-(b:{ENTITY_LABEL})
-WHERE a.id IN $frontier
-  AND (NOT $public OR (e.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted'))
+ADJACENCY_CYPHER = f"""
+MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
+WHERE NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted'
+      AND b.sensitivity <> 'restricted')
 RETURN a.id AS a, b.id AS b, e.id AS edge
 """
 HOP_CYPHER = f"""
@@ -344,10 +344,29 @@ LIMIT 1
 MAX_PATH_STEPS = 8
 
 
+Adjacency = dict[str, list[tuple[str, str]]]
+
+
+def read_adjacency(graph: Graph, public_only: bool) -> Adjacency:
+    """Every entity's neighbours and the edges to them, sorted, in either direction (cached
+    until the next load): a path search then costs no database round trip per step."""
+    return _cached(graph, "adjacency", public_only, lambda: _read_adjacency(graph, public_only))  # type: ignore[no-any-return]
+
+
+def _read_adjacency(graph: Graph, public_only: bool) -> Adjacency:
+    adjacency: Adjacency = defaultdict(list)
+    for row in graph.read(ADJACENCY_CYPHER, public=public_only):
+        adjacency[row["a"]].append((row["b"], row["edge"]))
+        adjacency[row["b"]].append((row["a"], row["edge"]))
+    for neighbours in adjacency.values():
+        neighbours.sort()
+    return dict(adjacency)
+
+
 def path(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
     """The shortest chain between two entities: a breadth-first search from both ends at
-    once, one parameterised statement per step, at most MAX_PATH_STEPS steps. Among chains of
-    equal length the first found in id order is given, so the answer is stable."""
+    once over the graph's adjacency (read once per load), at most MAX_PATH_STEPS steps. Among
+    chains of equal length the first found in id order is given, so the answer is stable."""
     start, goal = params["from"], params["to"]
     ends = graph.read(
         f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND {PUBLIC_NODE.format('n')} RETURN n.id AS id",
@@ -356,6 +375,7 @@ def path(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) 
     )
     if {row["id"] for row in ends} != {start, goal} or start == goal:
         return []
+    adjacency = read_adjacency(graph, public_only)
     # parents[side][node] = (previous node, edge id) on the way from that side's end
     parents: list[dict[str, tuple[str, str] | None]] = [{start: None}, {goal: None}]
     depth: list[dict[str, int]] = [{start: 0}, {goal: 0}]
@@ -367,15 +387,15 @@ def path(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) 
             return []
         reached: list[str] = []
         candidates: list[tuple[int, str]] = []
-        rows = graph.read(STEP_CYPHER, frontier=frontiers[side], public=public_only)
-        for row in sorted(rows, key=lambda r: (r["a"], r["b"], r["edge"])):
-            if row["b"] in parents[side]:
-                continue
-            parents[side][row["b"]] = (row["a"], row["edge"])
-            depth[side][row["b"]] = depth[side][row["a"]] + 1
-            reached.append(row["b"])
-            if row["b"] in parents[1 - side]:
-                candidates.append((depth[0][row["b"]] + depth[1][row["b"]], row["b"]))
+        for a in sorted(frontiers[side]):
+            for b, edge in adjacency.get(a, ()):
+                if b in parents[side]:
+                    continue
+                parents[side][b] = (a, edge)
+                depth[side][b] = depth[side][a] + 1
+                reached.append(b)
+                if b in parents[1 - side]:
+                    candidates.append((depth[0][b] + depth[1][b], b))
         if candidates:
             meeting = min(candidates)[1]  # the shortest of the chains that meet at this level
             break

@@ -7,9 +7,12 @@ high, a near spelling scores by similarity.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.names import tokens
 from persecution_graph.graph.store import Graph
@@ -35,16 +38,75 @@ def _word_score(word: str, name_words: list[str]) -> float:
 
 def score(query: str, name: str) -> float:
     """How well a name answers a query, from 0 to 1 (words in any order)."""
-    query_words, name_words = tokens(query), tokens(name)
+    return _score_words(tokens(query), tokens(name), _word_score)
+
+
+def _score_words(query_words: list[str], name_words: list[str], word_score: Callable[[str, list[str]], float]) -> float:
     if not query_words or not name_words:
         return 0.0
-    per_word = [_word_score(word, name_words) for word in query_words]
+    per_word = [word_score(word, name_words) for word in query_words]
     coverage = sum(per_word) / len(per_word)
     if min(per_word) < MIN_SCORE:
         coverage *= 0.5
     # Between equal matches, the name with fewer other words is the better answer.
     extra_words = max(len(name_words) - len(query_words), 0)
     return round(coverage - 0.01 * extra_words, 3)
+
+
+class _WordScores:
+    """A query word's score against each name word, computed once per search: thousands of
+    candidates share a few hundred words (a common surname)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], float] = {}
+
+    def __call__(self, word: str, name_words: list[str]) -> float:
+        best = 0.0
+        for candidate in name_words:
+            pair = (word, candidate)
+            found = self.known.get(pair)
+            if found is None:
+                found = self.known[pair] = _word_score(word, [candidate])
+            best = max(best, found)
+        return best
+
+
+SYMBOLS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what folded name words are made of
+
+
+def _letter_counts(words: list[str]) -> np.ndarray:
+    """How often each symbol occurs in each word (one row per word)."""
+    counts = np.zeros((len(words), len(SYMBOLS)), dtype=np.int16)
+    for row, word in enumerate(words):
+        for symbol in word:
+            counts[row, SYMBOLS.index(symbol)] += 1
+    return counts
+
+
+class _Words:
+    """The name words that share an initial, with their letter counts: a word whose letters
+    alone cannot reach the minimum similarity (difflib's quick ratio, computed for all of them
+    at once) is never compared letter by letter."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = sorted(words)
+        self.counts = _letter_counts(self.words)
+        self.lengths = np.array([len(word) for word in self.words])
+
+    def near(self, query_word: str) -> list[str]:
+        """The words within the minimum similarity of the query word (or starting with it)."""
+        shared = np.minimum(self.counts, _letter_counts([query_word])[0]).sum(axis=1)
+        quick_ratio = 2.0 * shared / (self.lengths + len(query_word))
+        close = (quick_ratio * 0.95 >= MIN_SCORE - 1e-9) & (np.abs(self.lengths - len(query_word)) <= 4)
+        positions = set(np.flatnonzero(close).tolist())
+        if len(query_word) >= 3:  # words it begins score 0.9, whatever their length
+            first = bisect.bisect_left(self.words, query_word)
+            positions.update(range(first, bisect.bisect_left(self.words, query_word + "~", first)))
+        return [
+            word
+            for word in (self.words[position] for position in sorted(positions))
+            if _word_score(query_word, [word]) >= MIN_SCORE
+        ]
 
 
 class _Index:
@@ -55,21 +117,22 @@ class _Index:
         self.rows = rows
         self.by_word: dict[str, set[int]] = {}
         for index, row in enumerate(rows):
-            for name in row["names"]:
-                for word in tokens(name):
+            row["name_words"] = [tokens(name) for name in row["names"]]
+            for words in row["name_words"]:
+                for word in words:
                     self.by_word.setdefault(word, set()).add(index)
-        self.by_initial: dict[str, list[str]] = {}
+        by_initial: dict[str, list[str]] = {}
         for word in self.by_word:
-            self.by_initial.setdefault(word[0], []).append(word)
+            by_initial.setdefault(word[0], []).append(word)
+        self.by_initial = {initial: _Words(words) for initial, words in by_initial.items()}
 
     def candidates(self, query_words: list[str]) -> set[int]:
         found: set[int] = set()
         for query_word in query_words:
             # Folding makes spelling variants share their first letter (Yerlan/Erlan -> erlan).
-            for word in self.by_initial.get(query_word[0], ()):
-                near = abs(len(word) - len(query_word)) <= 4 or word.startswith(query_word)
-                if near and _word_score(query_word, [word]) >= MIN_SCORE:
-                    found |= self.by_word[word]
+            words = self.by_initial.get(query_word[0])
+            for word in words.near(query_word) if words else ():
+                found |= self.by_word[word]
         return found
 
 
@@ -96,9 +159,10 @@ def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) 
     query_words = tokens(text)
     if not query_words:
         return []
+    word_scores = _WordScores()
     for position in index.candidates(query_words):
         row = index.rows[position]
-        best = max(score(text, name) for name in row["names"])
+        best = max(_score_words(query_words, words, word_scores) for words in row["name_words"])
         if best >= MIN_SCORE:
             hits.append(
                 {

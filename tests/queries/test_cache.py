@@ -130,10 +130,17 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         "brokers", "centrality", "charges-by-article", "communities", "discrepancies",
         "explanation-signers", "political-prisoners", "relatives-as-hostages", "shared-officials",
     ]  # fmt: skip
-    assert sorted(spent) == sorted(["search-index", *whole])
+    assert sorted(spent) == sorted(["search-index", "adjacency", *whole])
     assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last
     recording = _Recording(small_graph)
     for name in whole:
         load_catalogue()[name].run(recording, {}, public_only=True)  # type: ignore[arg-type]
     search(recording, "Jusupov", public_only=True)  # type: ignore[arg-type]
     assert set(recording.sent) == {"version"}  # nothing but the version was asked of the database
+    # A path search asks for its two ends and each step's evidence, never for the steps themselves.
+    recording.sent.clear()
+    steps = load_catalogue()["path"].run(recording, {"from": "bekizhan-mendygazyev", "to": "kss"}, public_only=True)  # type: ignore[arg-type]
+    asked = ["ends" if "n.id IN $ids" in s else "step" if "e.id = $edge" in s else s for s in recording.sent]
+    assert (
+        asked == ["ends", "version"] + ["step"] * len(steps) and len(steps) == 3
+    )  # nothing but the version was asked of the database
