@@ -7,7 +7,7 @@ from typing import Any
 
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import Query
-from persecution_graph.queries.procedures import subgraph
+from persecution_graph.queries.procedures import ego_subgraph, subgraph
 
 from .network import View
 
@@ -23,23 +23,17 @@ def source_records(graph: Graph) -> dict[str, dict[str, Any]]:
 
 def ego_view(graph: Graph, entity_id: str, depth: int, limit: int, public_only: bool) -> View | None:
     """The network within `depth` steps of an entity (None if it is not there or not visible)."""
-    from persecution_graph.queries.catalogue import load_catalogue
-
-    rows = load_catalogue()["ego-network"].run(
-        graph, {"id": entity_id, "depth": depth, "limit": limit}, public_only=public_only
-    )
-    ids = sorted({entity_id} | {r["source_id"] for r in rows} | {r["target_id"] for r in rows})
-    drawn = subgraph(graph, ids, public_only)
+    drawn = ego_subgraph(graph, entity_id, depth, limit, public_only)
     center = next((n for n in drawn["nodes"] if n["id"] == entity_id), None)
     if center is None:
         return None
-    kept = {(r["source_id"], r["type"], r["target_id"]) for r in rows}
-    edges = [e for e in drawn["edges"] if (e["source"], e["type"], e["target"]) in kept]
     steps = "1 step" if depth == 1 else f"{depth} steps"
     note = f"Everything within {steps} of {center['name'] or entity_id}"
-    if len(rows) >= limit:
+    if len(drawn["edges"]) >= limit:
         note += f" (first {limit} links only)"
-    return View(title=center["name"] or entity_id, nodes=drawn["nodes"], edges=edges, center=entity_id, note=note)
+    return View(
+        title=center["name"] or entity_id, nodes=drawn["nodes"], edges=drawn["edges"], center=entity_id, note=note
+    )
 
 
 def query_view(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> View:

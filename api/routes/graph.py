@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
 from persecution_graph.graph import formats
-from persecution_graph.queries.catalogue import load_catalogue
-from persecution_graph.queries.procedures import subgraph
+from persecution_graph.queries.procedures import ego_subgraph
 
 from ..deps import CallerDep, GraphDep
 
@@ -22,20 +21,6 @@ MEDIA = {
     "ftm": ("application/x-ndjson", "ftm.json"),
     "csv": ("application/zip", "neo4j-import.zip"),
 }
-
-
-def ego_subgraph(graph: Any, entity_id: str, depth: int, limit: int, public_only: bool) -> dict[str, Any]:
-    """The entity's surroundings as {"center", "nodes", "edges"} (edges as the ego query found them)."""
-    rows = load_catalogue()["ego-network"].run(
-        graph, {"id": entity_id, "depth": depth, "limit": limit}, public_only=public_only
-    )
-    ids = sorted({entity_id} | {r["source_id"] for r in rows} | {r["target_id"] for r in rows})
-    drawn = subgraph(graph, ids, public_only)
-    if not any(node["id"] == entity_id for node in drawn["nodes"]):
-        return {"center": entity_id, "nodes": [], "edges": []}
-    kept = {(r["source_id"], r["type"], r["target_id"]) for r in rows}
-    drawn["edges"] = [e for e in drawn["edges"] if (e["source"], e["type"], e["target"]) in kept]
-    return {"center": entity_id, **drawn}
 
 
 @router.get("/api/graph/ego/{entity_id}")
