@@ -30,6 +30,7 @@ from .settings import Settings
 BATCH_SIZE = 10_000
 RECONNECT_INTERVAL_S = 2.0
 META_LABEL = "GraphMeta"
+ANSWERS_DIR = "answers"
 # An API request should fail fast when the database is gone (the driver would otherwise retry
 # for 30 s); the graph then reconnects on its own (see Graph._recovered).
 DRIVER_OPTIONS: dict[str, Any] = {"max_transaction_retry_time": 3.0, "connection_timeout": 5.0}
@@ -69,11 +70,14 @@ class Graph:
         engine: str,
         model: Model | None = None,
         reconnect: Callable[[], neo4j.Driver] | None = None,
+        answers_dir: Path | None = None,
     ) -> None:
         self.driver = driver
         self.database = database
         self.engine = engine
         self.model = model or load_model()
+        # Where whole-graph answers are kept between processes (queries/cache.py); None: not kept.
+        self.answers_dir = answers_dir
         # Called when the database has gone away: returns a driver to a database that is back
         # (for the embedded engine, it restarts the server). Tried at most every few seconds.
         self._reconnect = reconnect
@@ -372,12 +376,12 @@ def connect_healing(settings: Settings) -> Graph:
 
     info = None if settings.neo4j_uri else embedded.start(settings.data_dir)
     driver, database, engine = _driver(settings, info)
-    return Graph(driver, database, engine, reconnect=reconnect)
+    return Graph(driver, database, engine, reconnect=reconnect, answers_dir=settings.data_dir / ANSWERS_DIR)
 
 
 def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
     """A Graph on the configured Neo4j server, or on a running embedded server."""
-    return Graph(*_driver(settings, info))
+    return Graph(*_driver(settings, info), answers_dir=settings.data_dir / ANSWERS_DIR)
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
+from persecution_graph.graph.model import SAFE_LOADER
 
 
 class Where(NamedTuple):
@@ -100,7 +101,7 @@ def _convert(name: str, node: yaml.Node, problems: list[Problem]) -> Located:
 
 # libyaml (C) composes ten times faster and keeps line and column marks; the pure-Python
 # loader is used for files it rejects, to report the problem in its words.
-FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_LOADER = SAFE_LOADER
 
 
 def read_yaml(path: Path, display_name: str) -> tuple[Located | None, list[Problem]]:

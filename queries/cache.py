@@ -8,13 +8,22 @@ it is kept under (version, what, public or not) and computed once, even when sev
 requests ask for it at the same time. Each key has its own lock, so a slow computation
 (betweenness on a large graph) does not hold up the others. Public and full results are
 kept apart: a public reader never gets a result computed with restricted records.
+
+Answers of whole-graph queries (plain rows) are also written to the graph's `answers_dir`
+(the data folder), one folder per version, so that each command of the command line, a
+process of its own, does not compute them again: they are read back until the next load.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -31,12 +40,16 @@ class DerivedCache:
         self._locks: dict[tuple[Hashable, ...], threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def get(self, graph: Versioned, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    def get(self, graph: Versioned, key: tuple[Hashable, ...], compute: Callable[[], T], on_disk: bool = False) -> T:
         """The value for ``key`` on the graph's current version, computed if missing. Before
-        the first load (no version) nothing is kept."""
+        the first load (no version) nothing is kept. ``on_disk``: a JSON value also kept in
+        the graph's answers folder, for the next process."""
         version = graph.version()
         if version is None:
             return compute()
+        folder = getattr(graph, "answers_dir", None)
+        if on_disk and folder is not None:
+            compute = _kept_on_disk(Path(folder), version, key, compute)
         full = (version, *key)
         with self._guard:
             if full in self._values:
@@ -58,6 +71,33 @@ class DerivedCache:
     def clear(self) -> None:
         with self._guard:
             self._values.clear()
+
+
+def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute: Callable[[], T]) -> Callable[[], T]:
+    """``compute``, but read from (or written to) the answers folder of this version."""
+    path = folder / version / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".json")
+
+    def read_or_compute() -> T:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        except (OSError, ValueError):
+            pass
+        text = json.dumps(compute(), ensure_ascii=False)
+        try:
+            for old in folder.glob("*"):  # answers of earlier versions are never asked again
+                if old.name != version:
+                    shutil.rmtree(old, ignore_errors=True)
+            # Answers for key holders name restricted records: private, like the database.
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+                handle.write(text)
+            temporary.replace(path)
+        except OSError:
+            pass  # a read-only data folder: the answer is only kept in memory
+        return json.loads(text)  # type: ignore[no-any-return]  # the same value whether read or computed
+
+    return read_or_compute
 
 
 DERIVED = DerivedCache(64)

@@ -12,14 +12,21 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import yaml
 from persecution_graph.graph.errors import QueryError
+from persecution_graph.graph.model import SAFE_LOADER
 from persecution_graph.graph.store import Graph
 
 from .cache import DERIVED
+
+try:
+    RELEASE = version("persecution-graph")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    RELEASE = "unknown"
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 PARAMETER_TYPES = ("string", "int", "date", "bool")
@@ -118,8 +125,12 @@ class Query:
         params = self.bind(given)
         if not self.whole_graph:
             return self._rows(graph, params, public_only)
-        key = ("query", self.name, tuple(sorted((k, repr(v)) for k, v in params.items())), public_only)
-        return [dict(row) for row in DERIVED.get(graph, key, lambda: self._rows(graph, params, public_only))]
+        # The definition and the release are part of the key: answers kept on disk by an
+        # earlier release, or before the query was changed, are not served.
+        definition = (self.cypher, self.procedure, RELEASE)
+        key = ("query", self.name, tuple(sorted((k, repr(v)) for k, v in params.items())), public_only, definition)
+        rows = DERIVED.get(graph, key, lambda: self._rows(graph, params, public_only), on_disk=True)
+        return [dict(row) for row in rows]
 
     def _rows(self, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
         if self.procedure:
@@ -187,7 +198,7 @@ def load_catalogue(folder: Path = CATALOGUE_DIR) -> dict[str, Query]:
     """Every named query, by name."""
     queries = {}
     for path in sorted(folder.glob("*.yaml")):
-        query = _query(yaml.safe_load(path.read_text(encoding="utf-8")))
+        query = _query(yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER))
         queries[query.name] = query
     return queries
 

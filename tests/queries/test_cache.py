@@ -144,3 +144,20 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     assert (
         asked == ["ends", "version"] + ["step"] * len(steps) and len(steps) == 3
     )  # nothing but the version was asked of the database
+
+
+def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: Graph, small_dataset: Dataset) -> None:
+    from persecution_graph.queries.cache import DERIVED
+
+    first = _charges(small_graph)
+    folder = small_graph.answers_dir
+    assert folder is not None
+    (kept,) = (folder / str(small_graph.version())).glob("*.json")
+    assert kept.stat().st_mode & 0o777 == 0o600  # answers for key holders name restricted records
+    DERIVED.clear()  # as in a new command: nothing in memory
+    recording = _Recording(small_graph)
+    assert _charges(recording) == first  # type: ignore[arg-type]
+    assert recording.sent == ["version"]  # read from disk, not computed again
+    small_graph.replace(small_dataset)  # a new version: earlier answers are let go when the next is kept
+    _charges(small_graph)
+    assert [p.name for p in folder.iterdir()] == [str(small_graph.version())]
