@@ -15,7 +15,17 @@ from persecution_graph.loaders.validate import ValidationResult, validate
 
 from .errors import UserError
 
-DEFAULT_DATA = "seed_data"
+
+def default_data() -> str:
+    """`seed_data` in the current folder if there is one, else the bundled data of this
+    checkout (so the commands work from any folder), else `seed_data` (reported missing)."""
+    if Path("seed_data").is_dir():
+        return "seed_data"
+    bundled = Path(__file__).resolve().parents[1] / "seed_data"
+    return str(bundled) if bundled.is_dir() else "seed_data"
+
+
+DEFAULT_DATA = default_data()
 
 
 def _print_problems(result: ValidationResult) -> None:

@@ -31,6 +31,12 @@ def serve(host: str, port: int, data: str) -> None:
                 f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} " f"edges from {data}",
                 file=sys.stderr,
             )
+        elif graph.count() == 0:
+            print(
+                f"persecution-graph: the graph is empty and there is no {data} to load; "
+                "load data with `persecution-graph load PATH` or give `serve --data PATH`",
+                file=sys.stderr,
+            )
         print(f"persecution-graph: http://{host}:{port}/docs", file=sys.stderr)
         warm_in_background(graph)
         # uvicorn re-raises the SIGTERM it caught once it has shut down; with the default handler

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from persecution_graph.graph.store import Graph
+from persecution_graph.loaders.validate import validate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -29,6 +30,15 @@ def test_validate_bad_exits_1_without_traceback() -> None:
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert len(run.stderr.splitlines()) == 17
+
+
+def test_the_bundled_data_is_the_default_from_any_folder(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "persecution_graph.api.cli", "validate"], cwd=tmp_path, capture_output=True, text=True
+    )
+    bundled = validate(Path(__file__).parents[2] / "seed_data").dataset
+    expected = f"ok: {len(bundled.nodes)} nodes and {len(bundled.edges)} edges in 11 files\n"
+    assert (run.returncode, run.stdout) == (0, expected)
 
 
 def test_missing_folder_is_a_sentence() -> None:
