@@ -224,9 +224,8 @@ class Validator:
         # never held twice over (peak memory 2.5 -> 1.5 KB a record).
         self.nodes, self.edges = [], []
         dataset = Dataset()
-        while nodes:
-            record = nodes.pop(next(iter(nodes)))
-            dataset.nodes[record.id] = self.to_node(record)
+        for node_id in list(nodes):  # (popping the first key again and again is quadratic)
+            dataset.nodes[node_id] = self.to_node(nodes.pop(node_id))
         edges.reverse()
         while edges:
             dataset.edges.append(self.to_edge(edges.pop()))
