@@ -303,8 +303,8 @@ WHY = """## Why targets are missed
   batches, edges joined by element id, the driver's Rust packing) fed with rows encoded
   beforehand. Validation runs in Python (libyaml composes about 1.7 MB/s, then typing,
   evidence and reference checks; the cyclic garbage collector is paused) and takes about as
-  long as that write, so the end-to-end load lands at 0.4-0.55 of the ceiling depending on the
-  run (figures vary by about 20% between runs on this shared 2-core machine). Next step: keep
+  long as that write, so the end-to-end load lands at 0.36-0.55 of the ceiling depending on the
+  run (whole runs vary up to 2x in speed on this shared 2-core machine). Next step: keep
   positions as libyaml's marks instead of objects, and encode while the database writes.
 - **Whole-graph queries, first call.** Queries with no entity to start from (marked *)
   consider every act in the graph. On this engine a returned row costs about 45-60 us and
