@@ -22,7 +22,8 @@ def serve(host: str, port: int, data: str) -> None:
     settings = Settings.from_env()
     graph = connect_healing(settings)
     try:
-        if graph.count() == 0 and Path(data).exists():
+        empty = graph.count() == 0
+        if empty and Path(data).exists():
             result = validate(Path(data))
             if not result.ok:
                 raise UserError(f"{data} is not valid; run `persecution-graph validate {data}`")
@@ -31,7 +32,7 @@ def serve(host: str, port: int, data: str) -> None:
                 f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} " f"edges from {data}",
                 file=sys.stderr,
             )
-        elif graph.count() == 0:
+        elif empty:
             print(
                 f"persecution-graph: the graph is empty and there is no {data} to load; "
                 "load data with `persecution-graph load PATH` or give `serve --data PATH`",

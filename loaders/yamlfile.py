@@ -99,9 +99,9 @@ def _convert(name: str, node: yaml.Node, problems: list[Problem]) -> Located:
     return Map(values, keys, where)
 
 
-# libyaml (C) composes ten times faster and keeps line and column marks; the pure-Python
-# loader is used for files it rejects, to report the problem in its words.
-FAST_LOADER = SAFE_LOADER
+# SAFE_LOADER is libyaml (C) where PyYAML has it: it composes ten times faster and keeps line
+# and column marks; the pure-Python loader is used for files it rejects, to report the problem
+# in its words.
 
 
 def read_yaml(path: Path, display_name: str) -> tuple[Located | None, list[Problem]]:
@@ -114,7 +114,7 @@ def read_yaml(path: Path, display_name: str) -> tuple[Located | None, list[Probl
     except OSError as error:
         return None, [Problem(Where(display_name, 1, 1), f"cannot read file: {error.strerror}")]
     try:
-        node = yaml.compose(text, Loader=FAST_LOADER)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         node = None  # parse again below with the pure-Python loader: its messages are clearer
     else:
