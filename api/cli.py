@@ -57,19 +57,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
+    from persecution_graph.loaders.load import load
+    from persecution_graph.loaders.validate import yaml_files
 
     from .progress import Progress
 
-    result = _validated(args.path)
+    folder = Path(args.path)
+    if not folder.exists():
+        raise UserError(f"{args.path}: no such file or folder")
+    total = sum(file.stat().st_size for file in yaml_files(folder))
+    with open_graph() as graph, Progress(total, "loading (bytes read)") as progress:
+        result = load(graph, folder, read=progress.advance)
     if not result.ok:
         _print_problems(result)
         print("nothing was written", file=sys.stderr)
         return 1
-    with open_graph() as graph:
-        total = len(result.dataset)
-        with Progress(total, "loading") as progress:
-            graph.replace(result.dataset, progress=progress.advance)
-    print(f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} edges " f"from {args.path}")
+    print(f"loaded {result.nodes} nodes and {result.edges} edges from {args.path}")
     return 0
 
 

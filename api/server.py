@@ -10,7 +10,7 @@ import uvicorn
 from persecution_graph.graph import embedded
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect_healing
-from persecution_graph.loaders.validate import validate
+from persecution_graph.loaders.load import load
 from persecution_graph.queries.catalogue import warm_in_background
 
 from .errors import UserError
@@ -24,14 +24,10 @@ def serve(host: str, port: int, data: str) -> None:
     try:
         empty = graph.count() == 0
         if empty and Path(data).exists():
-            result = validate(Path(data))
+            result = load(graph, Path(data))
             if not result.ok:
                 raise UserError(f"{data} is not valid; run `persecution-graph validate {data}`")
-            graph.replace(result.dataset)
-            print(
-                f"loaded {len(result.dataset.nodes)} nodes and {len(result.dataset.edges)} " f"edges from {data}",
-                file=sys.stderr,
-            )
+            print(f"loaded {result.nodes} nodes and {result.edges} edges from {data}", file=sys.stderr)
         elif empty:
             print(
                 f"persecution-graph: the graph is empty and there is no {data} to load; "

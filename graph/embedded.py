@@ -11,6 +11,7 @@ command (``ephemeral``) is stopped by that command; ``db start`` and ``serve`` k
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import json
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +35,10 @@ from .settings import EMBEDDED_DATABASE
 STATE_FILE = "server.json"
 CREDENTIALS_FILE = "credentials.json"
 LOG_FILE = "server.log"
+# Which of the server's databases holds the graph: a load writes a new database beside it and
+# then points this file at it (graph/writer.py), so readers see the old graph or the new one.
+CURRENT_FILE = "current-database"
+STAGING_PREFIX = "graph-"
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 60.0
 
@@ -122,6 +129,48 @@ def _lock(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current_database(data_dir: Path) -> str:
+    """The name of the database that holds the graph (the first one until a load replaces it)."""
+    try:
+        name = (data_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return EMBEDDED_DATABASE
+    return name or EMBEDDED_DATABASE
+
+
+def make_current(data_dir: Path, name: str) -> None:
+    """Point readers at ``name`` in one step (a file replaced atomically)."""
+    temporary = data_dir / (CURRENT_FILE + ".tmp")
+    temporary.write_text(name, encoding="utf-8")
+    temporary.replace(data_dir / CURRENT_FILE)
+
+
+def server_command(data_dir: Path, command: str) -> object:
+    """Run an ArcadeDB server command (``create database NAME``, ``drop database NAME``,
+    ``list databases``) on the running server's HTTP API, on loopback, as root."""
+    info = running(data_dir)
+    if info is None:
+        raise DatabaseUnavailable(f"the embedded database of {data_dir} is not running")
+    user, password = credentials(data_dir)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{info.http_port}/api/v1/server",
+        data=json.dumps({"command": command}).encode(),
+        method="POST",
+        headers={
+            "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode(),
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read()).get("result")
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode(errors="replace")[:300]
+        raise DatabaseUnavailable(f"the embedded database refused {command!r}: {detail}") from None
+    except OSError as error:
+        raise DatabaseUnavailable(f"the embedded database did not answer {command!r}: {error}") from None
 
 
 def _log_tail(data_dir: Path, lines: int = 15) -> str:
@@ -220,12 +269,13 @@ def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> Non
         },
     )
     server.start()
-    if not (data_dir / "arcadedb" / "databases" / EMBEDDED_DATABASE).exists():
-        server.create_database(EMBEDDED_DATABASE)
+    current = current_database(data_dir)
+    if not (data_dir / "arcadedb" / "databases" / current).exists():
+        server.create_database(current)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    _write_state(data_dir, ServerInfo(os.getpid(), bolt, http, EMBEDDED_DATABASE, ephemeral))
+    _write_state(data_dir, ServerInfo(os.getpid(), bolt, http, current, ephemeral))
     print(f"persecution-graph: embedded database ready on 127.0.0.1:{bolt}", flush=True)
     while not stopping.wait(0.2):  # a timed wait lets the signal handler run promptly
         pass

@@ -6,7 +6,7 @@ import contextlib
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass
@@ -42,6 +42,34 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.edges)
+
+
+class Sink(Protocol):
+    """Where validated records go as they are read: a dataset, or a graph writer."""
+
+    def node(self, node: Node) -> None:
+        """A new node."""
+
+    def retell(self, node: Node) -> None:
+        """A node told again by another record: this merged form replaces the first."""
+
+    def edge(self, edge: Edge) -> None:
+        """A new edge between nodes given before."""
+
+    def edge_again(self, edge: Edge) -> None:
+        """An edge told again by another record: see ``tell_again``."""
+
+
+def tell_again(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """The properties of a fact told again by another record: the other's sources added to the
+    first's (each reference once), its description appended when it says something else."""
+    merged = dict(first)
+    sources = list(first.get("sources", []))
+    merged["sources"] = sources + [ref for ref in other.get("sources", []) if ref not in sources]
+    description = other.get("description")
+    if description not in (None, first.get("description")):
+        merged["description"] = f"{first.get('description') or ''}\n\n{description}".strip()
+    return merged
 
 
 @contextlib.contextmanager

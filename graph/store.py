@@ -7,11 +7,9 @@ Cypher, so the few statements that need them take them from the model (never fro
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
-import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,29 +22,17 @@ from . import embedded
 from .encoding import decode, encode
 from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL, Model, load_model
-from .records import Dataset, Edge, Node, paused_gc
+from .records import Dataset, Edge, Node
 from .settings import Settings
+from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, GraphWriter, NewDatabase, OneTransaction, Progress, writing
 
-BATCH_SIZE = 10_000
 RECONNECT_INTERVAL_S = 2.0
-META_LABEL = "GraphMeta"
 ANSWERS_DIR = "answers"
 # An API request should fail fast when the database is gone (the driver would otherwise retry
 # for 30 s); the graph then reconnects on its own (see Graph._recovered).
 DRIVER_OPTIONS: dict[str, Any] = {"max_transaction_retry_time": 3.0, "connection_timeout": 5.0}
-# Test hook: once a reload has written its nodes, write this file and wait (see tests/graph).
-PAUSE_ENV = "PERSECUTION_GRAPH_TEST_PAUSE_FILE"
-
-Progress = Callable[[int], None]
-# Records to write: node properties by label set; (source id, target id, properties) by edge type.
-NodeGroups = dict[tuple[str, ...], list[dict[str, Any]]]
-EdgeGroups = dict[str, list[tuple[str, str, dict[str, Any]]]]
-Stored = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def _batches(rows: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+__all__ = ["BATCH_SIZE", "PAUSE_ENV", "Graph", "GraphWriter", "connect", "connect_healing", "open_graph"]
+DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 
 
 def _cypher_value(value: Any) -> Any:
@@ -71,9 +57,13 @@ class Graph:
         model: Model | None = None,
         reconnect: Callable[[], neo4j.Driver] | None = None,
         answers_dir: Path | None = None,
+        embedded_dir: Path | None = None,
     ) -> None:
         self.driver = driver
-        self.database = database
+        self._database = database
+        # The embedded engine's data folder: which database is current is kept there, and a
+        # load makes a new one current (graph/writer.py).
+        self.embedded_dir = embedded_dir
         self.engine = engine
         self.model = model or load_model()
         # Where whole-graph answers are kept between processes (queries/cache.py); None: not kept.
@@ -83,6 +73,13 @@ class Graph:
         self._reconnect = reconnect
         self._reconnect_lock = threading.Lock()
         self._last_reconnect = 0.0
+
+    @property
+    def database(self) -> str:
+        """The database that holds the graph now (on the embedded engine, a load changes it)."""
+        if self.embedded_dir is None:
+            return self._database
+        return embedded.current_database(self.embedded_dir)
 
     def _recovered(self) -> bool:
         """Try once to reach the database again; True if a new driver is in place."""
@@ -107,16 +104,19 @@ class Graph:
         """Run a read query with parameters; rows as plain dicts. If the database has gone
         away and comes back (see ``reconnect``), the read is tried once more."""
         for attempt in (1, 2):
+            database = self.database
             try:
                 records, _, _ = self.driver.execute_query(
-                    cypher, params, database_=self.database, routing_=RoutingControl.READ
+                    cypher, params, database_=database, routing_=RoutingControl.READ
                 )
                 break
             except (ServiceUnavailable, SessionExpired) as error:
                 if attempt == 2 or not self._recovered():
                     raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
             except Neo4jError as error:
-                raise QueryError(f"the database refused the query: {error.message}") from None
+                # A load replaced the graph while this read was on its way: read the new one.
+                if attempt == 2 or error.code != DATABASE_NOT_FOUND or self.database == database:
+                    raise QueryError(f"the database refused the query: {error.message}") from None
         return [{k: _cypher_value(v) for k, v in record.items()} for record in records]
 
     def write(self, cypher: str, **params: Any) -> None:
@@ -128,55 +128,59 @@ class Graph:
 
     # -- schema ------------------------------------------------------------------------------
 
-    def ensure_schema(self) -> None:
-        """Unique ids on every node; indexes on what queries look up, all from the model."""
-        statements = [f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) " "REQUIRE n.id IS UNIQUE"]
-        statements += [
-            f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{name}) " "REQUIRE n.id IS UNIQUE"
+    def schema_statements(self) -> list[str]:
+        """Unique ids on every node, for every node type, from the model."""
+        statements = [f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) REQUIRE n.id IS UNIQUE"]
+        return statements + [
+            f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{name}) REQUIRE n.id IS UNIQUE"
             for name in self.model.nodes
         ]
-        for statement in statements:
+
+    def ensure_schema(self) -> None:
+        for statement in self.schema_statements():
             with contextlib.suppress(ClientError):  # already there under another name
                 self.write(statement)
 
     # -- writing -----------------------------------------------------------------------------
 
-    def replace(self, dataset: Dataset, progress: Progress | None = None) -> None:
-        """Replace the whole graph in one transaction: readers see the old graph or the new one.
+    @contextlib.contextmanager
+    def writer(
+        self, progress: Progress | None = None, stored: Callable[..., dict[str, Any]] = encode
+    ) -> Iterator[GraphWriter]:
+        """A whole new graph, written as it is given; when the block ends without an error it
+        replaces the current graph in one step (readers see the old graph or the new one), and
+        otherwise the current graph stays as it was. See graph/writer.py."""
+        try:
+            target = OneTransaction(self) if self.embedded_dir is None else NewDatabase(self, self.embedded_dir)
+        except (ServiceUnavailable, SessionExpired) as error:
+            self._recovered()
+            raise DatabaseUnavailable(f"the database is not reachable; nothing was changed: {error}") from None
+        with writing(self, target, stored, progress) as writer:
+            yield writer
 
-        Writes go in batches of UNWIND statements inside that transaction; if anything fails
-        (or the process dies), the transaction is rolled back and the old graph stays.
-        """
-        nodes: NodeGroups = defaultdict(list)
-        for node in dataset.nodes.values():
-            nodes[tuple(self._labels(node))].append(node.properties)
-        edges: EdgeGroups = defaultdict(list)
-        for edge in dataset.edges:
-            edges[self._edge_type(edge)].append((edge.source, edge.target, edge.properties))
-        self._replace_with(nodes, edges, encode, progress)
+    def replace(self, dataset: Dataset, progress: Progress | None = None) -> None:
+        """Replace the whole graph with a validated dataset (see ``writer``)."""
+        with self.writer(progress) as writer:
+            for node in dataset.nodes.values():
+                writer.node(node)
+            for edge in dataset.edges:
+                writer.edge(edge)
 
     def restore(
         self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], progress: Progress | None = None
     ) -> None:
         """Replace the graph with stored records as `dump` gives them (properties as stored),
-        in one transaction like `replace`. Labels and types must be in the model."""
-        by_labels: NodeGroups = defaultdict(list)
-        allowed = self.model.all_labels()
-        for node in nodes:
-            unknown = [label for label in node["labels"] if label not in allowed]
-            if unknown:
-                raise QueryError(f"node {node['id']!r} has labels not in the model: {unknown}")
-            by_labels[tuple(node["labels"])].append(node["properties"])
+        like `replace`. Labels and types must be in the model."""
         ids = {node["id"] for node in nodes}
-        by_type: EdgeGroups = defaultdict(list)
         for edge in edges:
-            if edge["type"] not in self.model.edges:
-                raise QueryError(f"edge type {edge['type']!r} is not in the model")
             missing = [end for end in (edge["source"], edge["target"]) if end not in ids]
             if missing:
                 raise QueryError(f"a {edge['type']} edge refers to nodes not in the dump: {missing}")
-            by_type[edge["type"]].append((edge["source"], edge["target"], edge["properties"]))
-        self._replace_with(by_labels, by_type, dict, progress)
+        with self.writer(progress, stored=dict) as writer:
+            for node in nodes:
+                writer.node(Node(node["id"], node["labels"][0], node["labels"], node["properties"]))
+            for edge in edges:
+                writer.edge(Edge(edge["type"], edge["source"], edge["target"], edge["properties"]))
 
     def dump(self, public_only: bool = False) -> dict[str, list[dict[str, Any]]]:
         """Every node and edge with its properties exactly as stored (derived ones too)."""
@@ -195,83 +199,6 @@ class Graph:
         for node in nodes:
             node["labels"] = self.sorted_labels(node["labels"])
         return {"nodes": nodes, "edges": edges}
-
-    def _replace_with(
-        self,
-        nodes: NodeGroups,
-        edges: EdgeGroups,
-        stored: Stored,
-        progress: Progress | None,
-    ) -> None:
-        """Delete everything and write the groups in one transaction. ``stored`` turns a
-        record's properties into what the database keeps, a batch at a time (memory)."""
-        self.ensure_schema()
-        advance = progress or (lambda _: None)
-        try:
-            with (
-                paused_gc(),
-                self.driver.session(database=self.database) as session,
-                session.begin_transaction() as tx,
-            ):
-                tx.run(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n").consume()
-                element_ids = self._create_nodes(tx, nodes, stored, advance)
-                _pause_for_tests()
-                self._create_edges(tx, edges, element_ids, stored, advance)
-                # A new version for every load: caches of derived results (analytics) key on it.
-                tx.run(
-                    f"MERGE (m:{META_LABEL} {{key: 'graph'}}) SET m.version = $version",
-                    version=uuid.uuid4().hex,
-                ).consume()
-                tx.commit()
-        except (ServiceUnavailable, SessionExpired) as error:
-            self._recovered()
-            raise DatabaseUnavailable(f"the database went away during the load; nothing was changed: {error}") from None
-
-    def _create_nodes(
-        self, tx: neo4j.Transaction, nodes: NodeGroups, stored: Stored, advance: Progress
-    ) -> dict[str, str]:
-        """Create the nodes, a label set at a time; their element ids by node id, for the edges."""
-        element_ids: dict[str, str] = {}
-        for labels, records in sorted(nodes.items()):
-            statement = (
-                f"UNWIND $rows AS r CREATE (n:{':'.join([ENTITY_LABEL, *labels])}) SET n = r "
-                "RETURN r.id AS id, elementId(n) AS element_id"
-            )
-            for batch in _batches(records):
-                result = tx.run(statement, rows=[stored(props) for props in batch])
-                element_ids.update((record["id"], record["element_id"]) for record in result)
-                advance(len(batch))
-        return element_ids
-
-    def _create_edges(
-        self, tx: neo4j.Transaction, edges: EdgeGroups, element_ids: dict[str, str], stored: Stored, advance: Progress
-    ) -> None:
-        """Create the edges between nodes found by element id: one lookup each, where matching
-        on the id property costs an index lookup per label set on the embedded engine (2x slower)."""
-        for edge_type, records in sorted(edges.items()):
-            statement = (
-                "UNWIND $rows AS r MATCH (a) WHERE elementId(a) = r.a MATCH (b) WHERE elementId(b) = r.b "
-                f"CREATE (a)-[e:{edge_type}]->(b) SET e = r.props"
-            )
-            for batch in _batches(records):
-                rows = [
-                    {"a": element_ids[source], "b": element_ids[target], "props": stored(props)}
-                    for source, target, props in batch
-                ]
-                tx.run(statement, rows=rows).consume()
-                advance(len(batch))
-
-    def _labels(self, node: Node) -> list[str]:
-        allowed = self.model.all_labels()
-        unknown = [label for label in node.labels if label not in allowed]
-        if unknown:
-            raise QueryError(f"node {node.id!r} has labels not in the model: {unknown}")
-        return node.labels
-
-    def _edge_type(self, edge: Edge) -> str:
-        if edge.type not in self.model.edges:
-            raise QueryError(f"edge type {edge.type!r} is not in the model")
-        return edge.type
 
     # -- reading the whole -------------------------------------------------------------------
 
@@ -338,13 +265,6 @@ class Graph:
         return int(self.read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n")[0]["n"])
 
 
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE_ENV)
-    if marker:
-        Path(marker).write_text("paused")
-        time.sleep(600)
-
-
 def _driver(settings: Settings, info: embedded.ServerInfo | None) -> tuple[neo4j.Driver, str, str]:
     if settings.neo4j_uri:
         driver = GraphDatabase.driver(
@@ -354,7 +274,7 @@ def _driver(settings: Settings, info: embedded.ServerInfo | None) -> tuple[neo4j
     else:
         assert info is not None
         driver = GraphDatabase.driver(info.uri, auth=embedded.credentials(settings.data_dir), **DRIVER_OPTIONS)
-        database, engine = info.database, "arcadedb"
+        database, engine = embedded.current_database(settings.data_dir), "arcadedb"
     try:
         driver.verify_connectivity()
     except (ServiceUnavailable, AuthError, DriverError, OSError) as error:
@@ -376,12 +296,25 @@ def connect_healing(settings: Settings) -> Graph:
 
     info = None if settings.neo4j_uri else embedded.start(settings.data_dir)
     driver, database, engine = _driver(settings, info)
-    return Graph(driver, database, engine, reconnect=reconnect, answers_dir=settings.data_dir / ANSWERS_DIR)
+    return Graph(
+        driver,
+        database,
+        engine,
+        reconnect=reconnect,
+        answers_dir=settings.data_dir / ANSWERS_DIR,
+        embedded_dir=_embedded_dir(settings),
+    )
 
 
 def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
     """A Graph on the configured Neo4j server, or on a running embedded server."""
-    return Graph(*_driver(settings, info), answers_dir=settings.data_dir / ANSWERS_DIR)
+    return Graph(
+        *_driver(settings, info), answers_dir=settings.data_dir / ANSWERS_DIR, embedded_dir=_embedded_dir(settings)
+    )
+
+
+def _embedded_dir(settings: Settings) -> Path | None:
+    return None if settings.neo4j_uri else settings.data_dir
 
 
 @contextlib.contextmanager

@@ -35,13 +35,27 @@ def fold_text(text: str) -> str:
 
 
 class EvidenceChecker:
-    """Checks that each reference names a known source, a real line and a quote that is there."""
+    """Checks that each reference names a known source, a real line and a quote that is there.
 
-    def __init__(self, root: Path, sources: dict[str, Any], problems: list[Problem]) -> None:
+    References are checked as they are read; one that names a source not read yet waits for
+    ``finish`` (a corpus whose Source records come first is checked in one pass)."""
+
+    def __init__(self, root: Path, problems: list[Problem]) -> None:
         self.root = root
-        self.sources = sources
+        self.sources: dict[str, Any] = {}
         self.problems = problems
         self.texts: dict[str, list[str] | None] = {}
+        self.waiting: list[SourceRef] = []
+
+    def add_source(self, record: Any) -> None:
+        """A Source record (its ``file`` is read when a reference first points into it)."""
+        self.sources.setdefault(record.id, record)
+
+    def finish(self) -> None:
+        """Check the references that named sources not read at the time."""
+        waiting, self.waiting = self.waiting, []
+        for ref in waiting:
+            self.check(ref, final=True)
 
     def lines_of(self, source_id: str) -> list[str] | None:
         if source_id not in self.texts:
@@ -59,8 +73,11 @@ class EvidenceChecker:
             self.texts[source_id] = lines
         return self.texts[source_id]
 
-    def check(self, ref: SourceRef) -> None:
+    def check(self, ref: SourceRef, final: bool = False) -> None:
         if ref.source not in self.sources:
+            if not final:
+                self.waiting.append(ref)
+                return
             self.problems.append(
                 Problem(ref.where, f"unknown source {ref.source!r}" f"{suggest(ref.source, tuple(self.sources))}")
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from persecution_graph.graph.dates import DateError, parse_date
@@ -27,10 +27,11 @@ class FieldError(Exception):
 
 @dataclass(frozen=True)
 class SourceRef:
-    """One piece of evidence: a source id and a locator (lines, page and/or quote)."""
+    """One piece of evidence: a source id and a locator (lines, page and/or quote). The same
+    reference written in two places is one reference (its place is not compared)."""
 
     source: str
-    where: Where
+    where: Where = field(compare=False)
     first_line: int | None = None
     last_line: int | None = None
     page: str | None = None

@@ -1,7 +1,12 @@
-"""Validate a folder of curated YAML and turn it into a :class:`Dataset`.
+"""Validate a folder of curated YAML and hand its nodes and edges to a sink as they are read.
 
-Everything is checked before anything is written, and every problem is reported with its
-``file:line:col``; one mistake never hides another.
+Every problem is reported with its ``file:line:col``; one mistake never hides another. The
+sink is a :class:`Dataset` being collected (``validate``) or a graph writer (``load``), which
+writes a new graph as records come and makes it current only if nothing was wrong
+(graph/writer.py), so validation and writing overlap and a large corpus is never held whole:
+what stays in memory is the nodes (a later file may tell one again, and names must not
+collide), the ids of the edges (one fact told twice is one edge) and the edges that name a
+node not read yet.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +22,7 @@ from typing import Any
 from persecution_graph.graph.dates import DateValue
 from persecution_graph.graph.model import Model, NodeType, Property, load_model
 from persecution_graph.graph.names import name_key
-from persecution_graph.graph.records import Dataset, Edge, Node, paused_gc
+from persecution_graph.graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
 
 from .evidence import EvidenceChecker
 from .fields import FieldError, SourceRef, as_list, collect, convert, slug, suggest, text
@@ -28,9 +34,10 @@ EDGE_KEYS = ("type", "from", "to")
 # Properties that describe a fact rather than identify it: the same edge told by two reports
 # with different wording or evidence is still one edge.
 _NON_IDENTIFYING = {"sources", "note", "confidence", "description", "sensitivity"}
+_identity_json = json.JSONEncoder(sort_keys=True).encode
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
     """A record as read from one file, before records with the same id are merged."""
 
@@ -45,33 +52,51 @@ class RawRecord:
 
 @dataclass
 class ValidationResult:
-    """What a validation found: the dataset (if valid) and every problem."""
+    """What a validation found: every problem, how many nodes and edges, and the dataset
+    when one was collected (``validate``; a ``load`` writes the records instead)."""
 
     dataset: Dataset
     problems: list[Problem]
     files: list[str] = field(default_factory=list)
+    nodes: int = 0
+    edges: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _yaml_files(path: Path) -> list[Path]:
+def yaml_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     return sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 class Validator:
-    """Reads files into raw records, then checks and merges them as a whole."""
+    """Reads files record by record, checks each as far as what was read allows, hands it to
+    the sink, and checks the whole at the end.
 
-    def __init__(self, root: Path, model: Model) -> None:
+    ``keep_going``: hand the sink every record even after a problem (a dataset collected for
+    inspection); otherwise the sink gets nothing more once something is wrong (a load that
+    will be abandoned), while validation goes on to report every problem.
+    """
+
+    def __init__(self, root: Path, model: Model, sink: Sink, keep_going: bool = True) -> None:
         self.root = root if root.is_dir() else root.parent
         self.model = model
+        self.sink = sink
+        self.keep_going = keep_going
         self.problems: list[Problem] = []
-        self.nodes: list[RawRecord] = []
-        self.edges: list[RawRecord] = []
+        self.nodes: dict[str, RawRecord] = {}  # by id, merged
+        self.edge_ids: set[str] = set()
+        self.edge_counts: dict[str, int] = defaultdict(int)
+        self.waiting: list[RawRecord] = []  # edges naming a node not read yet
+        self.evidence = EvidenceChecker(self.root, self.problems)
         self.assertions: list[tuple[str, int, Where]] = []
+
+    @property
+    def handing_on(self) -> bool:
+        return self.keep_going or not self.problems
 
     def problem(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where, message))
@@ -176,7 +201,7 @@ class Validator:
                 self.problems.append(error.problem)
         self.read_properties(item, node_type.properties, record, ("id",), f"a {node_type.name}", node_type.self_sourced)
         if record.id:
-            self.nodes.append(record)
+            self.accept_node(record)
 
     def read_edge(self, item: Map) -> None:
         missing = [k for k in EDGE_KEYS if k not in item.values]
@@ -204,64 +229,72 @@ class Validator:
                 self.problems.append(error.problem)
         self.read_properties(item, edge_type.properties, record, (*EDGE_KEYS, "id"), f"a {edge_type_name} edge")
         if record.source and record.target:
-            self.edges.append(record)
+            self.accept_edge(record)
 
-    # -- checking the whole ------------------------------------------------------------------
+    # -- checking record by record ----------------------------------------------------------
 
-    def run(self, path: Path) -> ValidationResult:
-        files = _yaml_files(path)
-        if not files:
-            self.problem(Where(str(path), 1, 1), "no .yaml files found")
-        for file in files:
-            self.read_file(file, str(file))
-        nodes = self.merge_nodes()
-        self.add_ref_edges(nodes)
-        self.check_edges(nodes)
-        self.check_evidence(nodes)
-        self.check_name_collisions(nodes)
-        edges = self.merge_edges()
-        # Raw records are let go as they are turned into the dataset's: a large corpus is
-        # never held twice over (peak memory 2.5 -> 1.5 KB a record).
-        self.nodes, self.edges = [], []
-        dataset = Dataset()
-        for node_id in list(nodes):  # (popping the first key again and again is quadratic)
-            dataset.nodes[node_id] = self.to_node(nodes.pop(node_id))
-        edges.reverse()
-        while edges:
-            dataset.edges.append(self.to_edge(edges.pop()))
-        self.check_assertions(dataset)
-        # A node's evidence also stands on the edges its references draw: report it once.
-        self.problems = sorted(set(self.problems), key=lambda p: (p.where.file, p.where.line, p.where.col, p.message))
-        return ValidationResult(dataset, self.problems, [str(f) for f in files])
+    def accept_node(self, record: RawRecord) -> None:
+        """A new node, or one told again by another file (merged into the first)."""
+        if record.type == "Source":
+            self.evidence.add_source(record)
+        self.check_evidence(record)
+        first = self.nodes.get(record.id)
+        if first is None:
+            self.nodes[record.id] = record
+            if self.handing_on:
+                self.sink.node(self.to_node(record))
+        elif (
+            first.type != record.type
+            or first.where.file == record.where.file
+            or (self.names_of(first) and self.names_of(record) and not self.names_of(first) & self.names_of(record))
+        ):
+            self.problem(
+                record.where,
+                f"duplicate id {record.id!r}: already a {first.type} "
+                f"at {first.where}"
+                + (
+                    ""
+                    if first.type != record.type or first.where.file == record.where.file
+                    else " with no name or alias in common"
+                ),
+            )
+        else:
+            self.merge_into(first, record)
+            if self.handing_on:
+                self.sink.retell(self.to_node(first))
+
+    def accept_edge(self, record: RawRecord) -> None:
+        """An edge: handed on at once if the nodes it names were read, else when all are."""
+        self.check_evidence(record)
+        record.id = edge_id(record)
+        if all(ref in self.nodes for ref in self.refs_of(record)):
+            self.check_edge(record)
+            self.hand_on_edge(record)
+        else:
+            self.waiting.append(record)
+
+    def hand_on_edge(self, record: RawRecord) -> None:
+        """The first record of a fact becomes an edge; the same fact told again adds evidence."""
+        if record.id in self.edge_ids:
+            if self.handing_on:
+                self.sink.edge_again(self.to_edge(record))
+            return
+        self.edge_ids.add(record.id)
+        self.edge_counts[record.type] += 1
+        if self.handing_on:
+            self.sink.edge(self.to_edge(record))
+
+    def refs_of(self, record: RawRecord) -> list[str]:
+        """The ids an edge names: its ends and its reference properties."""
+        refs = [record.source, record.target]
+        for key, prop in self.model.edges[record.type].properties.items():
+            if key in record.props and prop.type in ("ref", "refs"):
+                refs += record.props[key] if prop.type == "refs" else [record.props[key]]
+        return refs
 
     def names_of(self, record: RawRecord) -> set[str]:
         names = [record.props.get("name", "")] + list(record.props.get("aliases", []))
         return {name_key(n) for n in names if n}
-
-    def merge_nodes(self) -> dict[str, RawRecord]:
-        merged: dict[str, RawRecord] = {}
-        for record in self.nodes:
-            first = merged.get(record.id)
-            if first is None:
-                merged[record.id] = record
-            elif (
-                first.type != record.type
-                or first.where.file == record.where.file
-                or (self.names_of(first) and self.names_of(record) and not self.names_of(first) & self.names_of(record))
-            ):
-                self.problem(
-                    record.where,
-                    f"duplicate id {record.id!r}: already a {first.type} "
-                    f"at {first.where}"
-                    + (
-                        ""
-                        if first.type != record.type or first.where.file == record.where.file
-                        else " with no name or alias in common"
-                    ),
-                )
-            else:
-                self.merge_into(first, record)
-        return merged
 
     def merge_into(self, first: RawRecord, other: RawRecord) -> None:
         """Unite a record told again by another file: lists and texts joined, scalars must agree."""
@@ -285,9 +318,68 @@ class Validator:
                     "in a discrepancy and keep one",
                 )
 
-    def add_ref_edges(self, nodes: dict[str, RawRecord]) -> None:
+    def check_ref(self, ref: str, allowed: tuple[str, ...], where: Where, what: str) -> None:
+        target = self.nodes.get(ref)
+        if target is None:
+            self.problem(where, f"{what}: no record with id {ref!r}{suggest(ref, tuple(self.nodes))}")
+        elif target.type not in allowed:
+            self.problem(where, f"{what}: {ref!r} is a {target.type}; expected {' or '.join(allowed)}")
+
+    def check_edge(self, record: RawRecord) -> None:
+        edge_type = self.model.edges[record.type]
+        where_from = record.prop_where.get("from", record.where)
+        self.check_ref(record.source, edge_type.sources, where_from, f"{record.type} 'from'")
+        self.check_ref(
+            record.target, edge_type.targets, record.prop_where.get("to", record.where), f"{record.type} 'to'"
+        )
+        self.check_ref_props(record, edge_type.properties)
+
+    def check_ref_props(self, record: RawRecord, props: dict[str, Property]) -> None:
+        for key, prop in props.items():
+            if prop.type not in ("ref", "refs") or key not in record.props or prop.edge:
+                continue
+            refs = record.props[key] if prop.type == "refs" else [record.props[key]]
+            for ref in refs:
+                self.check_ref(ref, prop.to, record.prop_where[key], repr(key))
+
+    def check_evidence(self, record: RawRecord) -> None:
+        for ref in record.props.get("sources", []):
+            self.evidence.check(ref)
+        for claim in record.props.get("claims", []):
+            for ref in claim["sources"]:
+                self.evidence.check(ref)
+
+    # -- checking the whole ------------------------------------------------------------------
+
+    def run(self, path: Path, progress: Callable[[int], None] | None = None) -> ValidationResult:
+        """Read every file (``progress`` gets the size of each once read), then check the whole."""
+        files = yaml_files(path)
+        if not files:
+            self.problem(Where(str(path), 1, 1), "no .yaml files found")
+        for file in files:
+            self.read_file(file, str(file))
+            if progress is not None:
+                progress(file.stat().st_size)
+        waiting, self.waiting = self.waiting, []
+        for record in waiting:  # every node is known now
+            self.check_edge(record)
+            self.hand_on_edge(record)
+        for record in self.nodes.values():
+            self.check_ref_props(record, self.model.nodes[record.type].properties)
+        self.add_ref_edges()
+        self.evidence.finish()
+        self.check_name_collisions()
+        self.check_assertions()
+        # A node's evidence also stands on the edges its references draw: report it once.
+        self.problems = sorted(set(self.problems), key=lambda p: (p.where.file, p.where.line, p.where.col, p.message))
+        dataset = self.sink if isinstance(self.sink, Dataset) else Dataset()
+        return ValidationResult(
+            dataset, self.problems, [str(f) for f in files], nodes=len(self.nodes), edges=len(self.edge_ids)
+        )
+
+    def add_ref_edges(self) -> None:
         """Reference properties that declare an edge (place -> LOCATED_IN) draw that edge."""
-        for record in nodes.values():
+        for record in self.nodes.values():
             for key, prop in self.model.nodes[record.type].properties.items():
                 if not prop.edge or key not in record.props:
                     continue
@@ -296,64 +388,22 @@ class Validator:
                     edge_props: dict[str, Any] = {
                         k: record.props[k] for k in ("sources", "sensitivity") if k in record.props
                     }
-                    self.edges.append(
-                        RawRecord(
-                            prop.edge,
-                            record.prop_where[key],
-                            edge_props,
-                            {"to": record.prop_where[key]},
-                            "",
-                            record.id,
-                            target,
-                        )
+                    edge = RawRecord(
+                        prop.edge,
+                        record.prop_where[key],
+                        edge_props,
+                        {"to": record.prop_where[key]},
+                        "",
+                        record.id,
+                        target,
                     )
+                    edge.id = edge_id(edge)
+                    self.check_edge(edge)
+                    self.hand_on_edge(edge)
 
-    def check_ref(
-        self, nodes: dict[str, RawRecord], ref: str, allowed: tuple[str, ...], where: Where, what: str
-    ) -> None:
-        target = nodes.get(ref)
-        if target is None:
-            self.problem(where, f"{what}: no record with id {ref!r}{suggest(ref, tuple(nodes))}")
-        elif target.type not in allowed:
-            self.problem(where, f"{what}: {ref!r} is a {target.type}; expected {' or '.join(allowed)}")
-
-    def check_edges(self, nodes: dict[str, RawRecord]) -> None:
-        for record in self.edges:
-            edge_type = self.model.edges[record.type]
-            where_from = record.prop_where.get("from", record.where)
-            self.check_ref(nodes, record.source, edge_type.sources, where_from, f"{record.type} 'from'")
-            self.check_ref(
-                nodes,
-                record.target,
-                edge_type.targets,
-                record.prop_where.get("to", record.where),
-                f"{record.type} 'to'",
-            )
-            self.check_ref_props(nodes, record, edge_type.properties)
-        for record in nodes.values():
-            self.check_ref_props(nodes, record, self.model.nodes[record.type].properties)
-
-    def check_ref_props(self, nodes: dict[str, RawRecord], record: RawRecord, props: dict[str, Property]) -> None:
-        for key, prop in props.items():
-            if prop.type not in ("ref", "refs") or key not in record.props or prop.edge:
-                continue
-            refs = record.props[key] if prop.type == "refs" else [record.props[key]]
-            for ref in refs:
-                self.check_ref(nodes, ref, prop.to, record.prop_where[key], repr(key))
-
-    def check_evidence(self, nodes: dict[str, RawRecord]) -> None:
-        sources = {i: r for i, r in nodes.items() if r.type == "Source"}
-        checker = EvidenceChecker(self.root, sources, self.problems)
-        for record in [*self.nodes, *self.edges]:
-            for ref in record.props.get("sources", []):
-                checker.check(ref)
-            for claim in record.props.get("claims", []):
-                for ref in claim["sources"]:
-                    checker.check(ref)
-
-    def check_name_collisions(self, nodes: dict[str, RawRecord]) -> None:
+    def check_name_collisions(self) -> None:
         seen: dict[str, RawRecord] = {}
-        persons = [r for r in nodes.values() if r.type == "Person"]
+        persons = [r for r in self.nodes.values() if r.type == "Person"]
         for record in persons:
             for key in sorted(self.names_of(record)):
                 other = seen.setdefault(key, record)
@@ -371,28 +421,11 @@ class Validator:
                 )
                 break
 
-    def merge_edges(self) -> list[RawRecord]:
-        merged: dict[str, RawRecord] = {}
-        for record in self.edges:
-            identity = {k: _show(v) for k, v in record.props.items() if k not in _NON_IDENTIFYING}
-            key = json.dumps([record.type, record.source, record.target, identity], sort_keys=True)
-            record.id = hashlib.sha1(key.encode()).hexdigest()[:16]
-            first = merged.setdefault(record.id, record)
-            if first is not record:
-                first.props["sources"] = _unite(first.props.get("sources", []), record.props.get("sources", []))
-                if record.props.get("description") not in (None, first.props.get("description")):
-                    first.props["description"] = (
-                        f"{first.props.get('description', '')}\n\n{record.props['description']}".strip()
-                    )
-        return list(merged.values())
-
-    def check_assertions(self, dataset: Dataset) -> None:
-        counts: dict[str, int] = defaultdict(int)
-        for node in dataset.nodes.values():
-            for label in node.labels:
+    def check_assertions(self) -> None:
+        counts: dict[str, int] = defaultdict(int, self.edge_counts)
+        for record in self.nodes.values():
+            for label in self.labels_of(record):
                 counts[label] += 1
-        for edge in dataset.edges:
-            counts[edge.type] += 1
         known = self.model.all_labels() | set(self.model.edges)
         for name, minimum, where in self.assertions:
             if name not in known:
@@ -409,6 +442,14 @@ class Validator:
         props["sources"] = [ref.as_dict() for ref in record.props.get("sources", [])]
         return props
 
+    def labels_of(self, record: RawRecord) -> list[str]:
+        """Its type, then its roles or kinds (each a label too)."""
+        labels = [record.type]
+        role_property = self.model.nodes[record.type].role_property
+        if role_property:
+            labels += [r for r in record.props.get(role_property, []) if r not in labels]
+        return labels
+
     def to_node(self, record: RawRecord) -> Node:
         node_type = self.model.nodes[record.type]
         props = self.common_props(record)
@@ -417,15 +458,19 @@ class Validator:
             props["sources"] = [{"source": record.id, "page": "whole document"}]
         if "name" not in props:
             props["name"] = _derived_name(record)
-        labels = [record.type]
-        if node_type.role_property:
-            labels += [r for r in props.get(node_type.role_property, []) if r not in labels]
-        return Node(record.id, record.type, labels, props)
+        return Node(record.id, record.type, self.labels_of(record), props)
 
     def to_edge(self, record: RawRecord) -> Edge:
         props = self.common_props(record)
         props["id"] = record.id
         return Edge(record.type, record.source, record.target, props)
+
+
+def edge_id(record: RawRecord) -> str:
+    """A stable id for the fact an edge states: its type, ends and identifying properties."""
+    identity = {k: _show(v) for k, v in record.props.items() if k not in _NON_IDENTIFYING}
+    key = _identity_json([record.type, record.source, record.target, identity])
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 def _derived_name(record: RawRecord) -> str:
@@ -459,10 +504,31 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+@dataclass
+class Collected(Dataset):
+    """A dataset collected from a validation (a :class:`Sink`)."""
+
+    edge_index: dict[str, Edge] = field(default_factory=dict, repr=False)
+
+    def node(self, node: Node) -> None:
+        self.nodes[node.id] = node
+
+    def retell(self, node: Node) -> None:
+        self.nodes[node.id] = node
+
+    def edge(self, edge: Edge) -> None:
+        self.edges.append(edge)
+        self.edge_index[edge.id] = edge
+
+    def edge_again(self, edge: Edge) -> None:
+        first = self.edge_index[edge.id]
+        first.properties = tell_again(first.properties, edge.properties)
+
+
 def validate(path: Path, model: Model | None = None) -> ValidationResult:
-    """Validate a folder (or one file) of curated YAML."""
+    """Validate a folder (or one file) of curated YAML into a dataset."""
     with paused_gc():
-        return Validator(path, model or load_model()).run(path)
+        return Validator(path, model or load_model(), Collected()).run(path)
 
 
-__all__ = ["ValidationResult", "collect", "validate"]
+__all__ = ["ValidationResult", "Validator", "collect", "validate"]

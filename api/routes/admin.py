@@ -12,7 +12,7 @@ import neo4j
 from fastapi import APIRouter, Depends, HTTPException, Request
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from persecution_graph.graph.errors import DatabaseUnavailable
-from persecution_graph.loaders.validate import validate
+from persecution_graph.loaders.load import load
 from persecution_graph.queries.catalogue import warm_in_background
 from pydantic import BaseModel, Field
 
@@ -114,12 +114,11 @@ def reload(request: Request, graph: GraphDep, caller: EditorDep) -> dict[str, An
     folder = request.app.state.data_folder
     if not folder or not Path(folder).is_dir():
         raise HTTPException(409, "this server has no data folder to reload from")
-    result = validate(Path(folder))
+    result = load(graph, Path(folder))
     if not result.ok:
         audit(request, caller, "reload-refused", {"problems": len(result.problems)})
         raise HTTPException(422, [str(p) for p in result.problems])
-    graph.replace(result.dataset)
-    counts = {"nodes": len(result.dataset.nodes), "edges": len(result.dataset.edges)}
+    counts = {"nodes": result.nodes, "edges": result.edges}
     audit(request, caller, "reload", counts)
     if getattr(request.app.state, "warm_up", False):
         warm_in_background(graph)

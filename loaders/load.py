@@ -1,0 +1,35 @@
+"""Load curated YAML into the graph: validate and write at once, replace only if all is valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from persecution_graph.graph.records import paused_gc
+from persecution_graph.graph.store import Graph
+from persecution_graph.graph.writer import Progress
+
+from .validate import ValidationResult, Validator
+
+
+class _Invalid(Exception):
+    def __init__(self, result: ValidationResult) -> None:
+        super().__init__(f"{len(result.problems)} problems")
+        self.result = result
+
+
+def load(graph: Graph, path: Path, read: Progress | None = None, written: Progress | None = None) -> ValidationResult:
+    """Validate the curated YAML at ``path`` and replace the graph with it if all of it is valid.
+
+    Records are written into the new graph as they are validated (the database works while
+    Python reads the next file); the new graph replaces the old one only at the end, and only
+    if there was no problem, so a failed load changes nothing (graph/writer.py). ``read`` gets
+    the size of each file once read, ``written`` the number of records of each batch written.
+    """
+    try:
+        with paused_gc(), graph.writer(written) as writer:
+            result = Validator(path, graph.model, writer, keep_going=False).run(path, read)
+            if not result.ok:
+                raise _Invalid(result)
+    except _Invalid as invalid:
+        return invalid.result
+    return result

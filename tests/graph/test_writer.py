@@ -1,0 +1,95 @@
+"""The graph writer: batches written as they come, made current in one step, on the real engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from persecution_graph.graph import embedded
+from persecution_graph.graph.errors import QueryError
+from persecution_graph.graph.records import Edge, Node
+from persecution_graph.graph.store import Graph
+from persecution_graph.graph.writer import BATCH_SIZE
+
+
+def _person(node_id: str, roles: list[str], line: int) -> Node:
+    sources = [{"source": "report", "line": str(line)}]
+    props = {"id": node_id, "name": node_id.title(), "roles": roles, "sources": sources}
+    return Node(node_id, "Person", ["Person", *roles], props)
+
+
+def _detained(source: str, target: str, line: int, description: str | None = None) -> Edge:
+    props = {"id": f"{source}-{target}", "sources": [{"source": "report", "line": str(line)}]}
+    if description:
+        props["description"] = description
+    return Edge("DETAINED_BY", source, target, props)
+
+
+def test_a_node_told_again_takes_its_new_labels_and_keeps_its_edges(graph: Graph) -> None:
+    with graph.writer() as writer:
+        writer.node(_person("aidos", ["Activist"], 1))
+        writer.node(_person("berik", ["Official"], 2))
+        writer.edge(_detained("aidos", "berik", 3))
+        writer.retell(_person("aidos", ["Activist", "Journalist"], 4))
+        writer.edge(_detained("berik", "aidos", 5))
+    rows = graph.read(
+        "MATCH (p:Person {id: 'aidos'}) OPTIONAL MATCH (p)-[e]-(o) "
+        "RETURN labels(p) AS labels, p.roles AS roles, collect(o.id) AS others"
+    )
+    assert sorted(rows[0]["labels"]) == ["Activist", "Entity", "Journalist", "Person"]
+    assert rows[0]["roles"] == ["Activist", "Journalist"]
+    assert sorted(rows[0]["others"]) == ["berik", "berik"]
+
+
+def test_an_edge_told_again_adds_its_sources_and_description(graph: Graph) -> None:
+    with graph.writer() as writer:
+        writer.node(_person("aidos", ["Activist"], 1))
+        writer.node(_person("berik", ["Official"], 2))
+        writer.edge(_detained("aidos", "berik", 3, "at the rally"))
+        writer.edge_again(_detained("aidos", "berik", 3))  # the same reference: kept once
+        writer.edge_again(_detained("aidos", "berik", 7, "for two days"))
+    [row] = graph.read("MATCH ()-[e:DETAINED_BY]->() RETURN e.sources AS s, e.source_ids AS ids, e.description AS d")
+    assert row == {
+        "s": ['{"line": "3", "source": "report"}', '{"line": "7", "source": "report"}'],
+        "ids": ["report"],
+        "d": "at the rally\n\nfor two days",
+    }
+
+
+def test_batches_fill_and_every_edge_finds_its_nodes(graph: Graph) -> None:
+    """More rows than a batch, nodes and edges interleaved as a validator hands them on."""
+    count = BATCH_SIZE + 7
+    with graph.writer() as writer:
+        writer.node(_person("hub", ["Official"], 1))
+        for index in range(count):
+            writer.node(_person(f"p{index}", ["Activist"], 1))
+            writer.edge(_detained(f"p{index}", "hub", 2))
+    assert graph.read("MATCH (:Person)-[e:DETAINED_BY]->(:Person {id: 'hub'}) RETURN count(e) AS n") == [{"n": count}]
+    assert graph.count() == count + 1
+
+
+def test_a_failed_load_changes_nothing(small_graph: Graph) -> None:
+    before = small_graph.export()
+    database = small_graph.database
+    with pytest.raises(RuntimeError, match="curator pressed stop"), small_graph.writer() as writer:
+        writer.node(_person("aidos", ["Activist"], 1))
+        raise RuntimeError("curator pressed stop")
+    assert small_graph.database == database
+    assert small_graph.export() == before
+
+
+def test_an_edge_to_a_node_never_given_is_refused_and_changes_nothing(small_graph: Graph) -> None:
+    before = small_graph.export()
+    refused = pytest.raises(QueryError, match="a DETAINED_BY edge refers to node 'nobody', not written")
+    with refused, small_graph.writer() as writer:
+        writer.node(_person("aidos", ["Activist"], 1))
+        writer.edge(_detained("aidos", "nobody", 2))
+    assert small_graph.export() == before
+
+
+def test_a_load_drops_the_databases_of_loads_that_died(graph: Graph, small_dataset, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    embedded.server_command(data_dir, f"create database {embedded.STAGING_PREFIX}killed-load")
+    graph.replace(small_dataset)
+    databases = embedded.server_command(data_dir, "list databases")
+    assert isinstance(databases, list)
+    assert [name for name in databases if str(name).startswith(embedded.STAGING_PREFIX)] == [graph.database]
