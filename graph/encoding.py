@@ -14,6 +14,8 @@ from .dates import DateValue
 from .names import name_key
 
 JSON_PROPERTIES = ("sources", "claims")
+# One encoder for every item (json.dumps with options builds a new encoder per call).
+_to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 # Derived on the way in, for querying; left out of exports and API answers.
 DERIVED = ("source_ids", "name_keys")
 
@@ -29,7 +31,7 @@ def encode(properties: dict[str, Any]) -> dict[str, Any]:
             stored[f"{key}_from"] = value.start
             stored[f"{key}_to"] = value.end
         elif key in JSON_PROPERTIES:
-            stored[key] = [json.dumps(item, ensure_ascii=False, sort_keys=True) for item in value]
+            stored[key] = [_to_json(item) for item in value]
         else:
             stored[key] = value
     stored["source_ids"] = sorted({ref["source"] for ref in properties.get("sources", [])})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Applied in order to lower-case ASCII text.
 _FOLDS = [
@@ -81,17 +82,25 @@ _CYRILLIC = dict(
 )
 
 
+_TO_LATIN = str.maketrans(_CYRILLIC)
+_DOUBLED = re.compile(r"(.)\1+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def _ascii(text: str) -> str:
-    text = "".join(_CYRILLIC.get(ch, ch) for ch in text.lower())
-    decomposed = unicodedata.normalize("NFKD", text)
+    text = text.lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TO_LATIN))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_token(token: str) -> str:
-    """Fold one word's spelling variants together."""
+    """Fold one word's spelling variants together (names share words: each is folded once)."""
     for old, new in _FOLDS:
         token = token.replace(old, new)
-    token = re.sub(r"(.)\1+", r"\1", token)
+    token = _DOUBLED.sub(r"\1", token)
     for old, new in _VOWEL_FOLDS:
         token = token.replace(old, new)
     return token
@@ -99,7 +108,7 @@ def fold_token(token: str) -> str:
 
 def tokens(name: str) -> list[str]:
     """The folded words of a name, in order."""
-    return [fold_token(t) for t in re.findall(r"[a-z0-9]+", _ascii(name))]
+    return [fold_token(t) for t in _WORD.findall(_ascii(name))]
 
 
 def name_key(name: str) -> str:

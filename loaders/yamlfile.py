@@ -70,9 +70,12 @@ Located = Scalar | Seq | Map
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
+_new_where = tuple.__new__  # Where(...) without the generated __new__'s extra call
+
+
 def _where(name: str, node: yaml.Node) -> Where:
     mark = node.start_mark
-    return Where(name, mark.line + 1, mark.column + 1)
+    return _new_where(Where, (name, mark.line + 1, mark.column + 1))
 
 
 def _convert(name: str, node: yaml.Node, problems: list[Problem]) -> Located:
@@ -104,6 +107,26 @@ def _convert(name: str, node: yaml.Node, problems: list[Problem]) -> Located:
 # in its words.
 
 
+_CParser: type = getattr(getattr(yaml, "cyaml", None), "CParser", object)
+
+
+class _Untagged(_CParser):
+    """libyaml's composer without tag resolution: scalars stay the text written, so resolving
+    each one's implicit type (a regular expression per scalar, in Python) is wasted work."""
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+        return None
+
+
+COMPOSER = _Untagged if _CParser is not object else SAFE_LOADER
+
+
 def read_yaml(path: Path, display_name: str) -> tuple[Located | None, list[Problem]]:
     """Parse one file; a syntax error becomes a Problem at its position, never an exception."""
     problems: list[Problem] = []
@@ -114,7 +137,7 @@ def read_yaml(path: Path, display_name: str) -> tuple[Located | None, list[Probl
     except OSError as error:
         return None, [Problem(Where(display_name, 1, 1), f"cannot read file: {error.strerror}")]
     try:
-        node = yaml.compose(text, Loader=SAFE_LOADER)
+        node = yaml.compose(text, Loader=COMPOSER)
     except yaml.YAMLError:
         node = None  # parse again below with the pure-Python loader: its messages are clearer
     else:
