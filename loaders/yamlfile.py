@@ -40,7 +40,7 @@ class Problem:
         return {"file": w.file, "line": w.line, "col": w.col, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class Scalar:
     """A scalar as written, and whether it was the YAML null."""
 
@@ -50,13 +50,13 @@ class Scalar:
     quoted: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Seq:
     items: list[Located]
     where: Where
 
 
-@dataclass
+@dataclass(slots=True)
 class Map:
     """A mapping; ``keys`` keeps each key's own position for unknown-key messages."""
 
@@ -79,11 +79,13 @@ def _where(name: str, node: yaml.Node) -> Where:
 
 
 def _convert(name: str, node: yaml.Node, problems: list[Problem]) -> Located:
-    where = _where(name, node)
-    if isinstance(node, yaml.ScalarNode):
-        plain = node.style is None
-        return Scalar(node.value, where, is_null=plain and node.value in _NULLS, quoted=not plain)
-    if isinstance(node, yaml.SequenceNode):
+    mark = node.start_mark
+    where = _new_where(Where, (name, mark.line + 1, mark.column + 1))
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        plain = node.style is None  # type: ignore[attr-defined]
+        return Scalar(node.value, where, plain and node.value in _NULLS, not plain)
+    if kind is yaml.SequenceNode:
         return Seq([_convert(name, item, problems) for item in node.value], where)
     assert isinstance(node, yaml.MappingNode)
     values: dict[str, Located] = {}
