@@ -24,7 +24,7 @@ from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL, Model, load_model
 from .records import Dataset, Edge, Node
 from .settings import Settings
-from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, GraphWriter, NewDatabase, OneTransaction, Progress, writing
+from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, GraphWriter, Progress, target_for, writing
 
 RECONNECT_INTERVAL_S = 2.0
 ANSWERS_DIR = "answers"
@@ -145,13 +145,17 @@ class Graph:
 
     @contextlib.contextmanager
     def writer(
-        self, progress: Progress | None = None, stored: Callable[..., dict[str, Any]] = encode
+        self,
+        progress: Progress | None = None,
+        stored: Callable[..., dict[str, Any]] = encode,
+        expected_records: int | None = None,
     ) -> Iterator[GraphWriter]:
         """A whole new graph, written as it is given; when the block ends without an error it
         replaces the current graph in one step (readers see the old graph or the new one), and
-        otherwise the current graph stays as it was. See graph/writer.py."""
+        otherwise the current graph stays as it was. ``expected_records``, if known, picks the
+        way of writing (graph/writer.py)."""
         try:
-            target = OneTransaction(self) if self.embedded_dir is None else NewDatabase(self, self.embedded_dir)
+            target = target_for(self, expected_records)
         except (ServiceUnavailable, SessionExpired) as error:
             self._recovered()
             raise DatabaseUnavailable(f"the database is not reachable; nothing was changed: {error}") from None
@@ -160,7 +164,7 @@ class Graph:
 
     def replace(self, dataset: Dataset, progress: Progress | None = None) -> None:
         """Replace the whole graph with a validated dataset (see ``writer``)."""
-        with self.writer(progress) as writer:
+        with self.writer(progress, expected_records=len(dataset)) as writer:
             for node in dataset.nodes.values():
                 writer.node(node)
             for edge in dataset.edges:
@@ -176,7 +180,7 @@ class Graph:
             missing = [end for end in (edge["source"], edge["target"]) if end not in ids]
             if missing:
                 raise QueryError(f"a {edge['type']} edge refers to nodes not in the dump: {missing}")
-        with self.writer(progress, stored=dict) as writer:
+        with self.writer(progress, stored=dict, expected_records=len(nodes) + len(edges)) as writer:
             for node in nodes:
                 writer.node(Node(node["id"], node["labels"][0], node["labels"], node["properties"]))
             for edge in edges:

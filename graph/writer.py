@@ -6,15 +6,17 @@ them into batches of ``BATCH_SIZE`` rows, and a thread of its own sends each bat
 caller prepares the next, so Python's work (validation, encoding) and the database's overlap.
 At most ``QUEUED_BATCHES`` batches wait, so memory stays bounded however large the load.
 
-Readers see the old graph or the new one, never a mix, on both engines:
+Readers see the old graph or the new one, never a mix, in one of two ways (``target_for``):
 
-- embedded ArcadeDB: the new graph is written into a database of its own beside the current one,
-  each batch its own transaction (the engine's memory stays bounded: one transaction of four
-  million records failed in it), then readers are pointed at it in one step and the old
-  database is dropped. A load that fails or is killed leaves a database nobody points at; the
-  next load drops it. Loads of one data folder take turns (a lock).
-- Neo4j: one transaction deletes the old graph and writes the new one (a Neo4j community server
-  has a single database), as large as the server's transaction memory allows.
+- a new database (embedded ArcadeDB, large loads): the new graph is written into a database of
+  its own beside the current one, each batch its own transaction (the engine's memory stays
+  bounded: one transaction of four million records failed in it), then readers are pointed at
+  it in one step and the old database is dropped. A load that fails or is killed leaves a
+  database nobody points at; the next load drops it. Loads of one data folder take turns.
+- one transaction (Neo4j, whose community server has a single database; and small loads on the
+  embedded engine, where a new database would cost more than the load: each label set and edge
+  type is a new type there, 15-25 ms each): the old graph is deleted and the new one written
+  in one transaction, as large as the server's transaction memory allows.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ if TYPE_CHECKING:
 
 BATCH_SIZE = 10_000
 QUEUED_BATCHES = 2
+# Expected records up to which the embedded engine writes in one transaction (see above);
+# the environment variable sets another bound (0: always a new database).
+ONE_TRANSACTION_MAX = 50_000
+ONE_TRANSACTION_ENV = "PERSECUTION_GRAPH_ONE_TRANSACTION_MAX"
 META_LABEL = "GraphMeta"
 LOCK_FILE = ".load-lock"
 # Test hook: once a load has written its first nodes, write this file and wait (see tests/graph).
@@ -78,8 +84,17 @@ class Target:
         raise NotImplementedError
 
 
+def target_for(graph: Graph, expected_records: int | None) -> Target:
+    """One transaction on Neo4j or for a small load; a new database for a large one."""
+    bound = int(os.environ.get(ONE_TRANSACTION_ENV) or ONE_TRANSACTION_MAX)
+    small = expected_records is not None and expected_records <= bound
+    if graph.embedded_dir is None or small:
+        return OneTransaction(graph)
+    return NewDatabase(graph, graph.embedded_dir)
+
+
 class OneTransaction(Target):
-    """Neo4j: the old graph deleted and the new one written in one transaction."""
+    """The old graph deleted and the new one written in one transaction."""
 
     def __init__(self, graph: Graph) -> None:
         graph.ensure_schema()

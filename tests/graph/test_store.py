@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from persecution_graph.graph.store import PAUSE_ENV, Graph
+from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
 from persecution_graph.loaders.validate import validate
 
 SMALL = Path(__file__).parents[1] / "fixtures" / "small"
@@ -109,13 +110,14 @@ def _bigger_copy(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.parametrize("one_transaction_max", ["50000", "0"], ids=["one transaction", "new database"])
 def test_killed_reload_leaves_the_previous_graph_intact(
-    graph: Graph, small_dataset, cli_env: dict[str, str], tmp_path: Path
+    graph: Graph, small_dataset, cli_env: dict[str, str], tmp_path: Path, one_transaction_max: str
 ) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
     before = graph.export()
     marker = tmp_path / "paused"
-    env = {**cli_env, PAUSE_ENV: str(marker)}
+    env = {**cli_env, PAUSE_ENV: str(marker), ONE_TRANSACTION_ENV: one_transaction_max}
     loader = subprocess.Popen(
         [sys.executable, "-m", "persecution_graph.api.cli", "load", str(_bigger_copy(tmp_path))],
         env=env,

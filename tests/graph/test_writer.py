@@ -9,7 +9,7 @@ from persecution_graph.graph import embedded
 from persecution_graph.graph.errors import QueryError
 from persecution_graph.graph.records import Edge, Node
 from persecution_graph.graph.store import Graph
-from persecution_graph.graph.writer import BATCH_SIZE
+from persecution_graph.graph.writer import BATCH_SIZE, ONE_TRANSACTION_MAX
 
 
 def _person(node_id: str, roles: list[str], line: int) -> Node:
@@ -87,9 +87,21 @@ def test_an_edge_to_a_node_never_given_is_refused_and_changes_nothing(small_grap
     assert small_graph.export() == before
 
 
-def test_a_load_drops_the_databases_of_loads_that_died(graph: Graph, small_dataset, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_load_drops_the_databases_of_loads_that_died(graph: Graph, data_dir: Path) -> None:
     embedded.server_command(data_dir, f"create database {embedded.STAGING_PREFIX}killed-load")
-    graph.replace(small_dataset)
+    with graph.writer() as writer:  # a new database
+        writer.node(_person("aidos", ["Activist"], 1))
     databases = embedded.server_command(data_dir, "list databases")
     assert isinstance(databases, list)
     assert [name for name in databases if str(name).startswith(embedded.STAGING_PREFIX)] == [graph.database]
+
+
+def test_small_loads_write_in_one_transaction_and_large_ones_into_a_new_database(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
+    graph.replace(small_dataset)
+    in_place = graph.database
+    graph.replace(small_dataset)
+    assert graph.database == in_place
+    with graph.writer(expected_records=ONE_TRANSACTION_MAX + 1) as writer:
+        writer.node(_person("aidos", ["Activist"], 1))
+    assert graph.database != in_place
+    assert [row["id"] for row in graph.read("MATCH (n:Entity) RETURN n.id AS id")] == ["aidos"]
