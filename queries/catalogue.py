@@ -29,6 +29,11 @@ except PackageNotFoundError:  # running from a checkout that is not installed
     RELEASE = "unknown"
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
+# Paged queries (``paged: true``): rows come a page at a time when a page size is given. The
+# HTTP API and the web pages give PAGE_SIZE unless asked otherwise; the command line, reports
+# and views take every row.
+PAGE_SIZE = 100
+ALL_ROWS = 1_000_000_000  # what LIMIT gets for "every row" (Cypher's LIMIT needs a number)
 PARAMETER_TYPES = ("string", "int", "date", "bool")
 TYPE_WORDS = {"string": "text", "int": "a whole number", "date": "a date (YYYY-MM-DD)", "bool": "true or false"}
 
@@ -90,6 +95,9 @@ class Query:
     # Answered from the whole graph (no entity to start from): the answer is kept until the
     # next load (queries/cache.py), so only the first call after a load pays for the scan.
     whole_graph: bool = False
+    # Takes ``limit`` and ``offset`` (PAGE_PARAMETERS): its rows can run into thousands (the
+    # acts of a court or an official), so the HTTP API and the pages serve them a page at a time.
+    paged: bool = False
 
     @property
     def entity_columns(self) -> list[str]:
@@ -118,7 +126,18 @@ class Query:
                 raise QueryError(f"query {self.name!r} needs parameter {name!r}: " f"{parameter.description}")
             else:
                 bound[name] = parameter.default
+        if self.paged and not bound["limit"]:
+            bound["limit"] = ALL_ROWS
         return bound
+
+    def next_page(self, given: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The parameters of the page after ``rows``, if these filled their page."""
+        if not self.paged:
+            return None
+        bound = self.bind(given)
+        if len(rows) < bound["limit"]:
+            return None
+        return {**given, "offset": str(bound["offset"] + bound["limit"]), "limit": str(bound["limit"])}
 
     def run(self, graph: Graph, given: dict[str, Any], public_only: bool = False) -> list[dict[str, Any]]:
         """Rows as dicts, in column order, with their evidence decoded."""
@@ -172,8 +191,19 @@ def decode_value(name: str, value: Any) -> Any:
     return value
 
 
+PAGE_PARAMETERS = (
+    Parameter("limit", "int", 0, "rows per page (0: every row)", minimum=0, maximum=10_000),
+    Parameter("offset", "int", 0, "rows to skip: the next page starts at offset + limit", minimum=0),
+)
+
+
 def _query(data: dict[str, Any]) -> Query:
     parameters = tuple(Parameter(name=name, **spec) for name, spec in (data.get("parameters") or {}).items())
+    paged = bool(data.get("paged", False))
+    if paged:
+        if "SKIP $offset LIMIT $limit" not in data.get("cypher", ""):
+            raise ValueError(f"query {data['name']}: a paged query needs 'SKIP $offset LIMIT $limit'")
+        parameters += PAGE_PARAMETERS
     for parameter in parameters:
         if parameter.type not in PARAMETER_TYPES:
             raise ValueError(f"query {data['name']}: parameter type {parameter.type!r}")
@@ -190,6 +220,7 @@ def _query(data: dict[str, Any]) -> Query:
         procedure=data.get("procedure", ""),
         reading=(data.get("reading") or "").strip(),
         whole_graph=bool(data.get("whole_graph", False)),
+        paged=paged,
     )
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path as FilePath
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from persecution_graph.api.deps import CallerDep, GraphDep
 from persecution_graph.api.routes.entities import entity
+from persecution_graph.api.routes.queries import paged_parameters
 from persecution_graph.graph.errors import QueryError
-from persecution_graph.queries.catalogue import load_catalogue
+from persecution_graph.queries.catalogue import PAGE_SIZE, load_catalogue
 from persecution_graph.queries.search import search
 
 from .network import TEMPLATES, View, to_html, to_png, to_svg
@@ -126,16 +128,26 @@ def query_page(name: str, request: Request, graph: GraphDep, caller: CallerDep) 
     if query is None:
         raise HTTPException(404, f"no query named {name!r}")
     given = {k: v for k, v in request.query_params.items() if k != "format"}
-    rows, error = None, None
+    rows, error, following = None, None, None
     if given or all(not p.required for p in query.parameters):
         try:
-            rows = query.run(graph, given, public_only=caller.public)
+            params = paged_parameters(query, given)
+            rows = query.run(graph, params, public_only=caller.public)
+            following = query.next_page(params, rows)
         except QueryError as failure:
             error = str(failure)
     return templates.TemplateResponse(
         request,
         "pages/query.html",
-        {"query": query, "given": given, "rows": rows, "error": error, "qs": request.url.query},
+        {
+            "query": query,
+            "given": given,
+            "rows": rows,
+            "error": error,
+            "qs": request.url.query,
+            "next_qs": urlencode(following) if following else None,
+            "page_size": PAGE_SIZE,
+        },
         status_code=400 if error else 200,
     )
 

@@ -41,6 +41,26 @@ def test_query_as_json_and_csv(small_graph: Graph) -> None:
     assert client.get("/api/queries/nope").status_code == 404
 
 
+def test_long_answers_come_a_page_at_a_time_with_a_link_to_the_next(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    everything = client.get("/api/queries/relations", params={"id": "natalia-dauletayarova", "limit": 0})
+    assert "link" not in everything.headers
+    ids = [row["other_id"] for row in everything.json()]
+    assert len(ids) == 5
+    first = client.get("/api/queries/relations", params={"id": "natalia-dauletayarova", "limit": 2})
+    assert [row["other_id"] for row in first.json()] == ids[:2]
+    assert first.headers["link"] == '</api/queries/relations?id=natalia-dauletayarova&limit=2&offset=2>; rel="next"'
+    second = client.get(first.headers["link"][1 : first.headers["link"].index(">")])
+    assert [row["other_id"] for row in second.json()] == ids[2:4]
+    # Without a limit, a page of 100 rows: this entity has fewer, so no next page.
+    assert client.get("/api/queries/relations", params={"id": "natalia-dauletayarova"}).json() == everything.json()
+    csv = client.get("/api/queries/relations", params={"id": "natalia-dauletayarova", "limit": 2, "format": "csv"})
+    assert (
+        csv.headers["link"]
+        == '</api/queries/relations?id=natalia-dauletayarova&limit=2&offset=2&format=csv>; rel="next"'
+    )
+
+
 def test_entities_are_paged_by_type_and_name(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     assert client.get("/api/entities", params={"type": "Person", "limit": 3, "offset": 1}).json() == {

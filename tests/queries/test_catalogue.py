@@ -52,7 +52,7 @@ def test_relations_hide_restricted_records_from_the_public(small_graph: Graph) -
     ("params", "message"),
     [
         ({}, "query 'relations' needs parameter 'id': id of the entity (see `search`)"),
-        ({"id": "x", "depth": "2"}, "unknown parameter 'depth' for query 'relations' (parameters: id)"),
+        ({"id": "x", "depth": "2"}, "unknown parameter 'depth' for query 'relations' (parameters: id, limit, offset)"),
     ],
 )
 def test_bad_parameters_are_refused_with_a_sentence(small_graph: Graph, params: dict, message: str) -> None:
@@ -208,6 +208,42 @@ def test_official_footprint_of_a_court_and_of_an_official(small_graph: Graph) ->
     ]
     rows = load_catalogue()["official-footprint"].run(small_graph, {"id": "atyrau-court-of-appeal"})
     assert rows[0]["articles"] == ["Art. 262 (Criminal Code of Kazakhstan)"]
+
+
+@pytest.mark.parametrize(
+    ("page", "subjects"),
+    [
+        ({}, ["baurzhan-jusupov", "natalia-dauletayarova", "rinat-batkayev"]),
+        ({"limit": "0"}, ["baurzhan-jusupov", "natalia-dauletayarova", "rinat-batkayev"]),
+        ({"limit": "2"}, ["baurzhan-jusupov", "natalia-dauletayarova"]),
+        ({"limit": "2", "offset": "2"}, ["rinat-batkayev"]),
+        ({"offset": "1"}, ["natalia-dauletayarova", "rinat-batkayev"]),
+        ({"limit": "2", "offset": "3"}, []),
+    ],
+)
+def test_official_footprint_comes_a_page_at_a_time(small_graph: Graph, page: dict, subjects: list[str]) -> None:
+    query = load_catalogue()["official-footprint"]
+    rows = query.run(small_graph, {"id": "atyrau-court-of-appeal", **page})
+    assert [row["subject_id"] for row in rows] == subjects
+    assert rows == [] or rows[0]["articles"] == ["Art. 262 (Criminal Code of Kazakhstan)"]
+
+
+@pytest.mark.parametrize(
+    ("given", "following"),
+    [
+        ({"id": "x", "limit": "2"}, {"id": "x", "limit": "2", "offset": "2"}),
+        ({"id": "x", "limit": "2", "offset": "4"}, {"id": "x", "limit": "2", "offset": "6"}),
+        ({"id": "x", "limit": "3"}, None),  # two rows: the page was not full
+        ({"id": "x"}, None),  # every row
+    ],
+)
+def test_the_next_page_follows_a_full_one(given: dict, following: dict | None) -> None:
+    assert load_catalogue()["timeline"].next_page(given, [{}, {}]) == following
+
+
+def test_a_page_is_at_most_ten_thousand_rows(small_graph: Graph) -> None:
+    with pytest.raises(QueryError, match="^parameter 'limit' must be at most 10000, not 10001$"):
+        load_catalogue()["relations"].run(small_graph, {"id": "dck", "limit": "10001"})
 
 
 def test_shared_officials_leave_out_unnamed_agents(small_graph: Graph) -> None:

@@ -31,6 +31,10 @@ def test_query_runner_builds_its_form_and_table(small_graph: Graph) -> None:
     assert '<input name="id" value="rinat-batkayev"' in page
     assert "2 rows" in page
     assert 'href="/api/queries/co-defendants?id=rinat-batkayev&amp;format=csv"' in page
+    assert '<input name="limit" value="100"' in page  # long answers come a page at a time
+    paged = client.get("/queries/co-defendants", params={"id": "rinat-batkayev", "limit": "1"}).text
+    assert "1 rows (a page: " in paged
+    assert '<a href="/queries/co-defendants?id=rinat-batkayev&amp;limit=1&amp;offset=1" rel="next">' in paged
     bad = client.get("/queries/ego-network", params={"id": "nsc", "depth": "9"})
     assert bad.status_code == 400
     assert "parameter &#39;depth&#39; must be at most 3, not 9" in bad.text
