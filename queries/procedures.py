@@ -335,13 +335,16 @@ WHERE NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restri
       AND b.sensitivity <> 'restricted')
 RETURN a.id AS a, b.id AS b, e.id AS edge
 """
-HOP_CYPHER = f"""
-MATCH (s:{ENTITY_LABEL})-[e]-(t:{ENTITY_LABEL})
-WHERE s.id = $a AND t.id = $b AND e.id = $edge
-RETURN s.id AS from_id, s.name AS from_name, type(e) AS edge,
-       CASE WHEN startNode(e) = s THEN 'forward' ELSE 'backward' END AS direction,
-       t.id AS to_id, t.name AS to_name, e.date AS date, e.sources AS sources
-LIMIT 1
+# Every step of a chain in one statement, each found from its end with fewer edges: expanding
+# from a court with thousands of acts to find one edge took 8-10 ms a step at 100k entities.
+HOPS_CYPHER = f"""
+UNWIND $steps AS step
+MATCH (x:{ENTITY_LABEL} {{id: step.anchor}})
+WITH x, step
+MATCH (x)-[e]-(y:{ENTITY_LABEL})
+WHERE e.id = step.edge AND y.id = step.other
+RETURN step.number AS number, x.id AS x_id, x.name AS x_name, y.id AS y_id, y.name AS y_name,
+       type(e) AS edge, startNode(e) = x AS x_starts, e.date AS date, e.sources AS sources
 """
 MAX_PATH_STEPS = 8
 
@@ -413,11 +416,35 @@ def path(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) 
     while (step := parents[1][node]) is not None:
         chain.append((node, step[0], step[1]))
         node = step[0]
-    result = []
+    return _hops(graph, chain, adjacency)
+
+
+def _hops(graph: Graph, chain: list[tuple[str, str, str]], adjacency: Adjacency) -> Rows:
+    """The steps of a chain (from, to, edge id) as rows, with names, date and evidence."""
+    steps = []
     for number, (a, b, edge) in enumerate(chain, 1):
-        hop = graph.read(HOP_CYPHER, a=a, b=b, edge=edge)[0]
-        result.append({"step": number, **hop})
-    return result
+        anchor, other = (a, b) if len(adjacency.get(a, ())) <= len(adjacency.get(b, ())) else (b, a)
+        steps.append({"number": number, "anchor": anchor, "other": other, "edge": edge})
+    found = {row["number"]: row for row in graph.read(HOPS_CYPHER, steps=steps)}
+    rows = []
+    for number, (a, _, _) in enumerate(chain, 1):
+        hop = found[number]
+        forward = hop["x_id"] == a  # the anchor is the step's first end
+        ends = ("x", "y") if forward else ("y", "x")
+        rows.append(
+            {
+                "step": number,
+                "from_id": hop[f"{ends[0]}_id"],
+                "from_name": hop[f"{ends[0]}_name"],
+                "edge": hop["edge"],
+                "direction": "forward" if hop["x_starts"] == forward else "backward",
+                "to_id": hop[f"{ends[1]}_id"],
+                "to_name": hop[f"{ends[1]}_name"],
+                "date": hop["date"],
+                "sources": hop["sources"],
+            }
+        )
+    return rows
 
 
 # -- analytics -----------------------------------------------------------------------------
