@@ -268,6 +268,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         repeats=args.repeats,
         keep=Path(args.keep) if args.keep else None,
         on_stage=(lambda so_far: write_json(so_far, json_path)) if json_path else None,
+        queries=not args.no_queries,
     )
     sys.stdout.write(report_text(result))
     if json_path:
@@ -338,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=20, help="runs of each query (default 20)")
     p.add_argument("--json", help="also write the figures to this JSON file (after each stage, then in full)")
     p.add_argument("--keep", help="keep the corpus and database in this folder")
+    p.add_argument("--no-queries", action="store_true", help="measure the load only (no queries, no API)")
     p = command("serve", cmd_serve, "run the HTTP API (loads the bundled data if the graph is empty)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -18,8 +18,8 @@ def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Pa
         write_json(so_far, tmp_path / "partial.json")
 
     result = run(300, repeats=3, on_stage=on_stage, api_seconds=1.0)
-    assert stages == ["generated", "validated", "loaded", "raw ceiling", "naive", "queries", "api load"]
-    assert json.loads((tmp_path / "partial.json").read_text())["stage"] == "api load"
+    assert stages == ["generated", "validated", "loaded", "raw ceiling", "queries", "api load", "naive"]
+    assert json.loads((tmp_path / "partial.json").read_text())["stage"] == "naive"
     assert result["stage"] == "done"
     assert (result["scale"], result["nodes"], result["edges"], result["records"]) == (300, 301, 938, 1239)
     for key in ("load_records_per_s", "raw_ceiling_records_per_s", "naive_records_per_s", "peak_rss_mb"):
