@@ -61,6 +61,7 @@ class Graph:
     ) -> None:
         self.driver = driver
         self._database = database
+        self._schema_ready: set[str] = set()
         # The embedded engine's data folder: which database is current is kept there, and a
         # load makes a new one current (graph/writer.py).
         self.embedded_dir = embedded_dir
@@ -137,9 +138,15 @@ class Graph:
         ]
 
     def ensure_schema(self) -> None:
+        """The schema on the current database (once per database for this Graph: a small load
+        would otherwise spend a fifth of its time asking for constraints that are there)."""
+        database = self.database
+        if database in self._schema_ready:
+            return
         for statement in self.schema_statements():
             with contextlib.suppress(ClientError):  # already there under another name
                 self.write(statement)
+        self._schema_ready.add(database)
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import neo4j
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -93,14 +93,30 @@ def target_for(graph: Graph, expected_records: int | None) -> Target:
     return NewDatabase(graph, graph.embedded_dir)
 
 
+def _take_turns(data_dir: Path) -> IO[str]:
+    """Loads of one data folder take turns: a lock held until the load ends (closing the file)."""
+    lock = (data_dir / LOCK_FILE).open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
+
+
 class OneTransaction(Target):
     """The old graph deleted and the new one written in one transaction."""
 
     def __init__(self, graph: Graph) -> None:
-        graph.ensure_schema()
-        self.session = graph.driver.session(database=graph.database)
-        self.tx = self.session.begin_transaction()
-        self.tx.run(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n").consume()
+        self.lock = _take_turns(graph.embedded_dir) if graph.embedded_dir is not None else None
+        try:
+            graph.ensure_schema()
+            self.session = graph.driver.session(database=graph.database)
+            self.tx = self.session.begin_transaction()
+            self.tx.run(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n").consume()
+        except BaseException:
+            self._let_others_in()
+            raise
+
+    def _let_others_in(self) -> None:
+        if self.lock is not None:
+            self.lock.close()
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Run]:
@@ -111,12 +127,14 @@ class OneTransaction(Target):
             self.tx.commit()
         finally:
             self.session.close()
+            self._let_others_in()
 
     def abort(self) -> None:
         with contextlib.suppress(Exception):
             self.tx.rollback()
         with contextlib.suppress(Exception):
             self.session.close()
+        self._let_others_in()
 
 
 class NewDatabase(Target):
@@ -124,8 +142,7 @@ class NewDatabase(Target):
 
     def __init__(self, graph: Graph, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.lock = (data_dir / LOCK_FILE).open("w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX)  # loads of one folder take turns
+        self.lock = _take_turns(data_dir)
         try:
             self.previous = embedded.current_database(data_dir)
             self._drop_leftovers()
