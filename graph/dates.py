@@ -19,7 +19,7 @@ class DateError(ValueError):
     """A date a curator wrote that cannot be a real date."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateValue:
     """The date as written, and the first and last day it can mean (ISO strings)."""
 

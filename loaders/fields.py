@@ -25,7 +25,7 @@ class FieldError(Exception):
         self.problem = Problem(where, message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRef:
     """One piece of evidence: a source id and a locator (lines, page and/or quote). The same
     reference written in two places is one reference (its place is not compared)."""
