@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from .store import Graph
 
 BATCH_SIZE = 10_000
+# While the writer thread has nothing to do, a batch goes as soon as it has this many rows (the
+# database starts on a small load, or on the first nodes of a large one, at once).
+EAGER_BATCH = 1_000
 QUEUED_BATCHES = 2
 # Expected records up to which the embedded engine writes in one transaction (see above);
 # the environment variable sets another bound (0: always a new database).
@@ -218,6 +221,7 @@ class GraphWriter:
         self.queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self.error: BaseException | None = None
         self.paused = False
+        self.idle = True  # the writer thread waits for a batch
         self.thread = threading.Thread(target=self._work, name="graph-writer", daemon=True)
         self.thread.start()
 
@@ -226,7 +230,7 @@ class GraphWriter:
     def node(self, node: Node) -> None:
         """A new node."""
         self.new_nodes[node.id] = (self._checked_labels(node), self.stored(node.properties))
-        if len(self.new_nodes) >= BATCH_SIZE:
+        if self._full(len(self.new_nodes)):
             self._send_nodes()
 
     def retell(self, node: Node) -> None:
@@ -255,8 +259,12 @@ class GraphWriter:
                 self._send_nodes()
             return
         self.new_edges.append(stored)
-        if len(self.new_edges) >= BATCH_SIZE:
+        if self._full(len(self.new_edges)):
             self._send_edges()
+
+    def _full(self, rows: int) -> bool:
+        """A batch is full at BATCH_SIZE rows, or at EAGER_BATCH while the writer thread waits."""
+        return rows >= BATCH_SIZE or (rows % EAGER_BATCH == 0 and self.idle)
 
     def edge_again(self, edge: Edge) -> None:
         """An edge already given, told again by another record: its sources and description are
@@ -332,7 +340,7 @@ class GraphWriter:
 
     def _work(self) -> None:
         with paused_gc():
-            while (item := self.queue.get()) is not None:
+            while (item := self._next()) is not None:
                 if self.error is not None:
                     continue  # drain: the caller learns of the error at its next batch
                 kind, rows = item
@@ -340,6 +348,12 @@ class GraphWriter:
                     getattr(self, f"_write_{kind}")(rows)
                 except BaseException as error:  # handed to the caller's thread
                     self.error = error
+
+    def _next(self) -> tuple[str, Any] | None:
+        self.idle = self.queue.empty()
+        item = self.queue.get()
+        self.idle = False
+        return item
 
     def _write_nodes(self, rows: dict[str, NodeRow]) -> None:
         by_labels: dict[tuple[str, ...], dict[str, dict[str, Any]]] = defaultdict(dict)
