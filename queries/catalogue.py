@@ -144,11 +144,15 @@ class Query:
         params = self.bind(given)
         if not self.whole_graph:
             return self._rows(graph, params, public_only)
-        # The definition and the release are part of the key: answers kept on disk by an
-        # earlier release, or before the query was changed, are not served.
+        # The whole answer is kept, and a page cut from it. The definition and the release are
+        # part of the key: answers kept on disk by an earlier release, or before the query was
+        # changed, are not served.
         definition = (self.cypher, self.procedure, RELEASE)
-        key = ("query", self.name, tuple(sorted((k, repr(v)) for k, v in params.items())), public_only, definition)
+        asked = tuple(sorted((k, repr(v)) for k, v in params.items() if k not in PAGE_NAMES))
+        key = ("query", self.name, asked, public_only, definition)
         rows = DERIVED.get(graph, key, lambda: self._rows(graph, params, public_only), on_disk=True)
+        if self.paged:
+            rows = rows[params["offset"] : params["offset"] + params["limit"]]
         return [dict(row) for row in rows]
 
     def _rows(self, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
@@ -191,6 +195,7 @@ def decode_value(name: str, value: Any) -> Any:
     return value
 
 
+PAGE_NAMES = ("limit", "offset")
 PAGE_PARAMETERS = (
     Parameter("limit", "int", 0, "rows per page (0: every row)", minimum=0, maximum=10_000),
     Parameter("offset", "int", 0, "rows to skip: the next page starts at offset + limit", minimum=0),
@@ -201,8 +206,12 @@ def _query(data: dict[str, Any]) -> Query:
     parameters = tuple(Parameter(name=name, **spec) for name, spec in (data.get("parameters") or {}).items())
     paged = bool(data.get("paged", False))
     if paged:
-        if "SKIP $offset LIMIT $limit" not in data.get("cypher", ""):
-            raise ValueError(f"query {data['name']}: a paged query needs 'SKIP $offset LIMIT $limit'")
+        # A query from an entity pages in Cypher; a whole-graph answer is kept whole and cut.
+        pages_in_cypher = "SKIP $offset LIMIT $limit" in data.get("cypher", "")
+        if data.get("whole_graph") and pages_in_cypher:
+            raise ValueError(f"query {data['name']}: a page is cut from the kept answer; leave out SKIP/LIMIT")
+        if not data.get("whole_graph") and not pages_in_cypher:
+            raise ValueError(f"query {data['name']}: a paged query ends in 'SKIP $offset LIMIT $limit'")
         parameters += PAGE_PARAMETERS
     for parameter in parameters:
         if parameter.type not in PARAMETER_TYPES:

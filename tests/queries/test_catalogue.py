@@ -241,6 +241,15 @@ def test_the_next_page_follows_a_full_one(given: dict, following: dict | None) -
     assert load_catalogue()["timeline"].next_page(given, [{}, {}]) == following
 
 
+def test_a_page_of_a_whole_graph_answer_is_cut_from_the_answer_kept(small_graph: Graph) -> None:
+    query = load_catalogue()["shared-officials"]
+    everything = query.run(small_graph, {})
+    assert len(everything) == 3
+    assert query.run(small_graph, {"limit": "2", "offset": "1"}) == everything[1:3]
+    assert query.run(small_graph, {"limit": "2", "offset": "3"}) == []
+    assert query.next_page({"limit": "2"}, everything[:2]) == {"limit": "2", "offset": "2"}
+
+
 def test_a_page_is_at_most_ten_thousand_rows(small_graph: Graph) -> None:
     with pytest.raises(QueryError, match="^parameter 'limit' must be at most 10000, not 10001$"):
         load_catalogue()["relations"].run(small_graph, {"id": "dck", "limit": "10001"})
