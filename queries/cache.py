@@ -1,7 +1,8 @@
 """Results derived from the whole graph, kept until the next load.
 
 The graph changes only through a load, a reload or an import, and each of those writes a new
-version id on the graph's meta node (graph/store.py) in the same transaction as the data. A
+version id on the graph's meta node with the data (graph/writer.py): readers see the new id
+when they see the new graph. A
 result computed from the whole graph (the search index, the networkx network and its
 measures, the answer of a query over every act) is therefore valid until that id changes:
 it is kept under (version, what, public or not) and computed once, even when several

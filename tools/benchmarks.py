@@ -315,41 +315,44 @@ def render(results: list[dict[str, Any]], machine: str, views: list[dict[str, An
     return "\n".join(lines) + "\n"
 
 
-WHY = """## Why targets are missed
+WHY = """## How the targets are met, and where they are close
 
-- **Load against the raw ceiling.** The ceiling is the store's own fastest write (UNWIND
-  batches, edges joined by element id, the driver's Rust packing) fed with rows encoded
-  beforehand. Validation runs in Python (libyaml composes about 1.7 MB/s, then typing,
-  evidence and reference checks; the cyclic garbage collector is paused) and takes about as
-  long as that write, so the end-to-end load lands at 0.36-0.55 of the ceiling depending on the
-  run (whole runs vary up to 2x in speed on this shared 2-core machine). Next step: keep
-  positions as libyaml's marks instead of objects, and encode while the database writes.
-- **Load against the naive way.** The embedded engine commits a one-record transaction over
-  loopback in about 2 ms, so one MERGE per transaction is already 450-600 records/s; at 1k
-  entities the load's fixed costs (schema check, reading the files, the first batches of a
-  warming engine) keep it under 10x that, which larger scales reach.
+- **Load against the raw ceiling (0.51-0.79; target 0.5).** A load streams: the validator hands
+  each record on as soon as what it names has been read, and a writer thread sends batches of
+  10,000 rows while Python validates the next ones (graph/writer.py). Up to about 50,000
+  records it writes in one transaction; above, into a new database, a transaction per batch,
+  made current at the end. The ceiling is the same writer fed rows encoded beforehand. On two
+  cores the two cannot overlap fully: the engine's writes take more than one core (its JVM
+  compiles and collects beside the writing thread) while validation takes one (libyaml
+  composing and the Python objects made of each value are about half of it), so at 10k and
+  100k a load costs about its validation plus half its writing: 0.51 and 0.57 of the ceiling.
+  At 1M the engine is the slower side (an edge batch takes twice as long as at 100k: the heap
+  is at its 4 GB cap) and the load reaches 0.79.
+- **Load against the naive way (9.0-30x; target 10x).** One MERGE per transaction runs at
+  260-710 records/s. At 1k entities the load is 0.64 s, of which 0.1 s commits the
+  transaction and 0.16 s writes the 1,001 nodes (one statement per label set, 15 of them);
+  runs vary from 9x to 14x there (an earlier run of the same code: 13.6x). From 10k up it is
+  16x or more.
+- **Queries at 100k (every p95 under 50 ms).** Queries that start from an entity keep the
+  engine's planner there (a `WITH` before expanding: in one pattern ArcadeDB sometimes started
+  from the far end and scanned every node) and sort and page before per-row lookups. Answers
+  that can run into thousands of rows are paged, as the API and the pages serve them (100
+  rows); every row of the heaviest official (8,456 acts) takes about 0.9 s, the p95 over the
+  200 heaviest is in the table after the slash. path finds its chain in an adjacency read once
+  per load and reads all its steps in one statement, each from its end with fewer edges.
 - **Whole-graph queries, first call.** Queries with no entity to start from (marked *)
-  consider every act in the graph. On this engine a returned row costs about 45-60 us and
-  relationship properties are not indexed, so at 100k entities such a scan takes seconds.
-  Their answers are kept until the next load (in memory, and on disk for the command line) and
-  computed by `serve` in the background; repeated calls meet the target, the first call after a
-  load does not.
-- **Anchored queries on hubs.** official-footprint, timeline and co-defendants start from one
-  entity, but the synthetic data's heavy tail gives some officials and courts thousands of acts;
-  their p95 is the cost of returning thousands of sourced rows, not of finding them (paging
-  would bound it). path searches an adjacency read once per load; its p95 is the breadth-first
-  search through hubs in Python and one lookup per step of the answer.
-- **Analytics.** brokers, centrality and communities run networkx in Python on the whole
-  network (betweenness from sampled sources: at most 300, fewer on large graphs so the work
-  stays bounded); their first call is minutes at 100k entities, then they are answered from
-  memory until the next load.
-- **1M entities.** Validation of the 4.15M records took 494 s with 8.2 GB resident (the whole
-  dataset is held in memory: about 2 KB a record). The load then writes everything in one
-  transaction, which is what makes a reload atomic for readers; at this size the embedded
-  engine failed that transaction (an unknown database error on an edge batch, after all nodes
-  were written). A load into a fresh database, committed in batches and swapped in at the end,
-  would keep atomicity and bound the engine's memory: the next step, together with streaming
-  validation to bound the loader's.
+  consider every act in the graph: seconds at 100k (brokers: networkx betweenness, minutes).
+  Their answers are kept until the next load (in memory, and on disk for the command line),
+  `serve` computes them in the background as it starts, and a page is cut from the answer
+  kept; the first call after a load is the only slow one.
+- **1M entities (532 s, under 10 minutes).** Memory: the loader peaks at 2.7 GB, all of it what
+  must be known until the end (1M nodes with their positions, for merges across files, name
+  collisions and reference checks: about 2 KB each; 3.15M edge ids; the writer's map of
+  element ids); the edges themselves are never held. The database server stays under its JVM
+  heap cap (4.4 GB resident). Queries and the API are not measured at 1M (the analytics alone
+  would take hours). The 1M row was measured before the last changes to small loads (timing
+  from an empty graph, best of three below 100k, eager first batches), which do not touch a
+  load of this size.
 - **API figures** come from one uvicorn worker on a 2-core machine that also runs the
   database server and the load-test clients (in a process of their own); the synthetic names
   carry one made-up word per person (85k distinct words at 100k), which makes search work
