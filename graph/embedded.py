@@ -50,7 +50,7 @@ class ServerInfo:
     pid: int
     bolt_port: int
     http_port: int
-    database: str = EMBEDDED_DATABASE
+    database: str = EMBEDDED_DATABASE  # current when the server started; now: current_database()
     ephemeral: bool = False
 
     @property
