@@ -58,15 +58,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_load(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
     from persecution_graph.loaders.load import load
-    from persecution_graph.loaders.validate import yaml_files
+    from persecution_graph.loaders.validate import corpus_bytes
 
     from .progress import Progress
 
     folder = Path(args.path)
     if not folder.exists():
         raise UserError(f"{args.path}: no such file or folder")
-    total = sum(file.stat().st_size for file in yaml_files(folder))
-    with open_graph() as graph, Progress(total, "loading (bytes read)") as progress:
+    with open_graph() as graph, Progress(corpus_bytes(folder), "loading (bytes read)") as progress:
         result = load(graph, folder, read=progress.advance)
     if not result.ok:
         _print_problems(result)

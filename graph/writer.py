@@ -201,7 +201,6 @@ class GraphWriter:
     """
 
     def __init__(self, graph: Graph, target: Target, stored: Stored = encode, progress: Progress | None = None):
-        self.graph = graph
         self.target = target
         self.stored = stored
         self.progress = progress or (lambda _: None)
@@ -216,7 +215,6 @@ class GraphWriter:
         self.new_edges: list[Edge] = []
         self.held_edges: list[Edge] = []
         self.told_again: dict[str, list[Edge]] = defaultdict(list)
-        self.written = {"nodes": 0, "edges": 0}
         self.element_ids: dict[str, str] = {}  # node id -> element id (the writer thread's)
         self.queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self.error: BaseException | None = None
@@ -366,7 +364,6 @@ class GraphWriter:
                     "RETURN collect(r.id) AS ids, collect(elementId(n)) AS element_ids"
                 )
                 self._keep_element_ids(batch, _run_rows(run, statement, list(batch.values())))
-        self.written["nodes"] += len(rows)
         self.progress(len(rows))
         if not self.paused:
             self.paused = True
@@ -414,7 +411,6 @@ class GraphWriter:
                     f"CREATE (a)-[e:{edge_type}]->(b) SET e = r.props"
                 )
                 _run_rows(run, statement, batch)
-        self.written["edges"] += len(edges)
         self.progress(len(edges))
 
     # -- after the batches -------------------------------------------------------------------

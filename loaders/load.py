@@ -8,7 +8,7 @@ from persecution_graph.graph.records import paused_gc
 from persecution_graph.graph.store import Graph
 from persecution_graph.graph.writer import Progress
 
-from .validate import ValidationResult, Validator, yaml_files
+from .validate import ValidationResult, Validator, corpus_bytes
 
 # Curated YAML runs to 120-250 bytes a record: an estimate of a load's size before reading it.
 BYTES_PER_RECORD = 120
@@ -29,7 +29,7 @@ def load(graph: Graph, path: Path, read: Progress | None = None, written: Progre
     the size of each file once read, ``written`` the number of records of each batch written.
     """
     try:
-        expected = sum(file.stat().st_size for file in yaml_files(path)) // BYTES_PER_RECORD
+        expected = corpus_bytes(path) // BYTES_PER_RECORD
         with paused_gc(), graph.writer(written, expected_records=expected) as writer:
             result = Validator(path, graph.model, writer, keep_going=False).run(path, read)
             if not result.ok:

@@ -74,6 +74,11 @@ def yaml_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def corpus_bytes(path: Path) -> int:
+    """The size of the curated YAML at ``path`` (a load's progress, and its size estimate)."""
+    return sum(file.stat().st_size for file in yaml_files(path))
+
+
 class Validator:
     """Reads files record by record, checks each as far as what was read allows, hands it to
     the sink, and checks the whole at the end.
