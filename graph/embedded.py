@@ -7,6 +7,15 @@ generated password kept (mode 0600) in the data folder; every other part talks B
 
 ``server.json`` in the data folder says which server is running. A server started by a single
 command (``ephemeral``) is stopped by that command; ``db start`` and ``serve`` keep it running.
+
+Hardening, enforced by the engine itself (see docs/SECURITY.md):
+
+- the data folder is private (0700) and the server process creates every file with umask 077
+  (database files, write-ahead log, logs);
+- no statement may read a file or a URL (`LOAD CSV` off for both), every statement stops after
+  ``STATEMENT_TIMEOUT_MS``, and ``range()`` is bounded;
+- the Cypher console runs as a server user of its own (``CONSOLE_USER``) whose group may only
+  read records, never write, change the schema or the security; the engine refuses the rest.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import fcntl
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -41,6 +51,18 @@ CURRENT_FILE = "current-database"
 STAGING_PREFIX = "graph-"
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 60.0
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+# The console's server user and its group: it may read records of every type in every database
+# (a load makes a new database), and nothing else.
+CONSOLE_USER = "console"
+CONSOLE_GROUP = "console-reader"
+# A statement that runs longer is stopped by the engine (the project's own statements take well
+# under a second; a batch of a large load a few seconds).
+STATEMENT_TIMEOUT_MS = 120_000
+STATEMENT_TIMEOUT_ENV = "PERSECUTION_GRAPH_STATEMENT_TIMEOUT_S"
+# The most elements a range() may produce (the project's statements use none).
+MAX_RANGE_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -58,16 +80,54 @@ class ServerInfo:
         return f"bolt://127.0.0.1:{self.bolt_port}"
 
 
-def credentials(data_dir: Path) -> tuple[str, str]:
-    """The root user and its password, generated on first use and kept private."""
+def private_folder(folder: Path) -> Path:
+    """Make ``folder`` (and missing parents) with mode 0700; an existing one keeps its mode."""
+    folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    return folder
+
+
+def loose_mode(folder: Path) -> str | None:
+    """A warning if other users may read or enter ``folder``, else None."""
+    try:
+        mode = folder.stat().st_mode & 0o777
+    except OSError:
+        return None
+    if mode & 0o077 == 0:
+        return None
+    return (
+        f"warning: {folder} can be read by other users of this machine (mode {mode:o}); "
+        f"it holds restricted records: run `chmod 700 {folder}`"
+    )
+
+
+def _credentials_file(data_dir: Path) -> dict[str, str]:
+    """The generated passwords (root, and the console's read-only user), kept private."""
     path = data_dir / CREDENTIALS_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        private_folder(data_dir)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "w") as handle:
             json.dump({"user": "root", "password": secrets.token_urlsafe(24)}, handle)
-    data = json.loads(path.read_text())
+    data: dict[str, str] = json.loads(path.read_text())
+    if "console_password" not in data:  # a data folder from before the console had its own user
+        data["console_password"] = secrets.token_urlsafe(24)
+        temporary = path.with_suffix(".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle)
+        temporary.replace(path)
+    return data
+
+
+def credentials(data_dir: Path) -> tuple[str, str]:
+    """The root user and its password, generated on first use and kept private."""
+    data = _credentials_file(data_dir)
     return data["user"], data["password"]
+
+
+def console_credentials(data_dir: Path) -> tuple[str, str]:
+    """The console's user, which the engine lets read and nothing else, and its password."""
+    return CONSOLE_USER, _credentials_file(data_dir)["console_password"]
 
 
 def _free_port() -> int:
@@ -98,6 +158,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def statement_timeout_ms() -> int:
+    """The engine's limit on one statement, in milliseconds (PERSECUTION_GRAPH_STATEMENT_TIMEOUT_S)."""
+    given = os.environ.get(STATEMENT_TIMEOUT_ENV)
+    return int(float(given) * 1000) if given else STATEMENT_TIMEOUT_MS
+
+
 def _read_state(data_dir: Path) -> ServerInfo | None:
     try:
         return ServerInfo(**json.loads((data_dir / STATE_FILE).read_text()))
@@ -122,8 +188,8 @@ def running(data_dir: Path) -> ServerInfo | None:
 @contextlib.contextmanager
 def _lock(data_dir: Path) -> Iterator[None]:
     """Only one process at a time may start or stop the server of a data folder."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / ".lock").open("w") as handle:
+    private_folder(data_dir)
+    with os.fdopen(os.open(data_dir / ".lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE), "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -147,30 +213,118 @@ def make_current(data_dir: Path, name: str) -> None:
     temporary.replace(data_dir / CURRENT_FILE)
 
 
-def server_command(data_dir: Path, command: str) -> object:
-    """Run an ArcadeDB server command (``create database NAME``, ``drop database NAME``,
-    ``list databases``) on the running server's HTTP API, on loopback, as root."""
-    info = running(data_dir)
-    if info is None:
-        raise DatabaseUnavailable(f"the embedded database of {data_dir} is not running")
-    user, password = credentials(data_dir)
+def basic_auth(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _post(http_port: int, path: str, body: dict[str, object], auth: tuple[str, str], what: str) -> object:
+    """POST JSON to the server's HTTP API on loopback; its ``result``."""
     request = urllib.request.Request(
-        f"http://127.0.0.1:{info.http_port}/api/v1/server",
-        data=json.dumps({"command": command}).encode(),
+        f"http://127.0.0.1:{http_port}{path}",
+        data=json.dumps(body).encode(),
         method="POST",
-        headers={
-            "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode(),
-            "Content-Type": "application/json",
-        },
+        headers={"Authorization": basic_auth(*auth), "Content-Type": "application/json"},
     )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return json.loads(response.read()).get("result")
     except urllib.error.HTTPError as error:
         detail = error.read().decode(errors="replace")[:300]
-        raise DatabaseUnavailable(f"the embedded database refused {command!r}: {detail}") from None
+        raise DatabaseUnavailable(f"the embedded database refused {what}: {detail}") from None
     except OSError as error:
-        raise DatabaseUnavailable(f"the embedded database did not answer {command!r}: {error}") from None
+        raise DatabaseUnavailable(f"the embedded database did not answer {what}: {error}") from None
+
+
+def server_command(data_dir: Path, command: str) -> object:
+    """Run an ArcadeDB server command (``create database NAME``, ``drop database NAME``,
+    ``list databases``) on the running server's HTTP API, on loopback, as root."""
+    info = running(data_dir)
+    if info is None:
+        raise DatabaseUnavailable(f"the embedded database of {data_dir} is not running")
+    return _post(info.http_port, "/api/v1/server", {"command": command}, credentials(data_dir), repr(command))
+
+
+def _create_console_user(data_dir: Path, http_port: int) -> None:
+    """The console's group (read records of any type, in any database; nothing else) and its
+    user, made anew at every start so that the stored password is the one in force."""
+    root = credentials(data_dir)
+    group = {
+        "database": "*",
+        "name": CONSOLE_GROUP,
+        "access": [],  # no updateSecurity, updateSchema or updateDatabaseSettings
+        "types": {"*": {"access": ["readRecord"]}},
+        "readTimeout": statement_timeout_ms(),
+    }
+    _post(http_port, "/api/v1/server/groups", group, root, "the console's group")
+    user, password = console_credentials(data_dir)
+    with contextlib.suppress(DatabaseUnavailable):  # not there yet
+        _post(http_port, "/api/v1/server", {"command": f"drop user {user}"}, root, "drop user")
+    spec = {"name": user, "password": password, "databases": {"*": [CONSOLE_GROUP]}}
+    _post(http_port, "/api/v1/server", {"command": "create user " + json.dumps(spec)}, root, "the console's user")
+
+
+def leftover_databases(data_dir: Path) -> list[Path]:
+    """Database folders nobody reads: every one but the current (loads killed mid-way, or
+    killed between making a new database current and dropping the old one)."""
+    folder = data_dir / "arcadedb" / "databases"
+    if not folder.is_dir():
+        return []
+    current = current_database(data_dir)
+    return sorted(path for path in folder.iterdir() if path.is_dir() and path.name != current)
+
+
+def _tighten(data_dir: Path) -> None:
+    """Files written before the data folder was kept private: owner only."""
+    for path in [data_dir, *data_dir.rglob("*")]:
+        with contextlib.suppress(OSError):
+            if not path.is_symlink():
+                path.chmod(PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
+
+
+# How the engine's log says that a write found no room (Java's IOException message).
+DISK_FULL = "No space left on device"
+# Room a load needs besides a copy of the current graph (write-ahead log, index pages).
+LOAD_HEADROOM = 16 << 20
+
+
+def log_size(data_dir: Path) -> int:
+    """Where the engine's log ends now (what it writes later starts there)."""
+    try:
+        return (data_dir / LOG_FILE).stat().st_size
+    except OSError:
+        return 0
+
+
+def disk_full(data_dir: Path, since: int = 0) -> str | None:
+    """Why a write failed, if it was for lack of room: the disk holding the data folder has less
+    free than a new graph needs (about the size of the current one, plus headroom), or the engine
+    logged after byte ``since`` of its log that it found no space. None otherwise."""
+    needed = _database_size(data_dir) + LOAD_HEADROOM
+    free = shutil.disk_usage(data_dir).free
+    if free >= needed and DISK_FULL not in _logged_since(data_dir, since):
+        return None
+    return (
+        f"the disk holding {data_dir} is full ({_megabytes(free)} free): the database could not write "
+        f"the new graph, which needs about {_megabytes(needed)}; free some space there and load again"
+    )
+
+
+def _database_size(data_dir: Path) -> int:
+    current = data_dir / "arcadedb" / "databases" / current_database(data_dir)
+    return sum(f.stat().st_size for f in current.rglob("*") if f.is_file()) if current.is_dir() else 0
+
+
+def _logged_since(data_dir: Path, since: int) -> str:
+    try:
+        with (data_dir / LOG_FILE).open("rb") as log:
+            log.seek(since)
+            return log.read(8 << 20).decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / (1 << 20):,.1f} MB"
 
 
 def _log_tail(data_dir: Path, lines: int = 15) -> str:
@@ -192,8 +346,13 @@ def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
             return info
         credentials(data_dir)
         (data_dir / STATE_FILE).unlink(missing_ok=True)
+        # Nothing is in use while no server runs: databases nobody points at go now.
+        for leftover in leftover_databases(data_dir):
+            shutil.rmtree(leftover, ignore_errors=True)
+        _tighten(data_dir)
         bolt, http = _free_port(), _free_port()
-        with (data_dir / LOG_FILE).open("ab") as log:
+        log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+        with os.fdopen(log_fd, "ab") as log:
             process = subprocess.Popen(
                 [
                     sys.executable,
@@ -253,25 +412,54 @@ def stop(data_dir: Path, only_ephemeral_pid: int | None = None) -> bool:
         return True
 
 
+def server_config(bolt: int, http: int) -> dict[str, object]:
+    """The server's settings (keys as arcadedb_embedded takes them: ``a_b`` is ``arcadedb.a.b``)."""
+    return {
+        "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+        "bolt_port": bolt,
+        "http_port": http,
+        "host": "127.0.0.1",
+    }
+
+
+def database_settings() -> dict[str, object]:
+    """Settings every database of the server takes from the engine's defaults (a database
+    opened by the server does not read the server's own settings)."""
+    return {
+        # Statements read the graph, never a file or a URL.
+        "arcadedb.opencypher.loadCsv.allowFileUrls": False,
+        "arcadedb.opencypher.loadCsv.allowRemoteUrls": False,
+        "arcadedb.command.timeout": statement_timeout_ms(),
+        "arcadedb.queryMaxRangeSize": MAX_RANGE_SIZE,
+    }
+
+
+def _apply_database_settings() -> None:
+    import jpype
+
+    settings = jpype.JClass("com.arcadedb.GlobalConfiguration")
+    for key, value in database_settings().items():
+        found = settings.findByKey(key)
+        if found is None:
+            raise DatabaseUnavailable(f"this ArcadeDB has no setting {key!r}")
+        found.setValue(value)
+
+
 def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> None:
     """Child-process main: run ArcadeDB until SIGTERM, then shut it down cleanly."""
+    os.umask(0o077)  # every file the engine writes (database, write-ahead log, logs): owner only
     import arcadedb_embedded  # the JVM starts here, in this process only
 
     _, password = credentials(data_dir)
     server = arcadedb_embedded.create_server(
-        str(data_dir / "arcadedb"),
-        root_password=password,
-        config={
-            "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
-            "bolt_port": bolt,
-            "http_port": http,
-            "host": "127.0.0.1",
-        },
+        str(data_dir / "arcadedb"), root_password=password, config=server_config(bolt, http)
     )
+    _apply_database_settings()
     server.start()
     current = current_database(data_dir)
     if not (data_dir / "arcadedb" / "databases" / current).exists():
         server.create_database(current)
+    _create_console_user(data_dir, http)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())

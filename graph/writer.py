@@ -98,7 +98,7 @@ def target_for(graph: Graph, expected_records: int | None) -> Target:
 
 def _take_turns(data_dir: Path) -> IO[str]:
     """Loads of one data folder take turns: a lock held until the load ends (closing the file)."""
-    lock = (data_dir / LOCK_FILE).open("w")
+    lock = os.fdopen(os.open(data_dir / LOCK_FILE, os.O_WRONLY | os.O_CREAT, 0o600), "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     return lock
 
@@ -202,6 +202,9 @@ class GraphWriter:
 
     def __init__(self, graph: Graph, target: Target, stored: Stored = encode, progress: Progress | None = None):
         self.target = target
+        # Where to look when the engine fails (a full disk), from where its log ends now.
+        self.data_dir = graph.embedded_dir
+        self.log_start = embedded.log_size(self.data_dir) if self.data_dir is not None else 0
         self.stored = stored
         self.progress = progress or (lambda _: None)
         self.labels = graph.model.all_labels()
@@ -305,7 +308,7 @@ class GraphWriter:
 
     def _raise_if_failed(self) -> None:
         if self.error is not None:
-            raise _as_graph_error(self.error)
+            raise _as_graph_error(self.error, self.data_dir, self.log_start)
 
     def close(self) -> None:
         """Send what waits, add the sources of edges told again, and make the new graph current."""
@@ -321,7 +324,7 @@ class GraphWriter:
             )
             self.target.commit()
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
-            raise _as_graph_error(error) from None
+            raise _as_graph_error(error, self.data_dir, self.log_start) from None
 
     def abort(self) -> None:
         """Leave the current graph as it was."""
@@ -456,7 +459,10 @@ def _run_rows(run: Run, statement: str, rows: list[dict[str, Any]]) -> list[neo4
         rows.clear()
 
 
-def _as_graph_error(error: BaseException) -> GraphError:
+def _as_graph_error(error: BaseException, data_dir: Path | None = None, log_start: int = 0) -> GraphError:
+    full = embedded.disk_full(data_dir, log_start) if data_dir is not None else None
+    if full is not None:
+        return GraphError(f"{full}; nothing was changed")
     if isinstance(error, GraphError):
         return error
     if isinstance(error, ServiceUnavailable | SessionExpired):
