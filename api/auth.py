@@ -6,7 +6,9 @@ the data folder, mode 0600) and/or given in ``PERSECUTION_GRAPH_API_KEYS`` as
 ``role:token,role:token`` (hashed when read, for containers and tests). A presented key is
 compared with every stored hash in constant time.
 
-Any valid key sees restricted records; an anonymous caller never does.
+Any valid key sees restricted records; an anonymous caller never does. Keys take effect at
+once: the file is read again at the first request after it changes (:class:`KeyRing`), so a
+removed key stops working and a new one works without a restart.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +90,38 @@ def load_keys(data_dir: Path) -> list[StoredKey]:
             raise KeyError_(f"{KEYS_ENV}: entry {index + 1} is not role:token")
         keys.append(StoredKey(f"env-{index + 1}", _check_role(role, KEYS_ENV), token_hash(token)))
     return keys
+
+
+class KeyRing:
+    """The keys in force: the file's, read again whenever it changes, and the environment's.
+    A ring made from a fixed list (tests, embedding) never changes."""
+
+    def __init__(self, data_dir: Path, fixed: list[StoredKey] | None = None) -> None:
+        self.data_dir = data_dir
+        self.fixed = fixed
+        self._seen: tuple[int, int, int] | None = None
+        self._keys: list[StoredKey] = []
+        self._lock = threading.Lock()
+
+    def keys(self) -> list[StoredKey]:
+        """The keys now (a stat of the file per call; read only when it changed)."""
+        if self.fixed is not None:
+            return self.fixed
+        stamp = _stamp(keys_file(self.data_dir))
+        with self._lock:
+            if stamp != self._seen or self._seen is None:
+                self._keys = load_keys(self.data_dir)
+                self._seen = stamp
+            return self._keys
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is replaced or written: inode, size, modification time."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return (0, 0, 0)
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 def identify(token: str | None, keys: list[StoredKey]) -> Caller | None:

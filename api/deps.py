@@ -19,7 +19,7 @@ def get_caller(request: Request) -> Caller:
     """The caller of a request, from `Authorization: Bearer KEY` or `X-API-Key: KEY`."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else request.headers.get("x-api-key")
-    caller = identify(token, request.app.state.keys)
+    caller = identify(token, request.app.state.keys.keys())
     if caller is None:
         raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
     return caller
