@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from persecution_graph.graph.errors import GraphError
+from persecution_graph.graph.files import write_private
 from persecution_graph.loaders.validate import ValidationResult, validate
 
 from .errors import UserError
@@ -75,11 +76,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(body: str | bytes, output: str | None) -> None:
+    """To standard output, or to a file only its owner may read (it may hold restricted records)."""
     if output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        Path(str(output)).write_text(text, encoding="utf-8")
+        sys.stdout.write(body if isinstance(body, str) else body.decode())
+        return
+    write_private(Path(str(output)), body)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -92,11 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError("--format csv writes a zip of CSV files; give -o FILE.zip")
     with open_graph() as graph:
         data = graph.export(public_only=args.public)
-    body = WRITERS[args.format](data)
-    if isinstance(body, bytes):
-        Path(str(args.output)).write_bytes(body)
-    else:
-        _write_output(body, args.output)
+    _write_output(WRITERS[args.format](data), args.output)
     if args.output not in (None, "-"):
         print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
     return 0
@@ -194,7 +192,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
 
     with open_graph() as graph:
-        stats = graph.stats()
+        stats = graph.stats(public_only=args.public)
     if args.format == "json":
         print(json.dumps(stats, indent=1))
         return 0
@@ -210,8 +208,11 @@ def cmd_db(args: argparse.Namespace) -> int:
     from persecution_graph.graph import embedded
     from persecution_graph.graph.settings import Settings
 
+    from .server import warn_if_loose
+
     settings = Settings.from_env()
     if args.action == "start":
+        warn_if_loose(settings)
         info = embedded.start(settings.data_dir)
         print(
             f"embedded database running: bolt://127.0.0.1:{info.bolt_port} "
@@ -327,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public", action="store_true", help="leave out restricted records")
     p = command("stats", cmd_stats, "counts per node type, edge type and source")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--public", action="store_true", help="count only what a public reader may see")
     p = command("db", cmd_db, "start, stop or check the embedded database server")
     p.add_argument("action", choices=["start", "stop", "status"])
     p = command("keys", cmd_keys, "API keys: add NAME --role reader|editor|admin, list, remove NAME")

@@ -17,9 +17,18 @@ from .errors import UserError
 from .main import create_app
 
 
+def warn_if_loose(settings: Settings) -> None:
+    """Say so when other users of the machine may read the data folder."""
+    if not settings.neo4j_uri:
+        warning = embedded.loose_mode(settings.data_dir)
+        if warning:
+            print(warning, file=sys.stderr)
+
+
 def serve(host: str, port: int, data: str) -> None:
     """Start the database if needed, load ``data`` into an empty graph, serve until Ctrl-C."""
     settings = Settings.from_env()
+    warn_if_loose(settings)
     graph = connect_healing(settings)
     try:
         empty = graph.count() == 0

@@ -241,14 +241,19 @@ class Graph:
         kinds = [label for label in labels if label in self.model.nodes]
         return kinds + sorted(label for label in labels if label not in kinds and label != ENTITY_LABEL)
 
-    def stats(self) -> dict[str, Any]:
-        """Counts per node type, edge type and source, and the share of located records."""
+    def stats(self, public_only: bool = False) -> dict[str, Any]:
+        """Counts per node type, edge type and source, and the share of located records (for a
+        public reader, of the records a public reader may see)."""
         nodes = self.read(
-            f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, " "n.source_ids AS sources, n.sources AS refs"
+            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
+            "RETURN labels(n) AS labels, n.source_ids AS sources, n.sources AS refs",
+            public=public_only,
         )
         edges = self.read(
-            f"MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN type(e) AS type, "
-            "e.source_ids AS sources, e.sources AS refs"
+            f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE NOT $public OR (e.sensitivity <> 'restricted' "
+            "AND a.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted') "
+            "RETURN type(e) AS type, e.source_ids AS sources, e.sources AS refs",
+            public=public_only,
         )
         node_counts: Counter[str] = Counter()
         for row in nodes:
@@ -272,8 +277,14 @@ class Graph:
         rows = self.read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.version AS v")
         return rows[0]["v"] if rows else None
 
-    def count(self) -> int:
-        return int(self.read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n")[0]["n"])
+    def count(self, public_only: bool = False) -> int:
+        """How many entities (for a public reader, how many it may see)."""
+        return int(
+            self.read(
+                f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' RETURN count(n) AS n",
+                public=public_only,
+            )[0]["n"]
+        )
 
 
 def _driver(settings: Settings, info: embedded.ServerInfo | None) -> tuple[neo4j.Driver, str, str]:

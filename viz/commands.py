@@ -12,6 +12,7 @@ from typing import Any
 def cmd_viz(args: argparse.Namespace) -> int:
     from persecution_graph.api.cli import params_from
     from persecution_graph.api.errors import UserError
+    from persecution_graph.graph.files import private_file, write_private
     from persecution_graph.graph.store import open_graph
     from persecution_graph.queries.catalogue import load_catalogue
 
@@ -34,11 +35,11 @@ def cmd_viz(args: argparse.Namespace) -> int:
                 raise UserError(f"no entity with id {args.id!r}; find it with `persecution-graph search`")
             view = found
         if fmt == "html":
-            output.write_text(to_html(view, sources=source_records(graph)), encoding="utf-8")
+            write_private(output, to_html(view, sources=source_records(graph, args.public)))
         elif fmt == "svg":
-            output.write_text(to_svg(view), encoding="utf-8")
+            write_private(output, to_svg(view))
         else:
-            to_png(view, output)
+            to_png(view, private_file(output))
     print(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} edges, drawn {view.drawn_on}")
     return 0
 
@@ -46,6 +47,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from persecution_graph.api.cli import params_from
     from persecution_graph.api.errors import UserError
+    from persecution_graph.graph.files import write_private
     from persecution_graph.graph.store import open_graph
 
     from . import reports
@@ -64,7 +66,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except reports.ReportError as error:
             raise UserError(str(error)) from None
     text = reports.to_html(report) if output.suffix.lower() == ".html" else reports.to_markdown(report)
-    output.write_text(text, encoding="utf-8")
+    write_private(output, text)
     print(f"wrote {output}: {sum(len(s.rows) for s in report.sections)} rows, {len(report.sources)} sources")
     return 0
 
