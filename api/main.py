@@ -14,9 +14,11 @@ from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import Graph
 from starlette.exceptions import HTTPException
 
-from .auth import StoredKey, load_keys
+from .auth import KeyError_, KeyRing, StoredKey
+from .deps import CallerDep
+from .headers import SecurityHeaders
 from .limits import LimitRequests
-from .routes import admin, entities, queries, search
+from .routes import admin, docs, entities, queries, search
 from .routes import graph as graph_routes
 
 
@@ -43,15 +45,18 @@ def create_app(
         title="persecution-graph",
         version="0.1.0",
         description="A sourced knowledge graph of political persecution networks.",
+        docs_url=None,  # served offline by routes/docs.py
+        redoc_url=None,
     )
     app.state.graph = graph
     app.add_middleware(LimitRequests)
+    app.add_middleware(SecurityHeaders)
     # Where the curated data and its reports/ are, for the pages that show a source's text.
     app.state.data_folder = data_folder
     settings_dir = Settings.from_env().data_dir
-    app.state.keys = load_keys(settings_dir) if keys is None else keys
+    app.state.keys = KeyRing(settings_dir, keys)
     app.state.audit_log = (state_dir or settings_dir) / "audit.log"
-    for module in (search, entities, queries, graph_routes, admin):
+    for module in (search, entities, queries, graph_routes, admin, docs):
         app.include_router(module.router)
     # Downstream parts (viz: network views and pages) plug in by entry point; see pyproject.
     for routers in plugin_routers():
@@ -59,8 +64,9 @@ def create_app(
             app.include_router(router)
 
     @app.get("/api/health", tags=["meta"])
-    def health() -> dict[str, object]:
-        return {"status": "ok", "engine": graph.engine, "entities": graph.count()}
+    def health(caller: CallerDep) -> dict[str, object]:
+        """The database answers; how many entities the caller may see."""
+        return {"status": "ok", "engine": graph.engine, "entities": graph.count(public_only=caller.public)}
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
@@ -78,6 +84,10 @@ def create_app(
     @app.exception_handler(DatabaseUnavailable)
     async def unavailable(_: Request, error: DatabaseUnavailable) -> JSONResponse:
         return error_body(503, "database unavailable", str(error))
+
+    @app.exception_handler(KeyError_)
+    async def keys_unreadable(_: Request, error: KeyError_) -> JSONResponse:
+        return error_body(503, "API keys unavailable", str(error))
 
     @app.exception_handler(GraphError)
     async def graph_error(_: Request, error: GraphError) -> JSONResponse:

@@ -25,6 +25,13 @@ from pyvis.network import Network
 
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATES = Path(__file__).with_name("templates")
+# A view runs its own inline script and asks no other host for anything; it is meant to be
+# embedded in reports, so any page may frame it (sent as a header by the server; the frozen
+# file carries the same policy, less framing, in a <meta> tag).
+VIEW_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+    "font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+)
 # Above this many nodes the physics is off and the precomputed layout is final.
 PHYSICS_MAX_NODES = 300
 SCALE = 1000.0

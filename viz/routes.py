@@ -17,7 +17,7 @@ from persecution_graph.graph.errors import QueryError
 from persecution_graph.queries.catalogue import PAGE_SIZE, load_catalogue
 from persecution_graph.queries.search import search
 
-from .network import TEMPLATES, View, to_html, to_png, to_svg
+from .network import TEMPLATES, VIEW_POLICY, View, to_html, to_png, to_svg
 from .views import ego_view, query_view, snapshot_name, source_records
 
 views = APIRouter(tags=["views"])
@@ -26,7 +26,9 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 VIEW_FORMATS = ("html", "svg", "png")
 
 
-def _respond(view: View, graph: Any, fmt: str, snapshot: bool, stem: str, embed_url: str) -> Response:
+def _respond(
+    view: View, graph: Any, fmt: str, snapshot: bool, stem: str, embed_url: str, public_only: bool
+) -> Response:
     if fmt == "svg":
         return Response(to_svg(view), media_type="image/svg+xml")
     if fmt == "png":
@@ -35,8 +37,10 @@ def _respond(view: View, graph: Any, fmt: str, snapshot: bool, stem: str, embed_
         with tempfile.NamedTemporaryFile(suffix=".png") as handle:
             to_png(view, FilePath(handle.name))
             return Response(FilePath(handle.name).read_bytes(), media_type="image/png")
-    page = to_html(view, sources=source_records(graph), embed_url=None if snapshot else embed_url)
-    headers = {"Content-Disposition": f'attachment; filename="{snapshot_name(view, stem)}"'} if snapshot else {}
+    page = to_html(view, sources=source_records(graph, public_only), embed_url=None if snapshot else embed_url)
+    headers = {"Content-Security-Policy": VIEW_POLICY}
+    if snapshot:
+        headers["Content-Disposition"] = f'attachment; filename="{snapshot_name(view, stem)}"'
     return HTMLResponse(page, headers=headers)
 
 
@@ -55,7 +59,7 @@ def network_view(
     view = ego_view(graph, entity_id, depth, limit, caller.public)
     if view is None:
         raise HTTPException(404, f"no entity with id {entity_id!r}")
-    return _respond(view, graph, format, snapshot, entity_id, str(request.url))
+    return _respond(view, graph, format, snapshot, entity_id, str(request.url), caller.public)
 
 
 @views.get("/views/query/{name}", response_class=HTMLResponse)
@@ -72,7 +76,7 @@ def query_network_view(name: str, request: Request, graph: GraphDep, caller: Cal
     if fmt not in VIEW_FORMATS:
         raise HTTPException(422, f"format must be one of {', '.join(VIEW_FORMATS)}")
     view = query_view(graph, query, params, caller.public)
-    return _respond(view, graph, fmt, snapshot, name, str(request.url))
+    return _respond(view, graph, fmt, snapshot, name, str(request.url), caller.public)
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -169,7 +173,10 @@ def timeline_page(
 def source_page(
     request: Request, graph: GraphDep, caller: CallerDep, source_id: str = Path(max_length=200)
 ) -> Response:
-    source = source_records(graph).get(source_id)
+    # A published report is shown whole, as its publisher shows it: hiding the lines that restricted
+    # records quote would not hide the report, and would break the citations of public records.
+    # A source marked restricted (an interview, a leaked document) is not shown to the public.
+    source = source_records(graph, caller.public).get(source_id)
     if source is None:
         raise HTTPException(404, f"no source with id {source_id!r}")
     lines: list[str] = []

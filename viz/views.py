@@ -12,11 +12,14 @@ from persecution_graph.queries.procedures import ego_subgraph, subgraph
 from .network import View
 
 
-def source_records(graph: Graph) -> dict[str, dict[str, Any]]:
-    """Every Source by id, for the list of sources printed under a view."""
+def source_records(graph: Graph, public_only: bool = False) -> dict[str, dict[str, Any]]:
+    """Every Source by id (a public reader's: none marked restricted), for the list of sources
+    printed under a view and for the source pages."""
     rows = graph.read(
-        "MATCH (s:Source) RETURN s.id AS id, s.title AS title, s.publisher AS publisher, "
-        "s.date AS date, s.url AS url, s.name AS name, s.file AS file, s.note AS note"
+        "MATCH (s:Source) WHERE NOT $public OR s.sensitivity <> 'restricted' "
+        "RETURN s.id AS id, s.title AS title, s.publisher AS publisher, "
+        "s.date AS date, s.url AS url, s.name AS name, s.file AS file, s.note AS note",
+        public=public_only,
     )
     return {row["id"]: row for row in rows}
 

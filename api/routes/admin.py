@@ -83,9 +83,7 @@ def reload(request: Request, graph: GraphDep, caller: EditorDep) -> dict[str, An
 
 
 @router.get("/api/audit")
-def audit_log(
-    request: Request, caller: AdminDep, limit: int = Query(100, ge=1, le=10_000)
-) -> list[dict[str, Any]]:
+def audit_log(request: Request, caller: AdminDep, limit: int = Query(100, ge=1, le=10_000)) -> list[dict[str, Any]]:
     """The latest entries of the audit log (admin)."""
     path: Path | None = request.app.state.audit_log
     if path is None or not path.exists():
