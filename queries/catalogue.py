@@ -35,6 +35,9 @@ CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 PAGE_SIZE = 100
 ALL_ROWS = 1_000_000_000  # what LIMIT gets for "every row" (Cypher's LIMIT needs a number)
 PARAMETER_TYPES = ("string", "int", "date", "bool")
+# The bound of an integer parameter that declares none (beyond it, a database's 64-bit integers
+# overflow; no page, count or depth of this graph comes near it).
+INT_MAXIMUM = 1_000_000_000
 TYPE_WORDS = {"string": "text", "int": "a whole number", "date": "a date (YYYY-MM-DD)", "bool": "true or false"}
 
 
@@ -69,11 +72,16 @@ class Parameter:
             raise QueryError(f"parameter {self.name!r} must be {TYPE_WORDS[self.type]}, not {value!r}") from None
         return value
 
+    @property
+    def upper(self) -> int:
+        """The largest value an integer parameter takes (declared, or INT_MAXIMUM)."""
+        return INT_MAXIMUM if self.maximum is None else self.maximum
+
     def _bounded(self, number: int) -> int:
         if self.minimum is not None and number < self.minimum:
             raise QueryError(f"parameter {self.name!r} must be at least {self.minimum}, not {number}")
-        if self.maximum is not None and number > self.maximum:
-            raise QueryError(f"parameter {self.name!r} must be at most {self.maximum}, not {number}")
+        if number > self.upper:
+            raise QueryError(f"parameter {self.name!r} must be at most {self.upper}, not {number}")
         return number
 
 

@@ -1,18 +1,27 @@
-"""GET /api/queries and /api/queries/{name}: the named-query catalogue."""
+"""GET /api/queries and /api/queries/{name}: the named-query catalogue.
+
+Each named query gets a route of its own, whose parameters (typed, bounded, required or not)
+come from its catalogue entry, so the OpenAPI document describes every query exactly.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Query as QueryParam
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from persecution_graph.queries.catalogue import PAGE_SIZE, Query, load_catalogue
+from persecution_graph.queries.catalogue import PAGE_SIZE, Parameter, Query, load_catalogue
 from persecution_graph.queries.output import render
 
 from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["queries"])
+PYTHON_TYPES: dict[str, Any] = {"string": str, "int": int, "date": dt.date, "bool": bool}
 
 
 @router.get("/api/queries")
@@ -46,15 +55,8 @@ def paged_parameters(query: Query, given: dict[str, str]) -> dict[str, str]:
     return given
 
 
-@router.get("/api/queries/{name}", response_model=None)
-def run_query(name: str, request: Request, graph: GraphDep, caller: CallerDep) -> Response:
-    """Rows as JSON (or CSV with `format=csv`); parameters go in the query string. Queries
-    whose rows can run into thousands (``paged``) answer a page of 100 rows unless given
-    ``limit`` (at most 10,000; ``limit=0``: every row) and ``offset``; when a page is full, a
-    ``Link: <...>; rel="next"`` header gives the address of the next one."""
-    query = load_catalogue().get(name)
-    if query is None:
-        raise HTTPException(404, f"no query named {name!r}")
+def answer(query: Query, request: Request, graph: GraphDep, caller: CallerDep) -> Response:
+    """Rows as JSON (or CSV with `format=csv`), a page at a time for paged queries."""
     params = dict(request.query_params)
     fmt = params.pop("format", "json")
     params = paged_parameters(query, params)
@@ -69,3 +71,68 @@ def run_query(name: str, request: Request, graph: GraphDep, caller: CallerDep) -
         extra = {"format": fmt} if fmt != "json" else {}
         response.headers["Link"] = f'<{request.url.path}?{urlencode({**following, **extra})}>; rel="next"'
     return response
+
+
+def _declared(parameter: Parameter) -> inspect.Parameter:
+    """A query parameter as FastAPI reads it from a signature: type, bounds, required."""
+    bounds: dict[str, Any] = {}
+    if parameter.type == "int":
+        bounds = {"ge": parameter.minimum, "le": parameter.upper}
+    if parameter.type == "string":
+        bounds = {"max_length": 200}
+    python_type: Any = PYTHON_TYPES[parameter.type]
+    annotation = Annotated[
+        python_type | None,
+        QueryParam(alias=parameter.name, description=parameter.description or None, **bounds),
+    ]
+    default = inspect.Parameter.empty if parameter.required else parameter.default
+    # Named through an alias: a parameter may be called `from`, which Python cannot name.
+    return inspect.Parameter(
+        f"p_{parameter.name}", inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
+    )
+
+
+def endpoint(query: Query) -> Callable[..., Response]:
+    """The route function of one named query; its signature declares the query's parameters."""
+
+    def run_named_query(request: Request, graph: GraphDep, caller: CallerDep, **_: Any) -> Response:
+        return answer(query, request, graph, caller)
+
+    fixed = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
+        for name, annotation in (("request", Request), ("graph", GraphDep), ("caller", CallerDep))
+    ]
+    fmt = inspect.Parameter(
+        "format",
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[Literal["json", "csv"], QueryParam(description="json (default) or csv")],
+        default="json",
+    )
+    run_named_query.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*fixed, *(_declared(p) for p in query.parameters), fmt]
+    )
+    return run_named_query
+
+
+for _query in load_catalogue().values():
+    router.add_api_route(
+        f"/api/queries/{_query.name}",
+        endpoint(_query),
+        methods=["GET"],
+        summary=_query.title,
+        description=_query.description
+        + (
+            "\n\nRows come a page of 100 at a time unless `limit` is given (at most 10,000; `limit=0`: "
+            'every row); a full page carries a `Link: <...>; rel="next"` header.'
+            if _query.paged
+            else ""
+        ),
+        response_model=None,
+        name=f"query-{_query.name}",
+    )
+
+
+@router.get("/api/queries/{name}", response_model=None, include_in_schema=False)
+def unknown_query(name: str) -> Response:
+    """Any other name: not a query."""
+    raise HTTPException(404, f"no query named {name!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from persecution_graph.api.main import create_app
 from persecution_graph.graph.store import Graph
+from persecution_graph.queries.catalogue import load_catalogue
 
 
 def test_search_entity_and_errors(small_graph: Graph) -> None:
@@ -134,11 +135,37 @@ def test_query_catalogue_lists_parameter_schemas(small_graph: Graph) -> None:
     response = client.get("/api/queries/ego-network", params={"id": "nsc", "depth": "x"})
     assert response.json() == {
         "error": {
-            "status": 400,
-            "title": "invalid query",
-            "detail": "parameter 'depth' must be a whole number, not 'x'",
+            "status": 422,
+            "title": "invalid request",
+            "detail": [
+                {
+                    "where": "query.depth",
+                    "message": "Input should be a valid integer, unable to parse string as an integer",
+                }
+            ],
         }
     }
+
+
+def test_every_query_has_its_parameters_typed_and_bounded_in_the_openapi_document(small_graph: Graph) -> None:
+    schema = TestClient(create_app(small_graph)).get("/openapi.json").json()
+    declared = {
+        p["name"]: (p["required"], p["schema"])
+        for p in schema["paths"]["/api/queries/shared-officials"]["get"]["parameters"]
+    }
+    assert declared["min_victims"] == (
+        False,
+        {
+            "anyOf": [{"type": "integer", "maximum": 1000000000, "minimum": 1}, {"type": "null"}],
+            "default": 2,
+            "title": "Min Victims",
+            "description": "least number of different people",
+        },
+    )
+    assert declared["offset"][1]["anyOf"][0] == {"type": "integer", "maximum": 1000000000, "minimum": 0}
+    assert sorted(path for path in schema["paths"] if path.startswith("/api/queries/")) == sorted(
+        f"/api/queries/{name}" for name in load_catalogue()
+    )
 
 
 def test_oversized_requests_are_refused_in_the_error_shape(small_graph: Graph) -> None:
