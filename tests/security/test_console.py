@@ -149,7 +149,9 @@ def test_a_long_statement_is_stopped_by_the_engine(client: TestClient, data_dir:
     """One query ran 8.8 s and another kept a core busy for 40 s after its client left."""
     info = embedded.running(data_dir)
     assert info is not None
-    statement = "UNWIND range(1, 90000) AS x UNWIND range(1, 90000) AS y WITH x, y WHERE (x * y) % 7 = 0 RETURN count(*)"
+    statement = (
+        "UNWIND range(1, 90000) AS x UNWIND range(1, 90000) AS y WITH x, y WHERE (x * y) % 7 = 0 RETURN count(*)"
+    )
     busy_before = _cpu_seconds(info.pid)
     response = client.post("/api/cypher", json={"statement": statement}, headers=EDITOR)
     assert (response.status_code, response.json()["error"]["detail"]) == (
