@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from persecution_graph.api.auth import StoredKey, token_hash
 from persecution_graph.api.main import create_app
@@ -26,40 +27,9 @@ WRITE = "the console only reads: this statement would change the graph"
 FORBIDDEN = "the console may only read the graph (no files, schema or security)"
 MINOR = "daughter-of-dilnar-insenova"
 
-# (statement, what the console answers: the start of its error's detail)
-WRITES = [
-    "INSERT (m:X {t: 1}) RETURN m",
-    "CREATE (m:X {t: 1}) RETURN m",
-    f"MATCH (n {{id: '{MINOR}'}}) SET n.sensitivity = 'public' RETURN n.id",
-    f"//x\rMATCH (n {{id: '{MINOR}'}}) SET n.sensitivity = 'public' RETURN n.id",
-    "//x\rCREATE (m:X) RETURN m",
-    "//x\u2028CREATE (m:X) RETURN m",
-    "//x\u2029CREATE (m:X) RETURN m",
-    "//x\x85CREATE (m:X) RETURN m",
-    "/* a comment */ CREATE (m:X) RETURN m",
-    "MATCH (n) /* SET */ SET n.x = 1 RETURN count(n)",
-    "cReAtE (m:X) ReTuRn m",
-    "MERGE (m:X {t: 2}) RETURN m",
-    "MATCH (n:Person) REMOVE n.name RETURN count(n)",
-    "MATCH (n:Person) WITH n LIMIT 1 DETACH DELETE n",
-    "MATCH (n:Person) WITH n LIMIT 1 DELETE n",
-    "FOREACH (i IN [1] | CREATE (:X {t: 3}))",
-    "MATCH (n:Person) WITH n LIMIT 1 SET n:Official RETURN n.id",
-    "CREATE INDEX attack IF NOT EXISTS FOR (n:Person) ON (n.name)",
-    "DROP INDEX attack",
-    "DROP CONSTRAINT entity_id",
-    "MATCH (n:Person) CALL { WITH n SET n.x = 1 } RETURN count(n)",
-    "UNWIND [1, 2] AS i CREATE (:X {i: i})",
-    "CALL db.createLabel('X')",
-    "CALL algo.pagerank.write({writeProperty: 'x'})",
-]
-FILES = [
-    "LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row LIMIT 2",
-    "LOAD CSV FROM 'file:///{data}/credentials.json' AS row RETURN row",
-    "LOAD CSV FROM 'file:///{data}/api-keys.json' AS row RETURN row",
-    "LOAD CSV WITH HEADERS FROM 'file:///etc/shadow' AS row RETURN row",
-    "LOAD CSV FROM 'http://127.0.0.1:{http}/api/v1/server' AS row RETURN row",
-]
+ATTACKS = yaml.safe_load((Path(__file__).with_name("attacks.yaml")).read_text(encoding="utf-8"))
+WRITES = [attack["statement"].replace("{minor}", MINOR) for attack in ATTACKS["writes"]]
+FILES = [attack["statement"] for attack in ATTACKS["files"]]
 
 
 def _export(graph: Graph) -> bytes:
