@@ -89,6 +89,8 @@ class Model:
     defaults: dict[str, str]
     # Styles of role and kind labels that stand out in a view (Official), before the type's.
     label_styles: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Nodes the model provides (perpetrator-not-stated): (type name, properties with an id).
+    builtin_nodes: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     def node_type_for_section(self, section: str) -> NodeType | None:
         return next((t for t in self.nodes.values() if t.section == section), None)
@@ -167,9 +169,20 @@ def _build(raw: dict[str, Any]) -> Model:
         edges=edges,
         defaults=dict(raw["defaults"]),
         label_styles={k: dict(v) for k, v in (raw.get("label_styles") or {}).items()},
+        builtin_nodes=_builtin_nodes(raw.get("builtin_nodes") or {}, nodes),
     )
     _check(model)
     return model
+
+
+def _builtin_nodes(raw: dict[str, list[dict[str, Any]]], nodes: dict[str, NodeType]) -> tuple[Any, ...]:
+    by_section = {node_type.section: name for name, node_type in nodes.items()}
+    found = []
+    for section, records in raw.items():
+        if section not in by_section:
+            raise ModelError(f"builtin_nodes: unknown section {section!r}")
+        found += [(by_section[section], dict(record)) for record in records]
+    return tuple(found)
 
 
 def _check(model: Model) -> None:
@@ -184,6 +197,9 @@ def _check(model: Model) -> None:
             problems += [f"{owner}.{prop.name}: unknown node type {t!r}" for t in prop.to if t not in model.nodes]
             if prop.edge and prop.edge not in model.edges:
                 problems.append(f"{owner}.{prop.name}: unknown edge type {prop.edge!r}")
+    for type_name, record in model.builtin_nodes:
+        unknown = set(record) - {"id", *model.nodes[type_name].properties}
+        problems += [f"builtin node {record.get('id')!r}: unknown property {key!r}" for key in sorted(unknown)]
     for edge in model.edges.values():
         problems += [
             f"{edge.name}: unknown endpoint type {t!r}" for t in edge.sources + edge.targets if t not in model.nodes

@@ -34,7 +34,9 @@ ASSERTIONS = "assertions"
 EDGE_KEYS = ("type", "from", "to")
 # Properties that describe a fact rather than identify it: the same edge told by two reports
 # with different wording or evidence is still one edge.
-_NON_IDENTIFYING = {"sources", "note", "confidence", "description", "sensitivity"}
+_NON_IDENTIFYING = {"sources", "note", "confidence", "description", "sensitivity", "attribution", "attribution_note"}
+# The kind label of the model's perpetrator-not-stated node (graph/model.yaml, builtin_nodes).
+NOT_STATED_KIND = "NotStated"
 _quoted = encode_basestring_ascii  # a JSON string, as json.dumps writes it
 _SCALARS = {str, int, bool, DateValue}
 
@@ -340,6 +342,29 @@ class Validator:
             record.target, edge_type.targets, record.prop_where.get("to", record.where), f"{record.type} 'to'"
         )
         self.check_ref_props(record, edge_type.properties)
+        if edge_type.category == "act" and record.target in self.nodes:
+            self.check_attribution(record, self.nodes[record.target])
+
+    def check_attribution(self, record: RawRecord, agent: RawRecord) -> None:
+        """An act says no more about who did it than its text: see `attribution` in model.yaml."""
+        where = record.prop_where.get("attribution", record.prop_where.get("to", record.where))
+        attribution = record.props.get("attribution")
+        if NOT_STATED_KIND in agent.props.get("kind", ()):
+            if attribution not in (None, "not_stated"):
+                self.problem(where, f"an act on {agent.id!r} has attribution 'not_stated', not {attribution!r}")
+        elif attribution == "not_stated":
+            self.problem(where, "attribution 'not_stated': point the act at 'perpetrator-not-stated' instead")
+        elif agent.props.get("unnamed") and attribution is None:
+            self.problem(
+                where,
+                f"{agent.id!r} stands in for an agent the text does not name: say 'attribution: stated' (with "
+                "a quote naming it, e.g. 'the police') or 'attribution: inferred' (with attribution_note), "
+                "or point the act at 'perpetrator-not-stated'",
+            )
+        elif agent.props.get("unnamed") and attribution == "stated" and not _quoted_refs(record):
+            self.problem(where, f"a stated act on the stand-in {agent.id!r} needs a quote that names the agent")
+        if attribution == "inferred" and not record.props.get("attribution_note"):
+            self.problem(where, "attribution 'inferred' needs an 'attribution_note' saying what it is inferred from")
 
     def check_ref_props(self, record: RawRecord, props: dict[str, Property]) -> None:
         for key, prop in props.items():
@@ -358,8 +383,18 @@ class Validator:
 
     # -- checking the whole ------------------------------------------------------------------
 
+    def add_builtin_nodes(self) -> None:
+        """The nodes the model provides (perpetrator-not-stated): no source, they state nothing."""
+        for type_name, props in self.model.builtin_nodes:
+            record = RawRecord(type_name, Where("graph/model.yaml", 1, 1), dict(props), {}, props["id"])
+            del record.props["id"]
+            self.nodes[record.id] = record
+            if self.handing_on:
+                self.sink.node(self.to_node(record))
+
     def run(self, path: Path, progress: Callable[[int], None] | None = None) -> ValidationResult:
         """Read every file (``progress`` gets the size of each once read), then check the whole."""
+        self.add_builtin_nodes()
         files = yaml_files(path)
         if not files:
             self.problem(Where(str(path), 1, 1), "no .yaml files found")
@@ -470,6 +505,10 @@ class Validator:
     def to_edge(self, record: RawRecord) -> Edge:
         props = self.common_props(record)
         props["id"] = record.id
+        if self.model.edges[record.type].category == "act" and "attribution" not in props:
+            agent = self.nodes.get(record.target)
+            not_stated = agent is not None and NOT_STATED_KIND in agent.props.get("kind", ())
+            props["attribution"] = "not_stated" if not_stated else "stated"
         return Edge(record.type, record.source, record.target, props)
 
 
@@ -485,6 +524,10 @@ def edge_id(record: RawRecord) -> str:
     )
     key = f"[{_quoted(record.type)}, {_quoted(record.source)}, {_quoted(record.target)}, {{{identity}}}]"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def _quoted_refs(record: RawRecord) -> list[SourceRef]:
+    return [ref for ref in record.props.get("sources", ()) if ref.quote]
 
 
 def _derived_name(record: RawRecord) -> str:
