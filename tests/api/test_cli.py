@@ -58,7 +58,13 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
     ]  # fmt: skip
     hits = json.loads(cli("search", "Smatov", "--format", "json", env=cli_env).stdout)
     assert hits == [
-        {"id": "zh-smatov", "name": "Zh. Smatov", "labels": ["Person", "Official"], "score": 1.0, "possibly_same_as": []}
+        {
+            "id": "zh-smatov",
+            "name": "Zh. Smatov",
+            "labels": ["Person", "Official"],
+            "score": 1.0,
+            "possibly_same_as": [],
+        }
     ]
     assert cli("search", "Lesova", env=cli_env).stdout == (
         "0.99  nazira-lesova                    Nazira Lesova  [Person]\n"
