@@ -21,7 +21,12 @@ def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Pa
     assert stages == ["generated", "validated", "loaded", "raw ceiling", "queries", "api load", "naive"]
     assert json.loads((tmp_path / "partial.json").read_text())["stage"] == "naive"
     assert result["stage"] == "done"
-    assert (result["scale"], result["nodes"], result["edges"], result["records"]) == (300, 302, 938, 1240)  # and the model's perpetrator-not-stated
+    assert (result["scale"], result["nodes"], result["edges"], result["records"]) == (
+        300,
+        302,
+        938,
+        1240,
+    )  # and the model's perpetrator-not-stated
     for key in ("load_records_per_s", "raw_ceiling_records_per_s", "naive_records_per_s", "peak_rss_mb"):
         assert result[key] > 0, key
     names = set(load_catalogue())
