@@ -64,10 +64,11 @@ def stem(word: str) -> str:
     return word
 
 
-def proper_words(names: Iterable[str]) -> set[str]:
+def proper_words(names: Iterable[str], among: set[str] | None = None) -> set[str]:
     """The stems of the proper names in these names of places or persons (never the name of
     an agent): every word of "Kordai District", only "Astana" of "Child pushed into a police
-    bus in Astana" (a name with lowercase words is a description; its first word is kept)."""
+    bus in Astana" (a name with lowercase words is a description; its first word is kept).
+    ``among``: keep only these stems (a national-scale list of persons holds millions)."""
     found: set[str] = set()
     for name in names:
         parts = name.split()
@@ -75,7 +76,15 @@ def proper_words(names: Iterable[str]) -> set[str]:
         for position, part in enumerate(parts):
             if part[:1].isupper() and not (described and position == 0):
                 found.update(stem(word) for word in words(part))
+        if among is not None:
+            found &= among
     return found
+
+
+def excludable(candidates: set[str]) -> set[str]:
+    """The stems a place or person name must have to exclude one of these candidate naming
+    words: the word itself, or a beginning of it of at least MIN_PREFIX letters."""
+    return {word[:size] for word in candidates for size in range(MIN_PREFIX, len(word))} | candidates
 
 
 def naming_words(names: Iterable[str], excluded: frozenset[str] | set[str]) -> set[str]:

@@ -25,7 +25,7 @@ from persecution_graph.graph.model import Model, NodeType, Property, load_model
 from persecution_graph.graph.names import name_key
 from persecution_graph.graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
 
-from .agents import names_agent, naming_words, proper_words
+from .agents import excludable, names_agent, naming_words, proper_words
 from .evidence import EvidenceChecker
 from .fields import FieldError, SourceRef, as_list, collect, convert, slug, suggest, text
 from .yamlfile import Map, Problem, Seq, Where, read_yaml
@@ -556,8 +556,11 @@ class Validator:
         the stand-in's name or aliases, places and persons left out (loaders/agents.py)."""
         if not self.stated_on_stand_ins:
             return
+        stand_ins = {agent_id for _, agent_id, _ in self.stated_on_stand_ins}
+        candidates = naming_words([name for agent_id in stand_ins for name in _names(self.nodes[agent_id])], set())
         excluded = proper_words(
-            name for record in self.nodes.values() if record.type in ("Place", "Person") for name in _names(record)
+            (name for record in self.nodes.values() if record.type in ("Place", "Person") for name in _names(record)),
+            among=excludable(candidates),
         )
         for where, agent_id, quotes in self.stated_on_stand_ins:
             naming = naming_words(_names(self.nodes[agent_id]), excluded)
