@@ -70,14 +70,14 @@ def proper_words(names: Iterable[str], among: set[str] | None = None) -> set[str
     bus in Astana" (a name with lowercase words is a description; its first word is kept).
     ``among``: keep only these stems (a national-scale list of persons holds millions)."""
     found: set[str] = set()
+    heads = None if among is None else {word[:3] for word in among}  # stem() keeps a word's first 3 letters
     for name in names:
         parts = name.split()
         described = any(part[:1].islower() for part in parts)
         for position, part in enumerate(parts):
             if part[:1].isupper() and not (described and position == 0):
-                found.update(stem(word) for word in words(part))
-        if among is not None:
-            found &= among
+                stems = (stem(word) for word in words(part) if heads is None or word[:3] in heads)
+                found.update(word for word in stems if among is None or word in among)
     return found
 
 
