@@ -403,11 +403,9 @@ class Validator:
         agent = self.model.edges[record.type].agent
         for end, node_id in (("from", record.source), ("to", record.target)):
             if end != agent and _is_not_stated(self.nodes[node_id]):
-                allowed = (
-                    f"the '{agent}' of a {record.type} edge, not its '{end}'"
-                    if agent
-                    else (f"a {record.type} edge names no agent")
-                )
+                allowed = f"a {record.type} edge names no agent"
+                if agent:
+                    allowed = f"the '{agent}' of a {record.type} edge, not its '{end}'"
                 self.problem(
                     record.prop_where.get(end, record.where),
                     f"{node_id!r} stands for the agent a text does not name: only an act's agent may point at "
