@@ -25,6 +25,8 @@ Rows = list[dict[str, Any]]
 Procedure = Callable[[Graph, "Query", dict[str, Any], bool], Rows]
 
 PUBLIC_NODE = "(NOT $public OR {0}.sensitivity <> 'restricted')"
+# The kind label of the model's perpetrator-not-stated (graph/model.yaml, builtin_nodes): no one.
+NOT_STATED = "NotStated"
 
 
 # -- custody on a date ---------------------------------------------------------------------
@@ -177,7 +179,8 @@ WHERE (NOT $public OR (e.sensitivity <> 'restricted' AND b.sensitivity <> 'restr
 RETURN DISTINCT startNode(e).id AS source_id, startNode(e).name AS source, type(e) AS type,
        endNode(e).id AS target_id, endNode(e).name AS target, e.date AS date, e.id AS edge_id,
        coalesce(e.relation, e.role, e.kind, replace(e.sentence_type, '_', ' '), e.category, e.reason) AS detail,
-       e.attribution AS attribution, e.involvement AS involvement, e.sources AS sources, b.id AS reached
+       e.attribution AS attribution, e.involvement AS involvement, e.sources AS sources, b.id AS reached,
+       b:{NOT_STATED} AS no_one
 ORDER BY source_id, type, target_id, edge_id
 LIMIT $room
 """
@@ -209,7 +212,7 @@ def ego_network(graph: Graph, query: Query, params: dict[str, Any], public_only:
             seen_edges.add(row["edge_id"])
             rows.append({**row, "hop": hop, "detail": _marked(row["detail"], row)})
             # perpetrator-not-stated is no one: the picture does not go on through it.
-            if row["reached"] not in seen_nodes and row["attribution"] != "not_stated":
+            if row["reached"] not in seen_nodes and not row["no_one"]:
                 seen_nodes.add(row["reached"])
                 reached.append(row["reached"])
         frontier = reached
@@ -368,11 +371,11 @@ def _tie_text(tie: dict[str, Any] | None, pressured: str, target: str) -> str | 
 
 # -- shortest path -------------------------------------------------------------------------
 
-# Not through perpetrator-not-stated (no one: two people detained by no one named are not
-# linked by it) nor through a possible duplicate (a curator's doubt, not a fact).
+# Not through perpetrator-not-stated (no one: two people detained, or released, by no one
+# named are not linked by it) nor through a possible duplicate (a curator's doubt, not a fact).
 ADJACENCY_CYPHER = f"""
 MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
-WHERE coalesce(e.attribution, '') <> 'not_stated' AND type(e) <> 'POSSIBLY_SAME_AS'
+WHERE NOT b:{NOT_STATED} AND NOT a:{NOT_STATED} AND type(e) <> 'POSSIBLY_SAME_AS'
   AND (NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted'
        AND b.sensitivity <> 'restricted'))
 RETURN a.id AS a, b.id AS b, e.id AS edge
@@ -500,7 +503,7 @@ STATE_KINDS = (
 NETWORK_CYPHER = f"""
 MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
 WHERE NOT type(e) IN ['LOCATED_IN', 'PART_OF', 'CONCERNS', 'POSSIBLY_SAME_AS']
-  AND coalesce(e.attribution, '') <> 'not_stated'
+  AND NOT b:{NOT_STATED} AND NOT a:{NOT_STATED}
   AND (NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted'
        AND b.sensitivity <> 'restricted'))
 RETURN a.id AS a, a.name AS a_name, labels(a) AS a_labels, coalesce(a.unnamed, false) AS a_unnamed,
