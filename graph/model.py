@@ -78,8 +78,8 @@ class EdgeType:
     properties: dict[str, Property]
     description: str = ""
     directed: bool = True
-    # For an act: the end that names who did it ("to", or "from" for SIGNED_EXPLANATION);
-    # None for acts that name no agent (CHARGED_UNDER points at an article) and other edges.
+    # The end that names who did it: "to" for an act, "from" for SIGNED_EXPLANATION, "to" for a
+    # release; None where no end does (CHARGED_UNDER points at an article; ties).
     agent: str | None = None
 
 
@@ -180,10 +180,9 @@ def _build(raw: dict[str, Any]) -> Model:
 
 
 def _agent_end(name: str, spec: dict[str, Any]) -> str | None:
-    """Which end of an act names its agent: `agent:` in the model, "to" unless said."""
-    if spec["category"] != "act":
-        return None
-    agent = spec.get("agent", "to")
+    """Which end of an edge names who did it: `agent:` in the model; for an act "to" unless
+    said, for another edge (a release) only if said."""
+    agent = spec.get("agent", "to" if spec["category"] == "act" else "none")
     if agent not in ("from", "to", "none"):
         raise ModelError(f"{name}.agent: {agent!r} is not one of from, to, none")
     return None if agent == "none" else str(agent)

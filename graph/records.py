@@ -62,14 +62,16 @@ class Sink(Protocol):
 
 def tell_again(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """The properties of a fact told again by another record: the other's sources added to the
-    first's (each reference once), its description appended when it says something else, and
-    who did it as the two records say it together (``told_attribution``)."""
+    first's (each reference once), its description (or a possible duplicate's reason) appended
+    when it says something else, and who did it as the two records say it together
+    (``told_attribution``)."""
     merged = dict(first)
     sources = list(first.get("sources", []))
     merged["sources"] = sources + [ref for ref in other.get("sources", []) if ref not in sources]
-    description = other.get("description")
-    if description not in (None, first.get("description")):
-        merged["description"] = f"{first.get('description') or ''}\n\n{description}".strip()
+    for key in ("description", "reason"):  # a text that says something else is appended
+        text = other.get(key)
+        if text not in (None, first.get(key)):
+            merged[key] = f"{first.get(key) or ''}\n\n{text}".strip()
     if first.get("attribution") or other.get("attribution"):
         merged.update(told_attribution(first, other))
     return merged

@@ -43,7 +43,7 @@ from .model import ENTITY_LABEL
 from .records import Edge, Node, paused_gc, tell_again
 
 # What a fact told again may change besides its sources (records.tell_again).
-TOLD_AGAIN = ("description", "attribution", "attribution_note")
+TOLD_AGAIN = ("description", "reason", "attribution", "attribution_note")
 
 if TYPE_CHECKING:
     from .store import Graph
@@ -430,9 +430,9 @@ class GraphWriter:
             "UNWIND $rows AS r MATCH (a)-[e:{}]->(b) WHERE elementId(a) = r.a AND elementId(b) = r.b AND e.id = r.id "
         )
         for edge_type, rows in by_type.items():
+            told_back = ", ".join(f"e.{key} AS {key}" for key in TOLD_AGAIN)
             found = self.target.run(
-                match.format(edge_type) + "RETURN r.id AS id, e.sources AS sources, e.description AS description, "
-                "e.attribution AS attribution, e.attribution_note AS attribution_note",
+                match.format(edge_type) + f"RETURN r.id AS id, e.sources AS sources, {told_back}",
                 rows=list(rows.values()),
             )
             merged = []
@@ -442,10 +442,9 @@ class GraphWriter:
                     told = tell_again(told, other.properties)
                 stored = encode(told)
                 merged.append({**rows[record["id"]], **{k: told.get(k) for k in TOLD_AGAIN}, **stored})
+            told_anew = ", ".join(f"e.{key} = r.{key}" for key in TOLD_AGAIN)
             self.target.run(
-                match.format(edge_type)
-                + "SET e.sources = r.sources, e.source_ids = r.source_ids, e.description = r.description, "
-                "e.attribution = r.attribution, e.attribution_note = r.attribution_note",
+                match.format(edge_type) + f"SET e.sources = r.sources, e.source_ids = r.source_ids, {told_anew}",
                 rows=merged,
             )
 

@@ -87,17 +87,29 @@ def excludable(candidates: set[str]) -> set[str]:
     return {word[:size] for word in candidates for size in range(MIN_PREFIX, len(word))} | candidates
 
 
-def naming_words(names: Iterable[str], excluded: frozenset[str] | set[str]) -> set[str]:
-    """The stems that name the kind of agent a stand-in with these names and aliases stands
-    for; ``excluded`` holds the stems of place and person names (see ``entity_words``)."""
+def naming_words(names: Iterable[str], excluded: set[str] | frozenset[str], aliases: Iterable[str] = ()) -> set[str]:
+    """The stems that name the kind of agent a stand-in with these names (its name and aliases)
+    stands for; ``excluded`` holds the stems of place and person names (see ``proper_words``).
+    Among ``aliases``, one made only of such a name counts whole: "Kazakhstan" as an alias of
+    the authorities' stand-in says the texts name the state ("Kazakhstan is prosecuting her")."""
     found: set[str] = set()
     for name in names:
-        for word in words(_CLAUSE.sub(" ", _BRACKETS.sub(" ", name))):
-            if len(word) < 3 or word.isdigit() or word in SMALL_WORDS or word in GENERIC_WORDS:
-                continue
-            stemmed = stem(word)
-            if stemmed not in excluded and not _extends_any(stemmed, excluded):
-                found.add(stemmed)
+        found |= _content(name, excluded)
+    for alias in aliases:
+        if not _content(alias, excluded):
+            found |= _content(alias, frozenset())
+    return found
+
+
+def _content(name: str, excluded: set[str] | frozenset[str]) -> set[str]:
+    """The stems of a name's words that may name an agent (see the module's docstring)."""
+    found = set()
+    for word in words(_CLAUSE.sub(" ", _BRACKETS.sub(" ", name))):
+        if len(word) < 3 or word.isdigit() or word in SMALL_WORDS or word in GENERIC_WORDS:
+            continue
+        stemmed = stem(word)
+        if stemmed not in excluded and not _extends_any(stemmed, excluded):
+            found.add(stemmed)
     return found
 
 

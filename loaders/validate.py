@@ -35,7 +35,10 @@ ASSERTIONS = "assertions"
 EDGE_KEYS = ("type", "from", "to")
 # Properties that describe a fact rather than identify it: the same edge told by two reports
 # with different wording or evidence is still one edge.
-_NON_IDENTIFYING = {"sources", "note", "confidence", "description", "sensitivity", "attribution", "attribution_note"}
+_NON_IDENTIFYING = {
+    "sources", "note", "confidence", "description", "sensitivity", "attribution", "attribution_note",
+    "reason",  # why two records may be one: told by two files in their words, still one doubt
+}  # fmt: skip
 # The kind label of the model's perpetrator-not-stated node (graph/model.yaml, builtin_nodes).
 NOT_STATED_KIND = "NotStated"
 # Where the model's own nodes are said to come from in messages.
@@ -561,7 +564,8 @@ class Validator:
             among=excludable(candidates),
         )
         for where, agent_id, quotes in self.stated_on_stand_ins:
-            naming = naming_words(_names(self.nodes[agent_id]), excluded)
+            stand_in = self.nodes[agent_id]
+            naming = naming_words(_names(stand_in), excluded, stand_in.props.get("aliases", ()))
             if not quotes:
                 self.problem(
                     where,

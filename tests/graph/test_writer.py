@@ -70,6 +70,18 @@ def test_an_act_told_stated_after_inferred_is_stated_with_the_inference_kept(gra
     assert row == {"a": "stated", "note": "Inferred where told by report:3: named the line before"}
 
 
+def test_a_possible_duplicate_told_for_two_reasons_keeps_both(graph: Graph) -> None:
+    one = Edge("POSSIBLY_SAME_AS", "aidos", "berik", {"id": "x", "reason": "one letter apart", "sources": []})
+    two = Edge("POSSIBLY_SAME_AS", "aidos", "berik", {"id": "x", "reason": "the same town", "sources": []})
+    with graph.writer() as writer:
+        writer.node(_person("aidos", ["Activist"], 1))
+        writer.node(_person("berik", ["Activist"], 2))
+        writer.edge(one)
+        writer.edge_again(two)
+    [row] = graph.read("MATCH ()-[e:POSSIBLY_SAME_AS]->() RETURN e.reason AS reason")
+    assert row == {"reason": "one letter apart\n\nthe same town"}
+
+
 def test_batches_fill_and_every_edge_finds_its_nodes(graph: Graph) -> None:
     """More rows than a batch, nodes and edges interleaved as a validator hands them on."""
     count = BATCH_SIZE + 7

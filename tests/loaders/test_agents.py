@@ -52,3 +52,15 @@ def test_a_quote_names_the_agent_by_a_word_of_its_names(names: list[str], quote:
 def test_a_described_person_gives_only_proper_names() -> None:
     assert proper_words(["Child pushed into a police bus in Astana"]) == {"astana"}
     assert proper_words(["Barlyk Mendygazyev"]) == {"barlyk", "mendygazyev"}
+
+
+def test_an_alias_that_is_only_a_place_names_the_state() -> None:
+    authorities = naming_words(
+        ["Authorities of Kazakhstan (not specified)", "Kazakhstan"], PLACES_AND_PEOPLE, aliases=["Kazakhstan"]
+    )
+    assert authorities == {"authority", "kazakhstan"}
+    assert names_agent(["Misusing the mechanisms of INTERPOL, Kazakhstan is prosecuting a DCK member"], authorities)
+    police = naming_words(
+        ["Police of Kazakhstan", "Kazakhstan police"], PLACES_AND_PEOPLE, aliases=["Kazakhstan police"]
+    )
+    assert police == {"police"}

@@ -166,13 +166,15 @@ def test_every_act_says_who_did_it_and_how_far_it_went(tmp_path: Path) -> None:
         "  - {type: DETAINED_BY, from: p, to: perpetrator-not-stated, sources: ['s1:1']}\n"
         "  - {type: SEARCHED_BY, from: p, to: nsc, involvement: authorised, sources: ['s1:1']}\n"
         "  - {type: CHARGED_UNDER, from: p, to: art, sources: ['s1:1']}\n"
-        "  - {type: RELATED_TO, from: p, to: q, relation: brother, sources: ['s1:1']}\n",
+        "  - {type: RELATED_TO, from: p, to: q, relation: brother, sources: ['s1:1']}\n"
+        "  - {type: RELEASED_BY, from: p, to: perpetrator-not-stated, sources: ['s1:1']}\n",
     )
     assert [(key, props.get("attribution"), props.get("involvement")) for key, props in edges] == [
         (("DETAINED_BY", "p", "perpetrator-not-stated"), "not_stated", "carried_out"),
         (("SEARCHED_BY", "p", "nsc"), "stated", "authorised"),
         (("CHARGED_UNDER", "p", "art"), None, "carried_out"),
         (("RELATED_TO", "p", "q"), None, None),
+        (("RELEASED_BY", "p", "perpetrator-not-stated"), None, None),  # "was released": by no one named
     ]
 
 
@@ -202,14 +204,14 @@ def test_carried_out_said_or_not_is_one_act_and_authorised_is_another(tmp_path: 
     ]
 
 
-def test_possibly_the_same_either_way_is_one_fact(tmp_path: Path) -> None:
+def test_possibly_the_same_either_way_and_for_two_reasons_is_one_fact(tmp_path: Path) -> None:
     edges = _edges(
         tmp_path,
         "edges:\n  - {type: POSSIBLY_SAME_AS, from: q, to: p, reason: one letter apart, sources: ['s1:1']}\n",
-        "edges:\n  - {type: POSSIBLY_SAME_AS, from: p, to: q, reason: one letter apart, sources: ['s2:1']}\n",
+        "edges:\n  - {type: POSSIBLY_SAME_AS, from: p, to: q, reason: the same town, sources: ['s2:1']}\n",
     )
-    assert [(key, [ref["source"] for ref in props["sources"]]) for key, props in edges] == [
-        (("POSSIBLY_SAME_AS", "p", "q"), ["s1", "s2"])
+    assert [(key, props["reason"], [ref["source"] for ref in props["sources"]]) for key, props in edges] == [
+        (("POSSIBLY_SAME_AS", "p", "q"), "one letter apart\n\nthe same town", ["s1", "s2"])
     ]
 
 
