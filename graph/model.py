@@ -78,6 +78,9 @@ class EdgeType:
     properties: dict[str, Property]
     description: str = ""
     directed: bool = True
+    # The end that names who did it: "to" for an act, "from" for SIGNED_EXPLANATION, "to" for a
+    # release; None where no end does (CHARGED_UNDER points at an article; ties).
+    agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Model:
     defaults: dict[str, str]
     # Styles of role and kind labels that stand out in a view (Official), before the type's.
     label_styles: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Nodes the model provides (perpetrator-not-stated): (type name, properties with an id).
+    builtin_nodes: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     def node_type_for_section(self, section: str) -> NodeType | None:
         return next((t for t in self.nodes.values() if t.section == section), None)
@@ -161,15 +166,36 @@ def _build(raw: dict[str, Any]) -> Model:
             properties=_properties(extra, spec.get("properties", {}), common),
             description=spec.get("description", ""),
             directed=bool(spec.get("directed", True)),
+            agent=_agent_end(name, spec),
         )
     model = Model(
         nodes=nodes,
         edges=edges,
         defaults=dict(raw["defaults"]),
         label_styles={k: dict(v) for k, v in (raw.get("label_styles") or {}).items()},
+        builtin_nodes=_builtin_nodes(raw.get("builtin_nodes") or {}, nodes),
     )
     _check(model)
     return model
+
+
+def _agent_end(name: str, spec: dict[str, Any]) -> str | None:
+    """Which end of an edge names who did it: `agent:` in the model; for an act "to" unless
+    said, for another edge (a release) only if said."""
+    agent = spec.get("agent", "to" if spec["category"] == "act" else "none")
+    if agent not in ("from", "to", "none"):
+        raise ModelError(f"{name}.agent: {agent!r} is not one of from, to, none")
+    return None if agent == "none" else str(agent)
+
+
+def _builtin_nodes(raw: dict[str, list[dict[str, Any]]], nodes: dict[str, NodeType]) -> tuple[Any, ...]:
+    by_section = {node_type.section: name for name, node_type in nodes.items()}
+    found = []
+    for section, records in raw.items():
+        if section not in by_section:
+            raise ModelError(f"builtin_nodes: unknown section {section!r}")
+        found += [(by_section[section], dict(record)) for record in records]
+    return tuple(found)
 
 
 def _check(model: Model) -> None:
@@ -184,6 +210,9 @@ def _check(model: Model) -> None:
             problems += [f"{owner}.{prop.name}: unknown node type {t!r}" for t in prop.to if t not in model.nodes]
             if prop.edge and prop.edge not in model.edges:
                 problems.append(f"{owner}.{prop.name}: unknown edge type {prop.edge!r}")
+    for type_name, record in model.builtin_nodes:
+        unknown = set(record) - {"id", *model.nodes[type_name].properties}
+        problems += [f"builtin node {record.get('id')!r}: unknown property {key!r}" for key in sorted(unknown)]
     for edge in model.edges.values():
         problems += [
             f"{edge.name}: unknown endpoint type {t!r}" for t in edge.sources + edge.targets if t not in model.nodes

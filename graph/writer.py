@@ -42,6 +42,9 @@ from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL
 from .records import Edge, Node, paused_gc, tell_again
 
+# What a fact told again may change besides its sources (records.tell_again).
+TOLD_AGAIN = ("description", "reason", "attribution", "attribution_note")
+
 if TYPE_CHECKING:
     from .store import Graph
 
@@ -430,20 +433,21 @@ class GraphWriter:
             "UNWIND $rows AS r MATCH (a)-[e:{}]->(b) WHERE elementId(a) = r.a AND elementId(b) = r.b AND e.id = r.id "
         )
         for edge_type, rows in by_type.items():
+            told_back = ", ".join(f"e.{key} AS {key}" for key in TOLD_AGAIN)
             found = self.target.run(
-                match.format(edge_type) + "RETURN r.id AS id, e.sources AS sources, e.description AS description",
+                match.format(edge_type) + f"RETURN r.id AS id, e.sources AS sources, {told_back}",
                 rows=list(rows.values()),
             )
             merged = []
             for record in found:
-                told = decode({"sources": record["sources"] or [], "description": record["description"]})
+                told = decode({"sources": record["sources"] or [], **{k: record[k] for k in TOLD_AGAIN}})
                 for other in self.told_again[record["id"]]:
                     told = tell_again(told, other.properties)
                 stored = encode(told)
-                merged.append({**rows[record["id"]], "description": told.get("description"), **stored})
+                merged.append({**rows[record["id"]], **{k: told.get(k) for k in TOLD_AGAIN}, **stored})
+            told_anew = ", ".join(f"e.{key} = r.{key}" for key in TOLD_AGAIN)
             self.target.run(
-                match.format(edge_type)
-                + "SET e.sources = r.sources, e.source_ids = r.source_ids, e.description = r.description",
+                match.format(edge_type) + f"SET e.sources = r.sources, e.source_ids = r.source_ids, {told_anew}",
                 rows=merged,
             )
 

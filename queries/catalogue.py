@@ -152,10 +152,10 @@ class Query:
         params = self.bind(given)
         if not self.whole_graph:
             return self._rows(graph, params, public_only)
-        # The whole answer is kept, and a page cut from it. The definition and the release are
-        # part of the key: answers kept on disk by an earlier release, or before the query was
-        # changed, are not served.
-        definition = (self.cypher, self.procedure, RELEASE)
+        # The whole answer is kept, and a page cut from it. The definition (with its columns: a
+        # procedure's code is not in it) and the release are part of the key: answers kept on
+        # disk by an earlier release, or before the query was changed, are not served.
+        definition = (self.cypher, self.procedure, tuple(self.column_names), RELEASE)
         asked = tuple(sorted((k, repr(v)) for k, v in params.items() if k not in PAGE_NAMES))
         key = ("query", self.name, asked, public_only, definition)
         rows = DERIVED.get(graph, key, lambda: self._rows(graph, params, public_only), on_disk=True)

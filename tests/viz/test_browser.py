@@ -110,7 +110,7 @@ def test_from_a_name_to_a_network_picture(live_server: str, browser) -> None:  #
     browser.find_element(By.LINK_TEXT, "Network view (full page)").click()
     drawn = _wait_for(browser, "return document.body.dataset.drawn")
     settled_ms = _wait_for(browser, "return document.body.dataset.settledMs")
-    assert drawn == "4"
+    assert drawn == "5"  # with perpetrator-not-stated, of the pre-trial detention
     assert int(str(settled_ms)) < 10_000
     # vis-network drew on its canvas: some pixels are not white.
     coloured = browser.execute_script(
