@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from persecution_graph.graph.errors import GraphError, InvalidData
+
 ROLES = ("reader", "editor", "admin")
 KEYS_ENV = "PERSECUTION_GRAPH_API_KEYS"
 KEYS_FILE_ENV = "PERSECUTION_GRAPH_API_KEYS_FILE"
@@ -59,8 +61,15 @@ class StoredKey:
     hash: str
 
 
-class KeyError_(ValueError):
-    """A key file or variable that cannot be read."""
+class KeyError_(InvalidData):
+    """A key file or variable that cannot be read, or a key that cannot be added."""
+
+
+class KeysUnavailable(GraphError):
+    """The server cannot read its keys now: it refuses every key rather than keep old ones."""
+
+    status = 503
+    title = "API keys unavailable"
 
 
 def _check_role(role: str, where: str) -> str:
@@ -110,7 +119,11 @@ class KeyRing:
         stamp = _stamp(keys_file(self.data_dir))
         with self._lock:
             if stamp != self._seen or self._seen is None:
-                self._keys = load_keys(self.data_dir)
+                try:
+                    self._keys = load_keys(self.data_dir)
+                except KeyError_ as error:
+                    self._seen = None  # read again at the next request
+                    raise KeysUnavailable(str(error)) from None
                 self._seen = stamp
             return self._keys
 

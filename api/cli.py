@@ -10,11 +10,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from persecution_graph.graph.errors import GraphError
+from persecution_graph.graph.errors import GraphError, UserError
 from persecution_graph.graph.files import write_private
 from persecution_graph.loaders.validate import ValidationResult, validate
-
-from .errors import UserError
 
 
 def default_data() -> str:
@@ -137,8 +135,8 @@ def cmd_import_ftm(args: argparse.Namespace) -> int:
         raise UserError(f"{args.file}: no such file")
     try:
         counts = convert(path, Path(args.output), args.source_id, args.title or path.name, args.publisher)
-    except FtmError as error:
-        raise UserError(str(error)) from None
+    except FtmError:
+        raise
     for kind, count in sorted(counts.items()):
         print(f"  {kind:<32} {count}")
     print(f"wrote {args.output}/{args.source_id}.yaml; check it with `persecution-graph validate {args.output}`")
@@ -360,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except GraphError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

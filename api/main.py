@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from persecution_graph.graph.errors import DatabaseUnavailable, GraphError, QueryError
+from persecution_graph.graph.errors import GraphError
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import Graph
 from starlette.exceptions import HTTPException
 
-from .auth import KeyError_, KeyRing, StoredKey
+from .auth import KeyRing, StoredKey
 from .deps import CallerDep
 from .headers import SecurityHeaders
 from .limits import LimitRequests
@@ -77,20 +77,9 @@ def create_app(
         detail = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in error.errors()]
         return error_body(422, "invalid request", detail)
 
-    @app.exception_handler(QueryError)
-    async def bad_query(_: Request, error: QueryError) -> JSONResponse:
-        return error_body(400, "invalid query", str(error))
-
-    @app.exception_handler(DatabaseUnavailable)
-    async def unavailable(_: Request, error: DatabaseUnavailable) -> JSONResponse:
-        return error_body(503, "database unavailable", str(error))
-
-    @app.exception_handler(KeyError_)
-    async def keys_unreadable(_: Request, error: KeyError_) -> JSONResponse:
-        return error_body(503, "API keys unavailable", str(error))
-
     @app.exception_handler(GraphError)
     async def graph_error(_: Request, error: GraphError) -> JSONResponse:
-        return error_body(500, "server error", str(error))
+        """The caller's mistakes are 4xx, an unreachable database 503, only faults 500."""
+        return error_body(error.status, error.title, str(error))
 
     return app

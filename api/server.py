@@ -8,12 +8,12 @@ from pathlib import Path
 
 import uvicorn
 from persecution_graph.graph import embedded
+from persecution_graph.graph.errors import UserError
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect_healing
 from persecution_graph.loaders.load import load
 from persecution_graph.queries.catalogue import warm_in_background
 
-from .errors import UserError
 from .main import create_app
 
 

@@ -30,7 +30,7 @@ import neo4j
 from neo4j.exceptions import ClientError, Forbidden, Neo4jError, ServiceUnavailable, SessionExpired
 
 from . import embedded
-from .errors import DatabaseUnavailable, QueryError
+from .errors import DatabaseUnavailable, QueryError, TooLarge
 
 if TYPE_CHECKING:
     from .store import Graph
@@ -45,11 +45,13 @@ class ConsoleRefused(QueryError):
 
 
 class ConsoleLimit(QueryError):
-    """The statement ran too long or its answer was too large; ``limit`` says which."""
+    """The statement ran too long (400) or its answer was too large (413); ``limit`` says which."""
 
     def __init__(self, message: str, limit: str) -> None:
         super().__init__(message)
         self.limit = limit
+        if limit == "bytes":
+            self.status = TooLarge.status
 
 
 @dataclass

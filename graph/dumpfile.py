@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import GraphError
+from .errors import InvalidData
 
 FORMAT = "persecution-graph-dump"
 VERSION = 1
 
 
-class DumpError(GraphError):
+class DumpError(InvalidData):
     """A dump file that cannot be imported; the message says where."""
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .errors import GraphError
+
 MODEL_FILE = Path(__file__).with_name("model.yaml")
 
 SCALAR_TYPES = {"string", "text", "int", "bool", "date", "enum"}
@@ -25,7 +27,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ENTITY_LABEL = "Entity"
 
 
-class ModelError(Exception):
+class ModelError(GraphError):
     """The model file itself is inconsistent (a developer's mistake, not a curator's)."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from persecution_graph.graph.errors import InvalidData
 from persecution_graph.graph.model import load_model
 
 ORG_SCHEMATA = {"Organization", "PublicBody", "Company", "LegalEntity"}
@@ -24,7 +25,7 @@ DEFAULT_KIND = {"PublicBody": "Government", "Company": "Company"}
 NOT_STATED = "NotStated"
 
 
-class FtmError(ValueError):
+class FtmError(InvalidData):
     """An FtM file that cannot be read; the message says file:line."""
 
 

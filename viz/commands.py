@@ -11,7 +11,7 @@ from typing import Any
 
 def cmd_viz(args: argparse.Namespace) -> int:
     from persecution_graph.api.cli import params_from
-    from persecution_graph.api.errors import UserError
+    from persecution_graph.graph.errors import UserError
     from persecution_graph.graph.files import private_file, write_private
     from persecution_graph.graph.store import open_graph
     from persecution_graph.queries.catalogue import load_catalogue
@@ -46,7 +46,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from persecution_graph.api.cli import params_from
-    from persecution_graph.api.errors import UserError
+    from persecution_graph.graph.errors import UserError
     from persecution_graph.graph.files import write_private
     from persecution_graph.graph.store import open_graph
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from persecution_graph.api.routes.entities import entity
+from persecution_graph.graph.errors import NotFound
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import Query, load_catalogue
 from persecution_graph.queries.output import cell
@@ -20,7 +21,7 @@ from .network import _environment, to_svg
 from .views import ego_view, query_view, source_records
 
 
-class ReportError(LookupError):
+class ReportError(NotFound):
     """The report cannot be made (unknown id, wrong kind of entity)."""
 
 

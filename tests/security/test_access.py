@@ -10,6 +10,7 @@ import yaml
 from fastapi.testclient import TestClient
 from persecution_graph.api.auth import add_key, remove_key
 from persecution_graph.api.main import create_app
+from persecution_graph.graph import errors
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
 
@@ -119,3 +120,32 @@ def test_a_restricted_source_is_not_shown_to_the_public(graph: Graph, tmp_path: 
     client = TestClient(create_app(graph, data_folder=str(folder), keys=None, state_dir=tmp_path))
     assert client.get(f"/sources/{restricted}").status_code == 404
     assert client.get("/sources/odf-2021-political-prisoners").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "title"),
+    [
+        (errors.UserError, 400, "request failed"),
+        (errors.NotFound, 404, "not found"),
+        (errors.QueryError, 400, "invalid query"),
+        (errors.TooLarge, 413, "answer too large"),
+        (errors.InvalidData, 422, "invalid data"),
+        (errors.DatabaseUnavailable, 503, "database unavailable"),
+        (errors.GraphError, 500, "server error"),
+    ],
+)
+def test_each_kind_of_error_has_its_status_in_the_one_shape(
+    error: type[errors.GraphError], status: int, title: str, small_graph: Graph, tmp_path: Path
+) -> None:
+    """A caller's mistake is never a 500: only a fault of the program is."""
+    app = create_app(small_graph, keys=[], state_dir=tmp_path)
+
+    def fail() -> None:
+        raise error("what went wrong")
+
+    app.add_api_route("/test-only/fail", fail)
+    response = TestClient(app).get("/test-only/fail")
+    assert (response.status_code, response.json()) == (
+        status,
+        {"error": {"status": status, "title": title, "detail": "what went wrong"}},
+    )
