@@ -83,39 +83,25 @@ def _write_output(body: str | bytes, output: str | None) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.formats import WRITERS
+    from persecution_graph.graph.formats import FORMATS
     from persecution_graph.graph.store import open_graph
 
-    if args.format == "dump":
-        return _export_dump(args)
-    if args.format == "csv" and args.output in (None, "-"):
-        raise UserError("--format csv writes a zip of CSV files; give -o FILE.zip")
+    fmt = FORMATS[args.format]
+    if fmt.binary and args.output in (None, "-"):
+        raise UserError(f"--format {fmt.name} writes {fmt.description}; give -o FILE.{fmt.extension}")
+    suffix = "." + fmt.extension.rsplit(".", 1)[-1]
+    if args.output not in (None, "-") and not str(args.output).endswith(suffix):
+        raise UserError(f"--format {fmt.name} writes {fmt.description}: give a file name ending in {suffix}")
     with open_graph() as graph:
-        data = graph.export(public_only=args.public)
-    _write_output(WRITERS[args.format](data), args.output)
+        data = graph.dump(public_only=args.public) if fmt.stored else graph.export(public_only=args.public)
+    _write_output(fmt.write(data, args.public), args.output)
     if args.output not in (None, "-"):
         print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
     return 0
 
 
-def _export_dump(args: argparse.Namespace) -> int:
-    import io
-
-    from persecution_graph.graph.dumpfile import write_dump
-    from persecution_graph.graph.store import open_graph
-
-    with open_graph() as graph:
-        dump = graph.dump(public_only=args.public)
-    buffer = io.StringIO()
-    write_dump(buffer, dump, args.public)
-    _write_output(buffer.getvalue(), args.output)
-    if args.output not in (None, "-"):
-        print(f"wrote {len(dump['nodes'])} nodes and {len(dump['edges'])} edges to {args.output}", file=sys.stderr)
-    return 0
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.dumpfile import read_dump
+    from persecution_graph.graph.formats.dump import read_dump
     from persecution_graph.graph.store import open_graph
 
     from .progress import Progress
@@ -128,7 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_import_ftm(args: argparse.Namespace) -> int:
-    from persecution_graph.loaders.ftm import FtmError, convert
+    from persecution_graph.graph.formats.ftm import FtmError, convert
 
     path = Path(args.file)
     if not path.is_file():
@@ -284,6 +270,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from persecution_graph.graph.formats import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="persecution-graph", description="A sourced knowledge graph of political persecution."
     )
@@ -302,10 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "export",
         cmd_export,
-        "write the whole graph: json, graphml, gexf (Gephi), csv (neo4j-admin import, a zip), cypher, "
-        "ftm (FollowTheMoney entities), or dump (a backup for `import`)",
+        "write the whole graph: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values()),
     )
-    p.add_argument("--format", choices=["json", "graphml", "gexf", "csv", "cypher", "ftm", "dump"], default="json")
+    p.add_argument("--format", choices=list(FORMATS), default="json")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--public", action="store_true", help="leave out restricted records")
     p = command("import", cmd_import, "replace the graph with a dump made by `export --format dump`")

@@ -59,6 +59,14 @@ class NodeType:
     style: dict[str, str] = field(default_factory=dict)
     role_property: str | None = None
     self_sourced: bool = False
+    # Its FollowTheMoney schema (None: not exported to FtM), and schemata by extra label.
+    ftm_schema: str | None = None
+    ftm_by_label: dict[str, str] = field(default_factory=dict)
+
+    def ftm_schema_for(self, labels: set[str]) -> str | None:
+        """The FtM schema of a node of this type with these extra labels (the first by-label
+        match in declaration order, else the type's own)."""
+        return next((schema for label, schema in self.ftm_by_label.items() if label in labels), self.ftm_schema)
 
     @property
     def extra_labels(self) -> tuple[str, ...]:
@@ -153,6 +161,7 @@ def _build(raw: dict[str, Any]) -> Model:
             style=dict(spec.get("style", {})),
             role_property=spec.get("role_property"),
             self_sourced=bool(spec.get("self_sourced", False)),
+            **_ftm(name, spec),
         )
         for name, spec in raw["nodes"].items()
     }
@@ -190,6 +199,16 @@ def _agent_end(name: str, spec: dict[str, Any]) -> str | None:
     return None if agent == "none" else str(agent)
 
 
+def _ftm(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A node type's FtM schema: `ftm: Person`, `ftm: {schema: X, by_label: {...}}` or `ftm: none`."""
+    if "ftm" not in spec:
+        raise ModelError(f"node type {name}: no `ftm` (its FollowTheMoney schema, or `none` to leave it out)")
+    declared = spec["ftm"]
+    if isinstance(declared, dict):
+        return {"ftm_schema": declared["schema"], "ftm_by_label": dict(declared.get("by_label") or {})}
+    return {"ftm_schema": None if declared in (None, "none") else str(declared)}
+
+
 def _builtin_nodes(raw: dict[str, list[dict[str, Any]]], nodes: dict[str, NodeType]) -> tuple[Any, ...]:
     by_section = {node_type.section: name for name, node_type in nodes.items()}
     found = []
@@ -215,6 +234,14 @@ def _check(model: Model) -> None:
     for type_name, record in model.builtin_nodes:
         unknown = set(record) - {"id", *model.nodes[type_name].properties}
         problems += [f"builtin node {record.get('id')!r}: unknown property {key!r}" for key in sorted(unknown)]
+    for node_type in model.nodes.values():
+        if not node_type.style:
+            problems.append(f"node type {node_type.name}: no `style` (how a view draws it)")
+        problems += [
+            f"node type {node_type.name}: ftm by_label {label!r} is not one of its labels"
+            for label in node_type.ftm_by_label
+            if label not in node_type.extra_labels
+        ]
     for edge in model.edges.values():
         problems += [
             f"{edge.name}: unknown endpoint type {t!r}" for t in edge.sources + edge.targets if t not in model.nodes

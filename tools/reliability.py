@@ -71,7 +71,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
     import yaml
     from fastapi.testclient import TestClient
     from persecution_graph.graph import embedded
-    from persecution_graph.graph.formats import WRITERS
+    from persecution_graph.graph.formats import FORMATS
 
     attacks = yaml.safe_load((ROOT / "tests" / "security" / "attacks.yaml").read_text(encoding="utf-8"))
     info = embedded.running(data_dir)
@@ -87,7 +87,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
                 .replace("{data}", str(data_dir).lstrip("/"))
                 .replace("{http}", str(info.http_port))
             )
-            before = WRITERS["json"](graph.export())
+            before = FORMATS["json"].write(graph.export(), False)
             response = client.post(
                 "/api/cypher", json={"statement": statement}, headers={"Authorization": "Bearer editor-token"}
             )
@@ -97,7 +97,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
                     "tried": attack["tried"],
                     "status": response.status_code,
                     "answer": str(detail).split(" (the database said")[0],
-                    "unchanged": WRITERS["json"](graph.export()) == before,
+                    "unchanged": FORMATS["json"].write(graph.export(), False) == before,
                 }
             )
     return results
@@ -183,7 +183,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
             "graph_identical": graph.dump() == before,
         }
         # Backup and restore.
-        from persecution_graph.graph.dumpfile import read_dump, write_dump
+        from persecution_graph.graph.formats.dump import read_dump, write_dump
 
         backup = data_dir / "backup.jsonl"
         with backup.open("w", encoding="utf-8") as handle:

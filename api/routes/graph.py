@@ -6,21 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
-from persecution_graph.graph import formats
+from persecution_graph.graph.formats import FORMATS, file_name
 from persecution_graph.queries.procedures import ego_subgraph
 
 from ..deps import CallerDep, GraphDep
 
 router = APIRouter(tags=["graph"])
-EXPORT_FORMATS = tuple(formats.WRITERS)
-MEDIA = {
-    "json": ("application/json", "json"),
-    "graphml": ("application/xml", "graphml"),
-    "gexf": ("application/xml", "gexf"),
-    "cypher": ("text/plain; charset=utf-8", "cypher"),
-    "ftm": ("application/x-ndjson", "ftm.json"),
-    "csv": ("application/zip", "neo4j-import.zip"),
-}
 
 
 @router.get("/api/graph/ego/{entity_id}")
@@ -40,15 +31,14 @@ def ego(
 
 @router.get("/api/export/{fmt}", response_model=None)
 def export(graph: GraphDep, caller: CallerDep, fmt: str = Path(examples=["json"])) -> Response:
-    """The whole graph as a download (public records only for the public): json, graphml,
-    gexf, cypher, ftm (FollowTheMoney, one entity per line) or csv (zip for neo4j-admin)."""
-    if fmt not in EXPORT_FORMATS:
-        raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}")
-    data = graph.export(public_only=caller.public)
-    body = formats.WRITERS[fmt](data)
-    media, extension = MEDIA[fmt]
+    """The whole graph as a download, public records only for the public, in any format of
+    graph/formats (json, graphml, gexf, neo4j-import, cypher, ftm, dump)."""
+    found = FORMATS.get(fmt)
+    if found is None:
+        raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(FORMATS)}")
+    data = graph.dump(public_only=caller.public) if found.stored else graph.export(public_only=caller.public)
     return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="persecution-graph.{extension}"'},
+        found.write(data, caller.public),
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file_name(found)}"'},
     )

@@ -133,7 +133,7 @@ def test_export_is_the_public_graph(small_graph: Graph) -> None:
         "error": {
             "status": 404,
             "title": "request failed",
-            "detail": "no export format 'rdf'; one of json, graphml, gexf, cypher, ftm, csv",
+            "detail": "no export format 'rdf'; one of json, graphml, gexf, neo4j-import, cypher, ftm, dump",
         }
     }
 

@@ -164,7 +164,7 @@ def test_unique_ids_are_enforced_by_the_database(graph: Graph, small_dataset) ->
 
 
 def test_dump_and_restore_give_the_identical_graph(any_graph: Graph, small_dataset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from persecution_graph.graph.dumpfile import read_dump, write_dump
+    from persecution_graph.graph.formats.dump import read_dump, write_dump
 
     any_graph.replace(small_dataset)
     before = any_graph.dump()
@@ -180,7 +180,7 @@ def test_dump_and_restore_give_the_identical_graph(any_graph: Graph, small_datas
 
 
 def test_a_broken_dump_says_where(tmp_path: Path) -> None:
-    from persecution_graph.graph.dumpfile import DumpError, read_dump
+    from persecution_graph.graph.formats.dump import DumpError, read_dump
 
     path = tmp_path / "broken.jsonl"
     path.write_text(

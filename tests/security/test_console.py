@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from persecution_graph.api.auth import StoredKey, token_hash
 from persecution_graph.api.main import create_app
 from persecution_graph.graph import console, embedded
-from persecution_graph.graph.formats import WRITERS
+from persecution_graph.graph.formats import FORMATS
 from persecution_graph.graph.store import Graph
 
 from tests.conftest import SMALL
@@ -33,7 +33,7 @@ FILES = [attack["statement"] for attack in ATTACKS["files"]]
 
 
 def _export(graph: Graph) -> bytes:
-    return WRITERS["json"](graph.export()).encode()
+    return FORMATS["json"].write(graph.export(), False).encode()
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_exports_views_and_dossiers_are_written_private(cli_env: dict[str, str],
     loose.write_text("{}")
     loose.chmod(0o644)
     cli("export", "--format", "json", "-o", str(loose))
-    cli("export", "--format", "csv", "-o", str(tmp_path / "g.zip"))
+    cli("export", "--format", "neo4j-import", "-o", str(tmp_path / "g.zip"))
     cli("export", "--format", "dump", "-o", str(tmp_path / "g.jsonl"))
     cli("viz", "dilnar-insenova", "-o", str(tmp_path / "v.png"))
     cli("viz", "dilnar-insenova", "-o", str(tmp_path / "v.html"))

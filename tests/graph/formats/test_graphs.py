@@ -10,7 +10,8 @@ import zipfile
 
 import networkx as nx
 from followthemoney import model as ftm_model
-from persecution_graph.graph.formats import to_cypher, to_ftm, to_gexf, to_graphml, to_neo4j_csv
+from persecution_graph.graph.formats.ftm import to_ftm
+from persecution_graph.graph.formats.graphs import to_cypher, to_gexf, to_graphml, to_neo4j_csv
 from persecution_graph.graph.store import Graph
 
 

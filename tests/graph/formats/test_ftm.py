@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from persecution_graph.graph.formats import to_ftm_lines
+from persecution_graph.graph.formats.ftm import FtmError, convert, to_ftm_lines
 from persecution_graph.graph.store import Graph
-from persecution_graph.loaders.ftm import FtmError, convert
 from persecution_graph.loaders.validate import validate
 
 

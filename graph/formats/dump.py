@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import InvalidData
+from ..errors import InvalidData
 
 FORMAT = "persecution-graph-dump"
 VERSION = 1
