@@ -158,6 +158,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     else:
         for hit in hits:
             print(f"{hit['score']:.2f}  {hit['id']:<32} {hit['name']}  [{', '.join(hit['labels'])}]")
+            for other in hit["possibly_same_as"]:
+                print(f"{'':6}may be the same as {other['name']} ({other['id']}); kept apart until a curator decides")
     return 0
 
 

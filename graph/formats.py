@@ -300,6 +300,12 @@ def to_ftm(data: Export) -> list[dict[str, Any]]:
             edge_type = load_model().edges.get(kind)
             label = edge_type.label if edge_type else kind.lower()
             detail = [str(props[k]) for k in ("kind", "sentence_type", "term", "category", "status") if props.get(k)]
+            # Who did it and how far it went, where it is not simply a stated act carried out.
+            detail += [
+                f"{key} {props[key]}"
+                for key, usual in (("attribution", "stated"), ("involvement", "carried_out"))
+                if props.get(key, usual) != usual
+            ]
             schema, out = (
                 "UnknownLink",
                 {

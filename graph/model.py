@@ -78,6 +78,9 @@ class EdgeType:
     properties: dict[str, Property]
     description: str = ""
     directed: bool = True
+    # For an act: the end that names who did it ("to", or "from" for SIGNED_EXPLANATION);
+    # None for acts that name no agent (CHARGED_UNDER points at an article) and other edges.
+    agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ def _build(raw: dict[str, Any]) -> Model:
             properties=_properties(extra, spec.get("properties", {}), common),
             description=spec.get("description", ""),
             directed=bool(spec.get("directed", True)),
+            agent=_agent_end(name, spec),
         )
     model = Model(
         nodes=nodes,
@@ -173,6 +177,16 @@ def _build(raw: dict[str, Any]) -> Model:
     )
     _check(model)
     return model
+
+
+def _agent_end(name: str, spec: dict[str, Any]) -> str | None:
+    """Which end of an act names its agent: `agent:` in the model, "to" unless said."""
+    if spec["category"] != "act":
+        return None
+    agent = spec.get("agent", "to")
+    if agent not in ("from", "to", "none"):
+        raise ModelError(f"{name}.agent: {agent!r} is not one of from, to, none")
+    return None if agent == "none" else str(agent)
 
 
 def _builtin_nodes(raw: dict[str, list[dict[str, Any]]], nodes: dict[str, NodeType]) -> tuple[Any, ...]:

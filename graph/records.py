@@ -62,14 +62,47 @@ class Sink(Protocol):
 
 def tell_again(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """The properties of a fact told again by another record: the other's sources added to the
-    first's (each reference once), its description appended when it says something else."""
+    first's (each reference once), its description appended when it says something else, and
+    who did it as the two records say it together (``told_attribution``)."""
     merged = dict(first)
     sources = list(first.get("sources", []))
     merged["sources"] = sources + [ref for ref in other.get("sources", []) if ref not in sources]
     description = other.get("description")
     if description not in (None, first.get("description")):
         merged["description"] = f"{first.get('description') or ''}\n\n{description}".strip()
+    if first.get("attribution") or other.get("attribution"):
+        merged.update(told_attribution(first, other))
     return merged
+
+
+def told_attribution(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """One act told by two records that differ on who did it: it is `stated` if either record's
+    text names the agent, and the note keeps what each inferring record said, with its evidence
+    ("Inferred where told by src:12: ..."), so a reader sees which text names no agent.
+
+    >>> told_attribution({"attribution": "stated", "sources": [{"source": "a", "line": "3"}]},
+    ...                  {"attribution": "inferred", "attribution_note": "the police, line 2",
+    ...                   "sources": [{"source": "b", "line": "9"}]})
+    {'attribution': 'stated', 'attribution_note': 'Inferred where told by b:9: the police, line 2'}
+    """
+    ours, theirs = first.get("attribution"), other.get("attribution")
+    attribution = "stated" if "stated" in (ours, theirs) else ours or theirs
+    notes = [_note_as_told(first, attribution), _note_as_told(other, attribution)]
+    joined = "\n\n".join(dict.fromkeys(note for note in notes if note))
+    return {"attribution": attribution, "attribution_note": joined or None}
+
+
+def _note_as_told(told: dict[str, Any], attribution: str | None) -> str | None:
+    """A record's attribution note; under a stated act, an inferring record's says where it was told."""
+    note = told.get("attribution_note")
+    if not note or told.get("attribution") != "inferred" or attribution != "stated":
+        return str(note) if note else None
+    where = ", ".join(_locator(ref) for ref in told.get("sources", []))
+    return f"Inferred where told by {where}: {note}"
+
+
+def _locator(ref: dict[str, Any]) -> str:
+    return f"{ref['source']}:{ref.get('line') or ref.get('page') or ref.get('quote')}"
 
 
 @contextlib.contextmanager

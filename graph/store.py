@@ -244,7 +244,8 @@ class Graph:
     def stats(self) -> dict[str, Any]:
         """Counts per node type, edge type and source, and the share of located records."""
         nodes = self.read(
-            f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, " "n.source_ids AS sources, n.sources AS refs"
+            f"MATCH (n:{ENTITY_LABEL}) RETURN labels(n) AS labels, n.id AS id, "
+            "n.source_ids AS sources, n.sources AS refs"
         )
         edges = self.read(
             f"MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN type(e) AS type, "
@@ -259,12 +260,15 @@ class Graph:
             source_counts.update(row["sources"] or [])
             located += bool(row["refs"])
         total = len(nodes) + len(edges)
+        # The model's own nodes (perpetrator-not-stated) state nothing: they need no locator.
+        builtin = {props["id"] for _, props in self.model.builtin_nodes}
+        sourced = total - sum(1 for row in nodes if row["id"] in builtin and not row["refs"])
         return {
             "nodes": dict(sorted(node_counts.items())),
             "edges": dict(sorted(Counter(row["type"] for row in edges).items())),
             "sources": dict(sorted(source_counts.items())),
             "records": total,
-            "located_share": located / total if total else 0.0,
+            "located_share": located / sourced if sourced else 0.0,
         }
 
     def version(self) -> str | None:

@@ -42,6 +42,9 @@ from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL
 from .records import Edge, Node, paused_gc, tell_again
 
+# What a fact told again may change besides its sources (records.tell_again).
+TOLD_AGAIN = ("description", "attribution", "attribution_note")
+
 if TYPE_CHECKING:
     from .store import Graph
 
@@ -428,19 +431,21 @@ class GraphWriter:
         )
         for edge_type, rows in by_type.items():
             found = self.target.run(
-                match.format(edge_type) + "RETURN r.id AS id, e.sources AS sources, e.description AS description",
+                match.format(edge_type) + "RETURN r.id AS id, e.sources AS sources, e.description AS description, "
+                "e.attribution AS attribution, e.attribution_note AS attribution_note",
                 rows=list(rows.values()),
             )
             merged = []
             for record in found:
-                told = decode({"sources": record["sources"] or [], "description": record["description"]})
+                told = decode({"sources": record["sources"] or [], **{k: record[k] for k in TOLD_AGAIN}})
                 for other in self.told_again[record["id"]]:
                     told = tell_again(told, other.properties)
                 stored = encode(told)
-                merged.append({**rows[record["id"]], "description": told.get("description"), **stored})
+                merged.append({**rows[record["id"]], **{k: told.get(k) for k in TOLD_AGAIN}, **stored})
             self.target.run(
                 match.format(edge_type)
-                + "SET e.sources = r.sources, e.source_ids = r.source_ids, e.description = r.description",
+                + "SET e.sources = r.sources, e.source_ids = r.source_ids, e.description = r.description, "
+                "e.attribution = r.attribution, e.attribution_note = r.attribution_note",
                 rows=merged,
             )
 

@@ -20,6 +20,8 @@ from persecution_graph.graph.model import load_model
 
 ORG_SCHEMATA = {"Organization", "PublicBody", "Company", "LegalEntity"}
 DEFAULT_KIND = {"PublicBody": "Government", "Company": "Company"}
+# The classification of an exported perpetrator-not-stated: a placeholder, not an organisation.
+NOT_STATED = "NotStated"
 
 
 class FtmError(ValueError):
@@ -83,6 +85,9 @@ def convert(path: Path, out: Path, source_id: str, title: str, publisher: str | 
             if _first(props, "birthDate"):
                 record["birth_date"] = str(_first(props, "birthDate"))
             section = "persons"
+        elif schema in ORG_SCHEMATA and NOT_STATED in (props.get("classification") or []):
+            counts[f"skipped {schema} (perpetrator not stated: the model has its own)"] += 1
+            continue
         elif schema in ORG_SCHEMATA:
             kinds = [k for k in props.get("classification") or [] if k in org_kinds]
             record = {"id": our_id, "name": _first(props, "name") or entity["id"]}

@@ -25,6 +25,7 @@ from persecution_graph.graph.model import Model, NodeType, Property, load_model
 from persecution_graph.graph.names import name_key
 from persecution_graph.graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
 
+from .agents import names_agent, naming_words, proper_words
 from .evidence import EvidenceChecker
 from .fields import FieldError, SourceRef, as_list, collect, convert, slug, suggest, text
 from .yamlfile import Map, Problem, Seq, Where, read_yaml
@@ -37,6 +38,9 @@ EDGE_KEYS = ("type", "from", "to")
 _NON_IDENTIFYING = {"sources", "note", "confidence", "description", "sensitivity", "attribution", "attribution_note"}
 # The kind label of the model's perpetrator-not-stated node (graph/model.yaml, builtin_nodes).
 NOT_STATED_KIND = "NotStated"
+# Where the model's own nodes are said to come from in messages.
+MODEL_WHERE = Where("graph/model.yaml", 1, 1)
+CARRIED_OUT = "carried_out"  # the default involvement: an act with it is the act without it
 _quoted = encode_basestring_ascii  # a JSON string, as json.dumps writes it
 _SCALARS = {str, int, bool, DateValue}
 
@@ -102,6 +106,13 @@ class Validator:
         self.waiting: list[RawRecord] = []  # edges naming a node not read yet
         self.evidence = EvidenceChecker(self.root, self.problems)
         self.assertions: list[tuple[str, int, Where]] = []
+        # Organisations checked as the named agent of an act (a later `unnamed: true` is late).
+        self.named_agents: set[str] = set()
+        # Stated acts on stand-ins, whose quotes are checked once every place and person is read.
+        self.stated_on_stand_ins: list[tuple[Where, str, list[str]]] = []
+        # Each person's first entry on each list (LISTED_IN), and entries that add a second status.
+        self.listings: dict[tuple[str, str], tuple[str, Where]] = {}
+        self.second_listings: list[tuple[Where, str, str, str, str]] = []
 
     @property
     def handing_on(self) -> bool:
@@ -248,6 +259,19 @@ class Validator:
             self.evidence.add_source(record)
         self.check_evidence(record)
         first = self.nodes.get(record.id)
+        if first is not None and first.where == MODEL_WHERE:
+            self.problem(
+                record.where,
+                f"{record.id!r} is provided by the model (graph/model.yaml, builtin_nodes): do not define it; "
+                "point acts whose text names no agent at it",
+            )
+            return
+        if _is_not_stated(record):
+            self.problem(
+                record.prop_where.get("kind", record.where),
+                f"kind {NOT_STATED_KIND!r} is kept for the model's 'perpetrator-not-stated': point acts whose "
+                "text names no agent at it instead of defining another",
+            )
         if first is None:
             self.nodes[record.id] = record
             if self.handing_on:
@@ -275,6 +299,12 @@ class Validator:
     def accept_edge(self, record: RawRecord) -> None:
         """An edge: handed on at once if the nodes it names were read, else when all are."""
         self.check_evidence(record)
+        if not self.model.edges[record.type].directed and record.target < record.source:
+            record.source, record.target = record.target, record.source  # a->b and b->a: one fact
+            record.prop_where["from"], record.prop_where["to"] = (
+                record.prop_where.get("to", record.where),
+                record.prop_where.get("from", record.where),
+            )
         record.id = edge_id(record)
         if all(ref in self.nodes for ref in self.refs_of(record)):
             self.check_edge(record)
@@ -290,8 +320,20 @@ class Validator:
             return
         self.edge_ids.add(record.id)
         self.edge_counts[record.type] += 1
+        if record.type == "LISTED_IN":
+            self.note_listing(record)
         if self.handing_on:
             self.sink.edge(self.to_edge(record))
+
+    def note_listing(self, record: RawRecord) -> None:
+        """A person's entry on a list; a second one with another status waits for the end,
+        when the discrepancies that may record both are known."""
+        status = record.props.get("status")
+        if status is None:  # a category alone: a person may be in several sections of one list
+            return
+        first = self.listings.setdefault((record.source, record.target), (status, record.where))
+        if first[0] != status:
+            self.second_listings.append((record.where, record.source, record.target, status, first[0]))
 
     def refs_of(self, record: RawRecord) -> list[str]:
         """The ids an edge names: its ends and its reference properties."""
@@ -310,6 +352,12 @@ class Validator:
         props = self.model.nodes[first.type].properties
         for key, value in other.props.items():
             prop = props[key]
+            if key == "unnamed" and value and not first.props.get(key) and first.id in self.named_agents:
+                self.problem(
+                    other.prop_where[key],
+                    f"{first.id!r} is marked 'unnamed' here but not at {first.where}, and acts read in between "
+                    "were checked as acts of a named agent: mark it 'unnamed: true' in every record of it",
+                )
             if key not in first.props:
                 first.props[key] = value
                 first.prop_where[key] = other.prop_where[key]
@@ -342,29 +390,87 @@ class Validator:
             record.target, edge_type.targets, record.prop_where.get("to", record.where), f"{record.type} 'to'"
         )
         self.check_ref_props(record, edge_type.properties)
-        if edge_type.category == "act" and record.target in self.nodes:
-            self.check_attribution(record, self.nodes[record.target])
+        if not all(end in self.nodes for end in (record.source, record.target)):
+            return
+        self.check_not_stated_ends(record)
+        if edge_type.category == "act":
+            self.check_attribution(record)
+        elif record.type == "POSSIBLY_SAME_AS":
+            self.check_possibly_same(record)
 
-    def check_attribution(self, record: RawRecord, agent: RawRecord) -> None:
+    def check_not_stated_ends(self, record: RawRecord) -> None:
+        """perpetrator-not-stated stands only where an act's agent would."""
+        agent = self.model.edges[record.type].agent
+        for end, node_id in (("from", record.source), ("to", record.target)):
+            if end != agent and _is_not_stated(self.nodes[node_id]):
+                allowed = (
+                    f"the '{agent}' of a {record.type} edge, not its '{end}'"
+                    if agent
+                    else (f"a {record.type} edge names no agent")
+                )
+                self.problem(
+                    record.prop_where.get(end, record.where),
+                    f"{node_id!r} stands for the agent a text does not name: only an act's agent may point at "
+                    f"it; {allowed}",
+                )
+
+    def check_attribution(self, record: RawRecord) -> None:
         """An act says no more about who did it than its text: see `attribution` in model.yaml."""
-        where = record.prop_where.get("attribution", record.prop_where.get("to", record.where))
+        agent_end = self.model.edges[record.type].agent
+        where = record.prop_where.get("attribution", record.prop_where.get(agent_end or "to", record.where))
         attribution = record.props.get("attribution")
-        if NOT_STATED_KIND in agent.props.get("kind", ()):
+        if agent_end is None:
+            if attribution is not None or "attribution_note" in record.props:
+                self.problem(
+                    where,
+                    f"a {record.type} edge names no agent (its 'to' is not who did it): "
+                    "leave out 'attribution' and 'attribution_note'",
+                )
+            return
+        agent = self.nodes[record.target if agent_end == "to" else record.source]
+        stand_in = bool(agent.props.get("unnamed"))
+        if _is_not_stated(agent):
             if attribution not in (None, "not_stated"):
-                self.problem(where, f"an act on {agent.id!r} has attribution 'not_stated', not {attribution!r}")
+                self.problem(
+                    where,
+                    f"an act on {agent.id!r} has attribution 'not_stated' (the default there), not "
+                    f"{attribution!r}: point '{agent_end}' at the agent the text names or the note infers",
+                )
         elif attribution == "not_stated":
             self.problem(where, "attribution 'not_stated': point the act at 'perpetrator-not-stated' instead")
-        elif agent.props.get("unnamed") and attribution is None:
+        elif stand_in and attribution is None:
             self.problem(
                 where,
                 f"{agent.id!r} stands in for an agent the text does not name: say 'attribution: stated' (with "
                 "a quote naming it, e.g. 'the police') or 'attribution: inferred' (with attribution_note), "
                 "or point the act at 'perpetrator-not-stated'",
             )
-        elif agent.props.get("unnamed") and attribution == "stated" and not _quoted_refs(record):
-            self.problem(where, f"a stated act on the stand-in {agent.id!r} needs a quote that names the agent")
+        elif stand_in and attribution == "stated":
+            quotes = [ref.quote for ref in _quoted_refs(record) if ref.quote]
+            self.stated_on_stand_ins.append((where, agent.id, quotes))
+        elif attribution is None and "attribution_note" in record.props:
+            self.problem(
+                record.prop_where["attribution_note"],
+                "an 'attribution_note' without 'attribution': say 'attribution: inferred' if the agent is "
+                "inferred (the act would otherwise count as stated), or leave out the note",
+            )
         if attribution == "inferred" and not record.props.get("attribution_note"):
             self.problem(where, "attribution 'inferred' needs an 'attribution_note' saying what it is inferred from")
+        if not stand_in and agent.type == "Organization":
+            self.named_agents.add(agent.id)
+
+    def check_possibly_same(self, record: RawRecord) -> None:
+        """Two records of one type that are not one."""
+        first, second = self.nodes[record.source], self.nodes[record.target]
+        where = record.prop_where.get("to", record.where)
+        if record.source == record.target:
+            self.problem(where, f"POSSIBLY_SAME_AS links {record.source!r} to itself")
+        elif first.type != second.type:
+            self.problem(
+                where,
+                f"POSSIBLY_SAME_AS links the {first.type} {first.id!r} to the {second.type} {second.id!r}: "
+                "only two records of one type may be one",
+            )
 
     def check_ref_props(self, record: RawRecord, props: dict[str, Property]) -> None:
         for key, prop in props.items():
@@ -386,7 +492,7 @@ class Validator:
     def add_builtin_nodes(self) -> None:
         """The nodes the model provides (perpetrator-not-stated): no source, they state nothing."""
         for type_name, props in self.model.builtin_nodes:
-            record = RawRecord(type_name, Where("graph/model.yaml", 1, 1), dict(props), {}, props["id"])
+            record = RawRecord(type_name, MODEL_WHERE, dict(props), {}, props["id"])
             del record.props["id"]
             self.nodes[record.id] = record
             if self.handing_on:
@@ -411,6 +517,8 @@ class Validator:
         self.add_ref_edges()
         self.evidence.finish()
         self.check_name_collisions()
+        self.check_stated_quotes()
+        self.check_second_listings()
         self.check_assertions()
         # A node's evidence also stands on the edges its references draw: report it once.
         self.problems = sorted(set(self.problems), key=lambda p: (p.where.file, p.where.line, p.where.col, p.message))
@@ -442,6 +550,53 @@ class Validator:
                     edge.id = edge_id(edge)
                     self.check_edge(edge)
                     self.hand_on_edge(edge)
+
+    def check_stated_quotes(self) -> None:
+        """A stated act on a stand-in quotes the words of the text that name the agent: a word of
+        the stand-in's name or aliases, places and persons left out (loaders/agents.py)."""
+        if not self.stated_on_stand_ins:
+            return
+        excluded = proper_words(
+            name for record in self.nodes.values() if record.type in ("Place", "Person") for name in _names(record)
+        )
+        for where, agent_id, quotes in self.stated_on_stand_ins:
+            naming = naming_words(_names(self.nodes[agent_id]), excluded)
+            if not quotes:
+                self.problem(
+                    where,
+                    f"a stated act on the stand-in {agent_id!r} needs a quote with the words of the text that "
+                    "name the agent ('policemen threatened ...', 'by the court')",
+                )
+            elif not naming:
+                self.problem(
+                    where,
+                    f"the stand-in {agent_id!r} has no word in its name or aliases that names a kind of agent "
+                    "(places and persons do not): add the text's wording as an alias, e.g. 'the police'",
+                )
+            elif not names_agent(quotes, naming):
+                words = ", ".join(repr(word) for word in sorted(naming))
+                self.problem(
+                    where,
+                    f"no quote of this stated act names the agent: none has a word of the stand-in "
+                    f"{agent_id!r} ({words}); quote the words of the text that name it (if the text names "
+                    "it otherwise, add them to its aliases), or say 'attribution: inferred', or point the act "
+                    "at 'perpetrator-not-stated'",
+                )
+
+    def check_second_listings(self) -> None:
+        """One person, one status on one list; two only with a discrepancy about the person."""
+        if not self.second_listings:
+            return
+        discrepancies = [record for record in self.nodes.values() if record.type == "Discrepancy"]
+        about = {ref for record in discrepancies for ref in record.props.get("about", ())}
+        for where, person, listing, status, first in self.second_listings:
+            if person not in about:
+                self.problem(
+                    where,
+                    f"{person!r} has a second status on the list {listing!r} ({status!r}; {first!r} before): "
+                    "one person, one status on one list; if the text gives two, record both in a discrepancies "
+                    f"entry about {person!r}",
+                )
 
     def check_name_collisions(self) -> None:
         seen: dict[str, RawRecord] = {}
@@ -505,10 +660,12 @@ class Validator:
     def to_edge(self, record: RawRecord) -> Edge:
         props = self.common_props(record)
         props["id"] = record.id
-        if self.model.edges[record.type].category == "act" and "attribution" not in props:
-            agent = self.nodes.get(record.target)
-            not_stated = agent is not None and NOT_STATED_KIND in agent.props.get("kind", ())
-            props["attribution"] = "not_stated" if not_stated else "stated"
+        edge_type = self.model.edges[record.type]
+        if edge_type.category == "act":
+            props.setdefault("involvement", CARRIED_OUT)
+            if edge_type.agent and "attribution" not in props:
+                agent = self.nodes.get(record.target if edge_type.agent == "to" else record.source)
+                props["attribution"] = "not_stated" if agent is not None and _is_not_stated(agent) else "stated"
         return Edge(record.type, record.source, record.target, props)
 
 
@@ -520,7 +677,7 @@ def edge_id(record: RawRecord) -> str:
     identity = ", ".join(
         f"{_quoted(key)}: {_quoted(_show(value))}"
         for key, value in sorted(record.props.items())
-        if key not in _NON_IDENTIFYING
+        if key not in _NON_IDENTIFYING and not (key == "involvement" and value == CARRIED_OUT)
     )
     key = f"[{_quoted(record.type)}, {_quoted(record.source)}, {_quoted(record.target)}, {{{identity}}}]"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
@@ -528,6 +685,16 @@ def edge_id(record: RawRecord) -> str:
 
 def _quoted_refs(record: RawRecord) -> list[SourceRef]:
     return [ref for ref in record.props.get("sources", ()) if ref.quote]
+
+
+def _is_not_stated(record: RawRecord) -> bool:
+    """Whether the node is the model's perpetrator-not-stated (an Organization of kind NotStated)."""
+    kinds = record.props.get("kind")
+    return isinstance(kinds, list) and NOT_STATED_KIND in kinds
+
+
+def _names(record: RawRecord) -> list[str]:
+    return [name for name in [record.props.get("name", ""), *record.props.get("aliases", ())] if name]
 
 
 def _derived_name(record: RawRecord) -> str:

@@ -113,6 +113,7 @@ CUSTODY_CYPHER = f"""
 MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
 WHERE type(a) IN ['SENTENCED_BY', 'DETAINED_BY', 'HELD_IN', 'LISTED_IN', 'RELEASED_BY']
   AND coalesce(a.date_from, x.date_from) IS NOT NULL
+  AND coalesce(a.involvement, 'carried_out') = 'carried_out'
   AND (NOT $public OR (p.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted'))
 OPTIONAL MATCH (art:LegalArticle) WHERE art.id IN coalesce(a.article, [])
 RETURN p.id AS person_id, p.name AS person, type(a) AS type, a.kind AS kind,
@@ -175,8 +176,8 @@ MATCH (a:{ENTITY_LABEL} {{id: frontier_id}})-[e]-(b:{ENTITY_LABEL})
 WHERE (NOT $public OR (e.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted'))
 RETURN DISTINCT startNode(e).id AS source_id, startNode(e).name AS source, type(e) AS type,
        endNode(e).id AS target_id, endNode(e).name AS target, e.date AS date, e.id AS edge_id,
-       coalesce(e.relation, e.role, e.kind, replace(e.sentence_type, '_', ' '), e.category) AS detail,
-       e.sources AS sources, b.id AS reached
+       coalesce(e.relation, e.role, e.kind, replace(e.sentence_type, '_', ' '), e.category, e.reason) AS detail,
+       e.attribution AS attribution, e.involvement AS involvement, e.sources AS sources, b.id AS reached
 ORDER BY source_id, type, target_id, edge_id
 LIMIT $room
 """
@@ -206,8 +207,9 @@ def ego_network(graph: Graph, query: Query, params: dict[str, Any], public_only:
             if len(rows) >= params["limit"]:
                 return rows
             seen_edges.add(row["edge_id"])
-            rows.append({**row, "hop": hop})
-            if row["reached"] not in seen_nodes:
+            rows.append({**row, "hop": hop, "detail": _marked(row["detail"], row)})
+            # perpetrator-not-stated is no one: the picture does not go on through it.
+            if row["reached"] not in seen_nodes and row["attribution"] != "not_stated":
                 seen_nodes.add(row["reached"])
                 reached.append(row["reached"])
         frontier = reached
@@ -216,13 +218,20 @@ def ego_network(graph: Graph, query: Query, params: dict[str, Any], public_only:
     return rows
 
 
+def _marked(detail: str | None, edge: dict[str, Any]) -> str | None:
+    """An edge's detail with what a reader must know of an act ("authorised only")."""
+    parts = ([detail] if detail else []) + act_marks(edge.get("attribution"), edge.get("involvement"))
+    return "; ".join(parts) or None
+
+
 # -- relatives as hostages ------------------------------------------------------------------
 
 OWN_ROLES = ("Activist", "Journalist", "Blogger", "Politician", "HumanRightsDefender", "Exile")
 TARGET_ACTS = ("DETAINED_BY", "SENTENCED_BY", "HELD_IN", "ILL_TREATED_BY", "EXTRADITION_SOUGHT_BY")
 NOT_PRESSURE = ("VICTIM_OF", "EXTRADITION_SOUGHT_BY")
+# Acts of people and organisations (a target's company, harassed "as part of the X case").
 ACTS_OF_PEOPLE = f"""
-MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
+MATCH (p:{ENTITY_LABEL})-[a]->(x:{ENTITY_LABEL})
 WHERE type(a) IN $act_types
   AND (NOT $public OR (p.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted'
        AND x.sensitivity <> 'restricted'))
@@ -236,11 +245,12 @@ RETURN p.id AS person, [l IN labels(p) WHERE l IN $own_roles] AS own_roles, t.id
        t:Exile AS exile
 """
 ACTS_OF = f"""
-MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
-WHERE p.id IN $ids AND type(a) IN $act_types AND NOT type(a) IN $not_pressure
+MATCH (p:{ENTITY_LABEL})-[a]->(x:{ENTITY_LABEL})
+WHERE p.id IN $ids AND type(a) IN $act_types
   AND (NOT $public OR (a.sensitivity <> 'restricted' AND x.sensitivity <> 'restricted'))
 RETURN p.id AS person, type(a) AS type, x.id AS other_id, x.name AS other, a.date AS date,
-       a.date_from AS date_from, a.sources AS sources
+       a.date_from AS date_from, a.pressure_on AS pressure_on, a.attribution AS attribution,
+       a.involvement AS involvement, a.sources AS sources
 """
 TIES_OF = """
 MATCH (p:Person)-[tie:RELATED_TO|ASSOCIATE_OF]-(t:Person)
@@ -254,11 +264,30 @@ MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND {PUBLIC_NODE.format("n")} RETURN
 """
 
 
+def act_marks(attribution: str | None, involvement: str | None) -> list[str]:
+    """What a reader must know about an act besides its type: not carried out, agent inferred."""
+    marks = [f"{involvement} only"] if involvement not in (None, "carried_out") else []
+    return marks + (["agent inferred"] if attribution == "inferred" else [])
+
+
+def act_text(act: dict[str, Any]) -> str:
+    """One act as a line: "detained by X (date)", "searched by X (authorised only)",
+    "detained, perpetrator not stated (date)": an act whose text names no agent names none."""
+    verb = act["type"].lower().replace("_", " ")
+    if act.get("attribution") == "not_stated":
+        words = verb.removesuffix(" by") + (", perpetrator not stated" if verb.endswith(" by") else ", not stated")
+    else:
+        words = f"{verb} {act['other']}"
+    marks = act_marks(act.get("attribution"), act.get("involvement")) + ([act["date"]] if act.get("date") else [])
+    return words + "".join(f" ({mark})" for mark in marks)
+
+
 def relatives_as_hostages(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
-    """Pairs (pressured person, target): explicit where an act says `pressure_on`; inferred
-    where a relative without a role of their own was persecuted and the target is in exile or
-    was detained, sentenced, held, ill-treated or sought. A few simple statements, no joins of
-    every act with every tie, so it stays fast on large graphs."""
+    """Pairs (pressured person, target): explicit for every act whose `pressure_on` names the
+    target, whatever the act; inferred where a relative without a role of their own was
+    persecuted and the target is in exile or was detained, sentenced, held, ill-treated or
+    sought. A few simple statements, no joins of every act with every tie, so it stays fast on
+    large graphs."""
     act_types = sorted(name for name, edge in graph.model.edges.items() if edge.category == "act")
     acts = graph.read(ACTS_OF_PEOPLE, act_types=act_types, public=public_only)
     # Acts already explained by a stated pressure do not make a second, inferred, pattern.
@@ -266,7 +295,7 @@ def relatives_as_hostages(graph: Graph, query: Query, params: dict[str, Any], pu
     targeted = {row["person"] for row in acts if row["type"] in TARGET_ACTS}
     pairs: dict[tuple[str, str], bool] = {}
     for row in acts:
-        if row["pressure_on"] and row["type"] not in NOT_PRESSURE:
+        if row["pressure_on"]:
             pairs[(row["person"], row["pressure_on"])] = True
     for row in graph.read(FAMILY_TIES, own_roles=list(OWN_ROLES), public=public_only):
         pair = (row["person"], row["target"])
@@ -283,9 +312,7 @@ def relatives_as_hostages(graph: Graph, query: Query, params: dict[str, Any], pu
     names = {row["id"]: row["name"] for row in graph.read(NAMES_OF, ids=people, public=public_only)}
     pressured_ids = sorted({p for p, _ in pairs})
     acts_by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in graph.read(
-        ACTS_OF, ids=pressured_ids, act_types=act_types, not_pressure=list(NOT_PRESSURE), public=public_only
-    ):
+    for row in graph.read(ACTS_OF, ids=pressured_ids, act_types=act_types, public=public_only):
         acts_by_person[row["person"]].append(row)
     ties: dict[tuple[str, str], dict[str, Any]] = {}
     for row in graph.read(TIES_OF, ids=pressured_ids, public=public_only):
@@ -294,27 +321,39 @@ def relatives_as_hostages(graph: Graph, query: Query, params: dict[str, Any], pu
     for (pressured, target), explicit in pairs.items():
         if pressured not in names or target not in names:
             continue  # a restricted end, for the public
-        acts_here = sorted(
-            acts_by_person[pressured], key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"])
-        )
-        tie = ties.get((pressured, target))
-        result.append(
-            {
-                "pressured_id": pressured,
-                "pressured": names[pressured],
-                "target_id": target,
-                "target": names[target],
-                "tie": _tie_text(tie, names[pressured], names[target]),
-                "acts": [
-                    f"{a['type'].lower().replace('_', ' ')} {a['other']}" + (f" ({a['date']})" if a["date"] else "")
-                    for a in acts_here
-                ],
-                "basis": "explicit" if explicit else "inferred",
-                "sources": [ref for a in acts_here for ref in a["sources"] or []] + (tie["sources"] if tie else []),
-            }
-        )
+        result.append(_hostage_row(pressured, target, explicit, acts_by_person[pressured], ties, names))
     result.sort(key=lambda r: (r["basis"] != "explicit", r["target"], r["pressured"], r["tie"] or ""))
     return result
+
+
+def _hostage_row(
+    pressured: str,
+    target: str,
+    explicit: bool,
+    acts: list[dict[str, Any]],
+    ties: dict[tuple[str, str], dict[str, Any]],
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """One pressured person and target: on an explicit row, `acts` are those the text says
+    were meant to pressure the target and `other_acts` the rest; on an inferred row every act."""
+    acts = sorted(acts, key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"]))
+    if explicit:
+        stated = [a for a in acts if a["pressure_on"] == target]
+        others = [a for a in acts if a["pressure_on"] != target and a["type"] not in NOT_PRESSURE]
+    else:
+        stated, others = [a for a in acts if a["type"] not in NOT_PRESSURE], []
+    tie = ties.get((pressured, target))
+    return {
+        "pressured_id": pressured,
+        "pressured": names[pressured],
+        "target_id": target,
+        "target": names[target],
+        "tie": _tie_text(tie, names[pressured], names[target]),
+        "acts": [act_text(a) for a in stated],
+        "other_acts": [act_text(a) for a in others],
+        "basis": "explicit" if explicit else "inferred",
+        "sources": [ref for a in stated + others for ref in a["sources"] or []] + (tie["sources"] if tie else []),
+    }
 
 
 def _tie_text(tie: dict[str, Any] | None, pressured: str, target: str) -> str | None:
@@ -329,10 +368,13 @@ def _tie_text(tie: dict[str, Any] | None, pressured: str, target: str) -> str | 
 
 # -- shortest path -------------------------------------------------------------------------
 
+# Not through perpetrator-not-stated (no one: two people detained by no one named are not
+# linked by it) nor through a possible duplicate (a curator's doubt, not a fact).
 ADJACENCY_CYPHER = f"""
 MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
-WHERE NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted'
-      AND b.sensitivity <> 'restricted')
+WHERE coalesce(e.attribution, '') <> 'not_stated' AND type(e) <> 'POSSIBLY_SAME_AS'
+  AND (NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted'
+       AND b.sensitivity <> 'restricted'))
 RETURN a.id AS a, b.id AS b, e.id AS edge
 """
 # Every step of a chain in one statement, each found from its end with fewer edges: expanding
@@ -453,14 +495,17 @@ STATE_KINDS = (
     "Official", "Court", "ProsecutorOffice", "Police", "SecurityService", "Ministry",
     "DetentionFacility", "Hospital", "Akimat", "Government", "Investigator",
 )  # fmt: skip
+# Acts and ties; never an act whose text names no agent, nor a possible duplicate. Inferred
+# acts come too: the network counts them only when asked (include_inferred).
 NETWORK_CYPHER = f"""
 MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
-WHERE NOT type(e) IN ['LOCATED_IN', 'PART_OF', 'CONCERNS']
+WHERE NOT type(e) IN ['LOCATED_IN', 'PART_OF', 'CONCERNS', 'POSSIBLY_SAME_AS']
+  AND coalesce(e.attribution, '') <> 'not_stated'
   AND (NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted'
        AND b.sensitivity <> 'restricted'))
 RETURN a.id AS a, a.name AS a_name, labels(a) AS a_labels, coalesce(a.unnamed, false) AS a_unnamed,
        b.id AS b, b.name AS b_name, labels(b) AS b_labels, coalesce(b.unnamed, false) AS b_unnamed,
-       e.sources AS sources
+       e.attribution = 'inferred' AS inferred, e.sources AS sources
 """
 
 
@@ -489,16 +534,33 @@ def _betweenness(network: nx.Graph) -> dict[str, float]:
     return nx.betweenness_centrality(network, k=samples, normalized=True, seed=7)  # type: ignore[no-any-return]
 
 
-def read_network(graph: Graph, public_only: bool) -> nx.Graph:
+def read_network(graph: Graph, public_only: bool, include_inferred: bool = False) -> nx.Graph:
     """The persecution network (cached until the next load): see _read_network."""
-    return _cached(graph, "network", public_only, lambda: _read_network(graph, public_only))  # type: ignore[no-any-return]
+
+    def compute() -> nx.Graph:
+        return _read_network(graph, public_only, include_inferred)
+
+    return _cached(graph, _scoped("network", include_inferred), public_only, compute)  # type: ignore[no-any-return]
 
 
-def _read_network(graph: Graph, public_only: bool) -> nx.Graph:
+def _scoped(what: str, include_inferred: bool) -> str:
+    """The cache key of an analytic on stated acts only, or on inferred ones too."""
+    return f"{what}+inferred" if include_inferred else what
+
+
+def _read_network(graph: Graph, public_only: bool, include_inferred: bool = False) -> nx.Graph:
     """The persecution network as an undirected weighted networkx graph: people, institutions,
-    events and articles joined by acts and ties (not by places), each edge's evidence kept."""
+    events and articles joined by acts and ties (not by places), each edge's evidence kept.
+    An act attributed by inference joins it only with ``include_inferred``; either way it is
+    counted on both ends as ``inferred`` (shown apart in the rankings)."""
     network = nx.Graph()
+    inferred: dict[str, int] = defaultdict(int)
     for row in graph.read(NETWORK_CYPHER, public=public_only):
+        if row["inferred"]:
+            inferred[row["a"]] += 1
+            inferred[row["b"]] += 1
+            if not include_inferred:
+                continue
         for end in ("a", "b"):
             network.add_node(
                 row[end],
@@ -511,6 +573,9 @@ def _read_network(graph: Graph, public_only: bool) -> nx.Graph:
             network[row["a"]][row["b"]]["sources"].extend(row["sources"] or [])
         else:
             network.add_edge(row["a"], row["b"], weight=1, sources=list(row["sources"] or []))
+    for node, count in inferred.items():
+        if node in network:
+            network.nodes[node]["inferred"] = count
     return network
 
 
@@ -535,10 +600,11 @@ def _communities(network: nx.Graph) -> list[set[str]]:
 
 
 def centrality(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
-    network = read_network(graph, public_only)
+    scope = params["include_inferred"]
+    network = read_network(graph, public_only, scope)
     if network.number_of_nodes() == 0:
         return []
-    betweenness = _cached(graph, "betweenness", public_only, lambda: _betweenness(network))
+    betweenness = _cached(graph, _scoped("betweenness", scope), public_only, lambda: _betweenness(network))
 
     rows = [
         {
@@ -548,6 +614,7 @@ def centrality(graph: Graph, query: Query, params: dict[str, Any], public_only: 
             "degree": network.degree(node),
             "betweenness": round(betweenness[node], 4),
             "people": sum(1 for other in network.neighbors(node) if network.nodes[other]["labels"][0] == "Person"),
+            "inferred": data.get("inferred", 0),
             "sources": _evidence(network, node),
         }
         for node, data in network.nodes(data=True)
@@ -560,9 +627,10 @@ def centrality(graph: Graph, query: Query, params: dict[str, Any], public_only: 
 
 
 def communities(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
-    network = read_network(graph, public_only)
+    scope = params["include_inferred"]
+    network = read_network(graph, public_only, scope)
     rows = []
-    found = _cached(graph, "communities", public_only, lambda: _communities(network))
+    found = _cached(graph, _scoped("communities", scope), public_only, lambda: _communities(network))
     for number, members in enumerate(found, 1):
         if len(members) < params["min_size"]:
             continue
@@ -582,12 +650,13 @@ def communities(graph: Graph, query: Query, params: dict[str, Any], public_only:
 
 
 def brokers(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
-    network = read_network(graph, public_only)
-    found = _cached(graph, "communities", public_only, lambda: _communities(network))
+    scope = params["include_inferred"]
+    network = read_network(graph, public_only, scope)
+    found = _cached(graph, _scoped("communities", scope), public_only, lambda: _communities(network))
     membership = {n: i for i, members in enumerate(found, 1) for n in members}
     if not membership:
         return []
-    betweenness = _cached(graph, "betweenness", public_only, lambda: _betweenness(network))
+    betweenness = _cached(graph, _scoped("betweenness", scope), public_only, lambda: _betweenness(network))
     rows = []
     for node, data in network.nodes(data=True):
         bridged = sorted({membership[other] for other in network.neighbors(node)} | {membership[node]})
@@ -600,6 +669,7 @@ def brokers(graph: Graph, query: Query, params: dict[str, Any], public_only: boo
                 "labels": data["labels"],
                 "communities": bridged,
                 "betweenness": round(betweenness[node], 4),
+                "inferred": data.get("inferred", 0),
                 "sources": _evidence(network, node),
             }
         )
@@ -668,11 +738,13 @@ def subgraph(graph: Graph, ids: list[str], public_only: bool) -> dict[str, Rows]
         "AND (NOT $public OR (a.sensitivity <> 'restricted' AND e.sensitivity <> 'restricted' "
         "AND b.sensitivity <> 'restricted')) "
         "RETURN e.id AS id, a.id AS source, b.id AS target, type(e) AS type, e.date AS date, "
-        "coalesce(e.relation, e.role, e.kind, e.term, e.category) AS detail, e.sources AS sources "
+        "coalesce(e.relation, e.role, e.kind, e.term, e.category, e.reason) AS detail, "
+        "e.attribution AS attribution, e.involvement AS involvement, e.sources AS sources "
         "ORDER BY source, type, target, id",
         ids=ids,
         public=public_only,
     )
     for edge in edges:
+        edge["detail"] = _marked(edge["detail"], edge)
         edge["sources"] = [json.loads(ref) for ref in edge["sources"] or []]
     return {"nodes": nodes, "edges": edges}

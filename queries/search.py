@@ -141,19 +141,33 @@ def _index(graph: Graph, public_only: bool) -> _Index:
     return DERIVED.get(graph, ("search-index", public_only), lambda: _build(graph, public_only))
 
 
+# Records that may be one (POSSIBLY_SAME_AS, either way): a hit says who it may be.
+POSSIBLY_SAME_CYPHER = f"""
+MATCH (a:{ENTITY_LABEL})-[d:POSSIBLY_SAME_AS]-(b:{ENTITY_LABEL})
+WHERE NOT $public OR (a.sensitivity <> 'restricted' AND d.sensitivity <> 'restricted'
+      AND b.sensitivity <> 'restricted')
+RETURN a.id AS id, b.id AS other_id, b.name AS other ORDER BY other, other_id
+"""
+
+
 def _build(graph: Graph, public_only: bool) -> _Index:
     rows = graph.read(
         f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
         "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
         public=public_only,
     )
+    same: dict[str, list[dict[str, Any]]] = {}
+    for pair in graph.read(POSSIBLY_SAME_CYPHER, public=public_only):
+        same.setdefault(pair["id"], []).append({"id": pair["other_id"], "name": pair["other"]})
     for row in rows:
         row["names"] = [row["name"] or row["id"], *(row["aliases"] or [])]
+        row["possibly_same_as"] = same.get(row["id"], [])
     return _Index(rows)
 
 
 def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) -> list[dict[str, Any]]:
-    """Entities whose name or alias matches ``text``, best first: {id, name, labels, score}."""
+    """Entities whose name or alias matches ``text``, best first: {id, name, labels, score,
+    possibly_same_as} (the records it may be one with, [{id, name}]: see POSSIBLY_SAME_AS)."""
     hits = []
     index = _index(graph, public_only)
     query_words = tokens(text)
@@ -170,6 +184,7 @@ def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) 
                     "name": row["name"],
                     "labels": graph.sorted_labels(row["labels"]),
                     "score": best,
+                    "possibly_same_as": [dict(other) for other in row["possibly_same_as"]],
                 }
             )
     hits.sort(key=lambda hit: (-hit["score"], hit["name"] or "", hit["id"]))

@@ -83,8 +83,10 @@ def official_report(graph: Graph, official_id: str, public_only: bool) -> Report
     catalogue = load_catalogue()
     name = found["properties"].get("name", official_id)
     positions = [r for r in found["relations"] if r["type"] == "HOLDS_POSITION" and r["direction"] == "out"]
-    footprint = _rows(catalogue["official-footprint"], graph, {"id": official_id}, public_only)
-    acts = [r for r in footprint if r["act"] != "holds position"]
+    asked = {"id": official_id, "include_inferred": "true"}
+    footprint = _rows(catalogue["official-footprint"], graph, asked, public_only)
+    inferred = [r for r in footprint if (r["attribution"] or "").startswith("inferred")]
+    acts = [r for r in footprint if r["act"] != "holds position" and r not in inferred]
     institutions = [p["other_id"] for p in positions] or ([official_id] if found["labels"][0] == "Organization" else [])
     colleagues: list[dict[str, Any]] = []
     for institution in institutions:
@@ -97,7 +99,15 @@ def official_report(graph: Graph, official_id: str, public_only: bool) -> Report
             "Acts, in date order",
             ["date", "act", "subject", "actor", "place", "articles", "detail", "sources"],
             acts,
-            note="Every act recorded against this official (or this institution and its staff).",
+            note="Every act the cited texts attribute to this official (or this institution and its staff). "
+            "An act that was authorised, ordered, threatened or attempted says so.",
+        ),
+        Section(
+            "Acts attributed by inference (not counted above)",
+            ["date", "act", "subject", "actor", "attribution", "sources"],
+            inferred,
+            note="The cited text does not name the agent of these acts; a curator inferred it, from what the "
+            "attribution says. Check each against its source before relying on it.",
         ),
         Section("Colleagues in the same institutions", ["institution", "other", "detail", "sources"], colleagues),
     ]
@@ -120,7 +130,11 @@ def person_report(graph: Graph, person_id: str, public_only: bool) -> Report:
     name = found["properties"].get("name", person_id)
     timeline = _rows(catalogue["timeline"], graph, {"id": person_id}, public_only)
     act_types = {t for t, e in graph.model.edges.items() if e.category == "act"}
-    officials = [r for r in found["relations"] if r["direction"] == "out" and r["type"] in act_types]
+    acts = [r for r in found["relations"] if r["direction"] == "out" and r["type"] in act_types]
+    # Who did it, as the texts say: named agents; those a curator inferred apart; no one where
+    # the text names no one (those acts are in the timeline).
+    officials = [r for r in acts if r["attribution"] in ("stated", None)]
+    inferred = [r for r in acts if (r["attribution"] or "").startswith("inferred")]
     ties = [r for r in found["relations"] if r["type"] in ("RELATED_TO", "ASSOCIATE_OF")]
     treatment: list[dict[str, Any]] = []
     for tie in ties:
@@ -128,10 +142,25 @@ def person_report(graph: Graph, person_id: str, public_only: bool) -> Report:
             if row["direction"] == "out" and row["type"] in act_types:
                 treatment.append({"relative": tie["other"], "tie": tie["detail"], **row})
     sections = [
-        Section("Timeline", ["date", "fact", "subject", "object", "detail", "sources"], timeline),
-        Section("Officials and institutions involved", ["type", "other", "date", "detail", "sources"], officials),
+        Section("Timeline", ["date", "fact", "subject", "object", "detail", "attribution", "sources"], timeline),
+        Section(
+            "Officials and institutions involved",
+            ["type", "other", "date", "detail", "involvement", "sources"],
+            officials,
+            note="The agents the cited texts name.",
+        ),
+        Section(
+            "Agents attributed by inference",
+            ["type", "other", "date", "attribution", "sources"],
+            inferred,
+            note="The cited text does not name these agents; a curator inferred them, from what the attribution says.",
+        ),
         Section("Relatives and associates", ["other", "type", "detail", "sources"], ties),
-        Section("What was done to them", ["relative", "tie", "type", "other", "date", "detail", "sources"], treatment),
+        Section(
+            "What was done to them",
+            ["relative", "tie", "type", "other", "date", "detail", "attribution", "involvement", "sources"],
+            treatment,
+        ),
     ]
     view = ego_view(graph, person_id, 1, 300, public_only)
     return Report(

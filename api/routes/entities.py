@@ -17,7 +17,8 @@ TYPES = tuple(load_model().nodes)
 
 
 def entity(graph: Any, entity_id: str, public_only: bool) -> dict[str, Any] | None:
-    """One entity: labels, properties, sources and every relation (None when not visible)."""
+    """One entity: labels, properties, sources, every relation and the records it may be one
+    with (None when not visible)."""
     rows = graph.read(
         f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) "
         "WHERE NOT $public OR n.sensitivity <> 'restricted' "
@@ -35,6 +36,12 @@ def entity(graph: Any, entity_id: str, public_only: bool) -> dict[str, Any] | No
         "properties": properties,
         "sources": properties.get("sources", []),
         "relations": relations,
+        # Records it may be one with (POSSIBLY_SAME_AS): kept apart until a curator decides.
+        "possibly_same_as": [
+            {"id": r["other_id"], "name": r["other"], "reason": r["detail"], "sources": r["sources"]}
+            for r in relations
+            if r["type"] == "POSSIBLY_SAME_AS"
+        ],
     }
 
 

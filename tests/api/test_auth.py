@@ -143,7 +143,7 @@ def test_cypher_console_for_editors_only(small_graph: Graph, tmp_path: Path) -> 
     }
     refused = client.post("/api/cypher", json={"statement": "MATCH (n) DETACH DELETE n"}, headers=_as("admin-token"))
     assert refused.json()["error"]["detail"] == "the console is read-only: 'DETACH' is not allowed"
-    assert small_graph.count() == 35
+    assert small_graph.count() == 39
 
 
 def test_reload_needs_an_editor_and_is_audited(small_graph: Graph, tmp_path: Path) -> None:
@@ -151,9 +151,9 @@ def test_reload_needs_an_editor_and_is_audited(small_graph: Graph, tmp_path: Pat
     assert client.post("/api/reload").status_code == 401
     assert client.post("/api/reload", headers=_as("editor-token")).json() == {
         "reloaded": str(SMALL),
-        "nodes": 35,
-        "edges": 37,
+        "nodes": 39,
+        "edges": 42,
     }
     entries = client.get("/api/audit", headers=_as("admin-token")).json()
-    assert [(e["caller"], e["action"], e.get("nodes")) for e in entries] == [("eli", "reload", 35)]
+    assert [(e["caller"], e["action"], e.get("nodes")) for e in entries] == [("eli", "reload", 39)]
     assert client.get("/api/audit", headers=_as("editor-token")).status_code == 403

@@ -22,14 +22,14 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def test_validate_ok() -> None:
     run = cli("validate", str(FIXTURES / "small"))
-    assert (run.returncode, run.stdout) == (0, "ok: 35 nodes and 37 edges in 3 files\n")
+    assert (run.returncode, run.stdout) == (0, "ok: 39 nodes and 42 edges in 4 files\n")
 
 
 def test_validate_bad_exits_1_without_traceback() -> None:
     run = cli("validate", str(FIXTURES / "bad"))
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
-    assert len(run.stderr.splitlines()) == 17
+    assert len(run.stderr.splitlines()) == 34  # 33 problems and the count
 
 
 def test_the_bundled_data_is_the_default_from_any_folder(tmp_path: Path) -> None:
@@ -52,20 +52,35 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
     hits = json.loads(cli("search", "Mendygaziev", "--format", "json", env=cli_env).stdout)
     assert hits == [
         {"id": "barlyk-mendygazyev", "name": "Barlyk Mendygazyev", "labels": ["Person", "Businessperson", "Exile"],
-         "score": 0.99},
-        {"id": "bekizhan-mendygazyev", "name": "Bekizhan Mendygazyev", "labels": ["Person", "Relative"], "score": 0.99},
+         "score": 0.99, "possibly_same_as": []},
+        {"id": "bekizhan-mendygazyev", "name": "Bekizhan Mendygazyev", "labels": ["Person", "Relative"], "score": 0.99,
+         "possibly_same_as": []},
     ]  # fmt: skip
     hits = json.loads(cli("search", "Smatov", "--format", "json", env=cli_env).stdout)
-    assert hits == [{"id": "zh-smatov", "name": "Zh. Smatov", "labels": ["Person", "Official"], "score": 1.0}]
+    assert hits == [
+        {
+            "id": "zh-smatov",
+            "name": "Zh. Smatov",
+            "labels": ["Person", "Official"],
+            "score": 1.0,
+            "possibly_same_as": [],
+        }
+    ]
+    assert cli("search", "Lesova", env=cli_env).stdout == (
+        "0.99  nazira-lesova                    Nazira Lesova  [Person]\n"
+        "      may be the same as Nazira Lepesova (nazira-lepesova); kept apart until a curator decides\n"
+        "0.80  nazira-lepesova                  Nazira Lepesova  [Person]\n"
+        "      may be the same as Nazira Lesova (nazira-lesova); kept apart until a curator decides\n"
+    )
     out = tmp_path / "graph.json"
     assert cli("export", "--format", "json", "--public", "-o", str(out), env=cli_env).returncode == 0
     exported = json.loads(out.read_text())
-    assert (len(exported["nodes"]), len(exported["edges"])) == (34, 36)
+    assert (len(exported["nodes"]), len(exported["edges"])) == (38, 41)
     run = cli("query", "relations", "--param", "id=almaty-police", "--format", "csv", env=cli_env)
     assert run.stdout == (
-        "direction,type,other_id,other,date,detail,sources\n"
-        "out,LOCATED_IN,almaty,Almaty,,,odf-2018-dck-ban:117\n"
-        "in,THREATENED_BY,dilnar-insenova,Dilnar Insenova,,,odf-2018-dck-ban:117\n"
+        "direction,type,other_id,other,date,detail,attribution,involvement,sources\n"
+        "out,LOCATED_IN,almaty,Almaty,,,,,odf-2018-dck-ban:117\n"
+        "in,THREATENED_BY,dilnar-insenova,Dilnar Insenova,,,stated,carried_out,odf-2018-dck-ban:117\n"
     )
     run = cli("query", "relations", env=cli_env)
     assert (run.returncode, run.stderr) == (
@@ -79,10 +94,10 @@ def test_dump_export_and_import_round_trip(cli_env: dict[str, str], tmp_path: Pa
     before = graph.dump()
     backup = tmp_path / "backup.jsonl"
     run = cli("export", "--format", "dump", "-o", str(backup), env=cli_env)
-    assert run.stderr == f"wrote 35 nodes and 37 edges to {backup}\n"
+    assert run.stderr == f"wrote 39 nodes and 42 edges to {backup}\n"
     graph.write("MATCH (n:Entity {id: 'dck'}) DETACH DELETE n")
     run = cli("import", str(backup), env=cli_env)
-    assert (run.returncode, run.stdout) == (0, f"imported 35 nodes and 37 edges from {backup}\n")
+    assert (run.returncode, run.stdout) == (0, f"imported 39 nodes and 42 edges from {backup}\n")
     assert graph.dump() == before
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{}\n")
@@ -126,9 +141,9 @@ def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: 
                     health = json.loads(response.read())
             except OSError:
                 time.sleep(0.3)
-        assert health == {"status": "ok", "engine": "arcadedb", "entities": 35}
+        assert health == {"status": "ok", "engine": "arcadedb", "entities": 39}
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=90)
-    assert "loaded 35 nodes and 37 edges" in stderr
+    assert "loaded 39 nodes and 42 edges" in stderr
     assert embedded.running(tmp_path / "db") is None

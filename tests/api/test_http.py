@@ -10,7 +10,7 @@ from persecution_graph.graph.store import Graph
 def test_search_entity_and_errors(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     assert client.get("/api/search", params={"q": "Nur-Sultan"}).json() == [
-        {"id": "astana", "name": "Astana", "labels": ["Place"], "score": 1.0}
+        {"id": "astana", "name": "Astana", "labels": ["Place"], "score": 1.0, "possibly_same_as": []}
     ]
     body = client.get("/api/entities/zh-smatov").json()
     assert body["labels"] == ["Person", "Official"]
@@ -32,12 +32,32 @@ def test_search_entity_and_errors(small_graph: Graph) -> None:
     assert response.json()["error"]["detail"] == [{"where": "query.q", "message": "Field required"}]
 
 
+def test_possible_duplicates_in_search_and_on_both_entities(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    assert client.get("/api/search", params={"q": "Lesova"}).json()[0] == {
+        "id": "nazira-lesova",
+        "name": "Nazira Lesova",
+        "labels": ["Person"],
+        "score": 0.99,
+        "possibly_same_as": [{"id": "nazira-lepesova", "name": "Nazira Lepesova"}],
+    }
+    reason = "listed one after the other among the 27; the names differ by two letters, but the text counts them as two"
+    evidence = [{"line": "448", "quote": "Nazira Lepesova, Nazira Lesova", "source": "odf-2021-political-prisoners"}]
+    for one, other, name in (
+        ("nazira-lepesova", "nazira-lesova", "Nazira Lesova"),
+        ("nazira-lesova", "nazira-lepesova", "Nazira Lepesova"),
+    ):
+        assert client.get(f"/api/entities/{one}").json()["possibly_same_as"] == [
+            {"id": other, "name": name, "reason": reason, "sources": evidence}
+        ]
+
+
 def test_query_as_json_and_csv(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     rows = client.get("/api/queries/explanation-signers").json()
     assert [r["official_id"] for r in rows] == ["d-shuykebayev", "zh-smatov"]
     csv = client.get("/api/queries/relations", params={"id": "dck", "format": "csv"}).text
-    assert csv.splitlines()[0] == "direction,type,other_id,other,date,detail,sources"
+    assert csv.splitlines()[0] == "direction,type,other_id,other,date,detail,attribution,involvement,sources"
     assert client.get("/api/queries/nope").status_code == 404
 
 
@@ -64,7 +84,7 @@ def test_long_answers_come_a_page_at_a_time_with_a_link_to_the_next(small_graph:
 def test_entities_are_paged_by_type_and_name(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     assert client.get("/api/entities", params={"type": "Person", "limit": 3, "offset": 1}).json() == {
-        "total": 13,
+        "total": 15,
         "limit": 3,
         "offset": 1,
         "items": [
@@ -96,7 +116,7 @@ def test_ego_graph_with_sources(small_graph: Graph) -> None:
             "source": "odf-2021-political-prisoners",
         }
     ]
-    assert len(client.get("/api/graph/ego/nsc", params={"depth": 2}).json()["edges"]) == 6
+    assert len(client.get("/api/graph/ego/nsc", params={"depth": 2}).json()["edges"]) == 8
     assert client.get("/api/graph/ego/daughter-of-dilnar-insenova").status_code == 404
     assert client.get("/api/graph/ego/nsc", params={"depth": 4}).json()["error"]["detail"] == [
         {"where": "query.depth", "message": "Input should be less than or equal to 3"}

@@ -56,6 +56,20 @@ def test_an_edge_told_again_adds_its_sources_and_description(graph: Graph) -> No
     }
 
 
+def test_an_act_told_stated_after_inferred_is_stated_with_the_inference_kept(graph: Graph) -> None:
+    inferred = _detained("aidos", "berik", 3)
+    inferred.properties.update(attribution="inferred", attribution_note="named the line before")
+    stated = _detained("aidos", "berik", 9)
+    stated.properties["attribution"] = "stated"
+    with graph.writer() as writer:
+        writer.node(_person("aidos", ["Activist"], 1))
+        writer.node(_person("berik", ["Official"], 2))
+        writer.edge(inferred)
+        writer.edge_again(stated)
+    [row] = graph.read("MATCH ()-[e:DETAINED_BY]->() RETURN e.attribution AS a, e.attribution_note AS note")
+    assert row == {"a": "stated", "note": "Inferred where told by report:3: named the line before"}
+
+
 def test_batches_fill_and_every_edge_finds_its_nodes(graph: Graph) -> None:
     """More rows than a batch, nodes and edges interleaved as a validator hands them on."""
     count = BATCH_SIZE + 7

@@ -17,11 +17,11 @@ def test_ftm_round_trip_validates(small_graph: Graph, tmp_path: Path) -> None:
     ftm = tmp_path / "peer.ftm.json"
     ftm.write_text(to_ftm_lines(small_graph.export(public_only=True)), encoding="utf-8")
     counts = convert(ftm, tmp_path / "imported", "peer-dataset", "Dataset from a peer")
-    assert (counts["Person"], counts["Family"], counts["Associate"], counts["Occupancy"]) == (13, 4, 3, 2)
+    assert (counts["Person"], counts["Family"], counts["Associate"], counts["Occupancy"]) == (15, 4, 3, 2)
     result = validate(tmp_path / "imported")
     assert [str(p) for p in result.problems] == []
     persons = [n for n in result.dataset.nodes.values() if n.type == "Person"]
-    assert len(persons) == 13
+    assert len(persons) == 15
     barlyk = next(n for n in persons if n.properties["name"] == "Barlyk Mendygazyev")
     assert barlyk.properties["aliases"] == ["Barlyk Mendygaziyev"]
     assert barlyk.labels == ["Person", "Businessperson", "Exile"]

@@ -128,7 +128,8 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     whole = sorted(name for name, query in load_catalogue().items() if query.whole_graph)
     assert whole == [
         "brokers", "centrality", "charges-by-article", "communities", "discrepancies",
-        "explanation-signers", "political-prisoners", "relatives-as-hostages", "shared-officials",
+        "explanation-signers", "political-prisoners", "possible-duplicates", "relatives-as-hostages",
+        "shared-officials",
     ]  # fmt: skip
     assert sorted(spent) == sorted(["search-index", "adjacency", *whole])
     assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last

@@ -23,11 +23,13 @@ def test_ego_view_draws_the_surroundings_with_evidence(small_graph: Graph) -> No
         "bekizhan-mendygazyev",
         "kazakhstan-police",
         "nsc",
+        "perpetrator-not-stated",
     ]
-    assert [(e["source"], e["type"], e["target"]) for e in view.edges] == [
-        ("bekizhan-mendygazyev", "DETAINED_BY", "kazakhstan-police"),
-        ("bekizhan-mendygazyev", "INVESTIGATED_BY", "nsc"),
-        ("bekizhan-mendygazyev", "RELATED_TO", "barlyk-mendygazyev"),
+    assert [(e["source"], e["type"], e["target"], e["detail"]) for e in view.edges] == [
+        ("bekizhan-mendygazyev", "DETAINED_BY", "perpetrator-not-stated", "pre_trial_detention"),
+        ("bekizhan-mendygazyev", "INVESTIGATED_BY", "kazakhstan-police", "attempted only"),
+        ("bekizhan-mendygazyev", "INVESTIGATED_BY", "nsc", "attempted only"),
+        ("bekizhan-mendygazyev", "RELATED_TO", "barlyk-mendygazyev", "brother"),
     ]
     assert ego_view(small_graph, "daughter-of-dilnar-insenova", 1, 300, public_only=True) is None
 

@@ -16,6 +16,32 @@ def test_search_page_lists_every_spelling(small_graph: Graph) -> None:
     assert '<a href="/entity/bekizhan-mendygazyev">Bekizhan Mendygazyev</a>' in page
 
 
+def test_search_and_entity_pages_say_who_a_record_may_be(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    page = client.get("/", params={"q": "Lepesova"}).text
+    assert (
+        '<a href="/entity/nazira-lepesova">Nazira Lepesova</a><br><span class="muted">may be the same person as '
+        '<a href="/entity/nazira-lesova">Nazira Lesova</a></span>'
+    ) in page
+    entity = client.get("/entity/nazira-lesova").text
+    assert (
+        '<p class="same">May be the same person as <a href="/entity/nazira-lepesova">Nazira Lepesova</a>: listed'
+        in entity
+    )
+    assert "Kept apart until a curator decides.</p>" in entity
+
+
+def test_entity_page_marks_inferred_agents_and_acts_not_carried_out(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph))
+    iskander = client.get("/entity/iskander-yerimbetov").text
+    assert (
+        '<a href="/entity/kazakhstan-special-services">Special services of Kazakhstan</a> <em class="muted">(agent '
+        "inferred: the same sentence says the special services demanded that he force his sister to return)</em>"
+    ) in iskander
+    barlyk = client.get("/entity/barlyk-mendygazyev").text
+    assert "<td>searched by <em>(authorised only)</em></td>" in barlyk
+
+
 def test_entity_page_links_every_source_to_its_line(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph, data_folder=str(SMALL)))
     page = client.get("/entity/bekizhan-mendygazyev").text

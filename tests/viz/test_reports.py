@@ -43,6 +43,42 @@ def test_person_case_file_shows_relatives_and_their_treatment(small_graph: Graph
         ("Natalia Dauletayarova", "SENTENCED_BY", "2021-07-26"),
         ("Bekizhan Mendygazyev", "DETAINED_BY", "2021-06-03"),
         ("Bekizhan Mendygazyev", "INVESTIGATED_BY", "2020-11/2020-12"),
+        ("Bekizhan Mendygazyev", "INVESTIGATED_BY", "2020-11/2020-12"),
+    ]
+    bekizhan = [
+        (r["other"], r["attribution"], r["involvement"])
+        for r in treatment.rows
+        if r["relative"] == "Bekizhan Mendygazyev"
+    ]
+    assert bekizhan == [
+        ("Perpetrator not stated", "not_stated", "carried_out"),
+        ("Police of Kazakhstan (agent not named)", "stated", "attempted"),
+        ("National Security Committee", "stated", "attempted"),
+    ]
+
+
+def test_a_dossier_counts_what_the_texts_state_and_shows_inferences_apart(small_graph: Graph) -> None:
+    report = reports.official_report(small_graph, "kazakhstan-special-services", public_only=True)
+    sections = {s.title: s.rows for s in report.sections}
+    assert sections["Acts, in date order"] == []
+    assert [
+        (r["act"], r["subject"], r["attribution"]) for r in sections["Acts attributed by inference (not counted above)"]
+    ] == [
+        (
+            "ill treated by",
+            "Iskander Yerimbetov",
+            "inferred: the same sentence says the special services demanded that he force his sister to return",
+        )
+    ]
+    court = reports.official_report(small_graph, "almaty-court-unnamed", public_only=True)
+    assert [r["act"] for r in court.sections[1].rows] == ["searched by (authorised only)"]
+    case_file = {s.title: s.rows for s in reports.person_report(small_graph, "iskander-yerimbetov", True).sections}
+    assert case_file["Officials and institutions involved"] == []
+    assert [(r["other"], r["attribution"]) for r in case_file["Agents attributed by inference"]] == [
+        (
+            "Special services of Kazakhstan",
+            "inferred: the same sentence says the special services demanded that he force his sister to return",
+        )
     ]
 
 
@@ -57,5 +93,7 @@ def test_notebook_api(small_graph: Graph) -> None:
     assert pg.search("Mendygaziev")[0]["id"] == "barlyk-mendygazyev"
     assert [r["step"] for r in pg.query("path", from_="zh-smatov", to="almaty-police")] == [1, 2, 3, 4, 5]
     network = pg.network("bekizhan-mendygazyev")
-    assert sorted(network.nodes) == ["barlyk-mendygazyev", "bekizhan-mendygazyev", "kazakhstan-police", "nsc"]
+    assert sorted(network.nodes) == [
+        "barlyk-mendygazyev", "bekizhan-mendygazyev", "kazakhstan-police", "nsc", "perpetrator-not-stated",
+    ]  # fmt: skip
     assert network.nodes["nsc"]["labels"] == ["Organization", "SecurityService"]
