@@ -1,0 +1,65 @@
+"""The connection settings README.md says were tested: `neo4j://` routing on every engine, and
+`neo4j+s://` with TLS (a self-signed certificate handed to the driver as SSL_CERT_FILE)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from persecution_graph.graph import embedded
+from persecution_graph.graph.errors import DatabaseUnavailable
+from persecution_graph.graph.settings import Settings
+from persecution_graph.graph.store import Graph, connect
+
+
+def _as_server(graph: Graph, settings: Settings, data_dir: Path) -> Settings:
+    """This run's engine reached as a Bolt server through its settings (the embedded one too)."""
+    if settings.neo4j_uri:
+        return settings
+    info = embedded.running(data_dir)
+    assert info is not None
+    user, password = embedded.credentials(data_dir)
+    return Settings(
+        data_dir=settings.data_dir,
+        neo4j_uri=f"bolt://127.0.0.1:{info.bolt_port}",
+        neo4j_user=user,
+        neo4j_password=password,
+        neo4j_database=graph.database,
+    )
+
+
+def _port(uri: str) -> int:
+    return int(uri.rsplit(":", 1)[1])
+
+
+def test_neo4j_routing_reads_and_loads(graph: Graph, settings: Settings, data_dir: Path, small_dataset) -> None:  # type: ignore[no-untyped-def]
+    server = _as_server(graph, settings, data_dir)
+    assert server.neo4j_uri is not None
+    routed_settings = dataclasses.replace(server, neo4j_uri=f"neo4j://127.0.0.1:{_port(server.neo4j_uri)}")
+    routed = connect(routed_settings)
+    try:
+        routed.replace(small_dataset)  # sent to the writer the routing table names
+        assert routed.count() == 35  # read from a reader
+        assert routed.export() == graph.export()
+    finally:
+        routed.driver.close()
+
+
+def test_neo4j_s_with_a_self_signed_certificate(
+    engine, small_graph: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    ca = engine.server.get("PERSECUTION_GRAPH_ENGINE_CA")
+    if not ca or not settings.neo4j_uri:
+        pytest.skip("Neo4j started by tools/engine only (the embedded server has no TLS)")
+    secure = dataclasses.replace(settings, neo4j_uri=f"neo4j+s://localhost:{_port(settings.neo4j_uri)}")
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with pytest.raises(DatabaseUnavailable, match=r"^cannot connect to neo4j\+s://localhost:\d+: "):
+        connect(secure)  # the certificate is not trusted
+    monkeypatch.setenv("SSL_CERT_FILE", ca)
+    trusted = connect(secure)
+    try:
+        assert trusted.count() == 35
+        assert trusted.export() == small_graph.export()
+    finally:
+        trusted.driver.close()
