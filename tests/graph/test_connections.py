@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from persecution_graph.graph import embedded
-from persecution_graph.graph.errors import DatabaseUnavailable
+from persecution_graph.graph.errors import DatabaseUnavailable, QueryError
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import Graph, connect
 
@@ -63,3 +63,15 @@ def test_neo4j_s_with_a_self_signed_certificate(
         assert trusted.export() == small_graph.export()
     finally:
         trusted.driver.close()
+
+
+def test_neo4j_refuses_writes_in_read_transactions_and_file_urls(small_graph: Graph, settings: Settings) -> None:
+    """What the console's safety rests on with Neo4j Community (README): reads are read
+    transactions, which the server enforces, and LOAD CSV cannot read the server's files."""
+    if not settings.neo4j_uri:
+        pytest.skip("Neo4j only: ArcadeDB ignores the read access mode (its console needs a read-only user)")
+    with pytest.raises(QueryError, match="^the database refused the query: Writing in read access mode not allowed"):
+        small_graph.read("CREATE (n:Entity {id: 'written-in-a-read'}) RETURN n.id AS id")
+    with pytest.raises(QueryError, match=r"Cannot load from URL 'file:///etc/hostname'"):
+        small_graph.read("LOAD CSV FROM 'file:///etc/hostname' AS line RETURN line")
+    assert small_graph.count() == 35
