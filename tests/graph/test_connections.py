@@ -41,6 +41,7 @@ def test_neo4j_routing_reads_and_loads(graph: Graph, settings: Settings, data_di
     try:
         routed.replace(small_dataset)  # sent to the writer the routing table names
         assert routed.count() == 35  # read from a reader
+        assert routed.engine == graph.engine  # told by the server, for the queries' variants
         assert routed.export() == graph.export()
     finally:
         routed.driver.close()

@@ -95,3 +95,42 @@ def test_a_dump_from_any_engine_restores_identically_on_every_engine(
         for engine, graph in seed_graphs.items():
             graph.restore(*read_dump(path))
             assert graph.dump() == dump, f"dump of {source} restored on {engine}"
+
+
+def _statements() -> dict[str, str]:
+    """Every Cypher statement of the catalogue (and its variants) and of the query modules."""
+    from persecution_graph.queries import procedures, search
+
+    found = {}
+    for query in load_catalogue().values():
+        if query.cypher:
+            found[query.name] = query.cypher
+        found.update({f"{query.name} ({engine})": text for engine, text in query.variants})
+    for module in (procedures, search):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and "RETURN" in value:
+                found[f"{module.__name__.rsplit('.', 1)[1]}.{name}"] = value
+    return found
+
+
+def test_no_statement_uses_what_neo4j_deprecates(every_graph: dict[str, Graph]) -> None:
+    """The driver asks for no notifications (graph/store.py); here Neo4j is asked for them."""
+    from neo4j import NotificationClassification
+
+    graph = every_graph.get("neo4j")
+    if graph is None:
+        pytest.skip("Neo4j is not among the engines")
+    statements = _statements()
+    assert len(statements) >= 15
+    deprecated = {}
+    with graph.driver.session(database=graph.database, notifications_min_severity="INFORMATION") as session:
+        for name, cypher in statements.items():
+            summary = session.run("EXPLAIN " + cypher).consume()
+            found = [
+                s.status_description
+                for s in summary.gql_status_objects
+                if s.classification == NotificationClassification.DEPRECATION
+            ]
+            if found:
+                deprecated[name] = found
+    assert deprecated == {}
