@@ -49,7 +49,11 @@ public final class Neo4jLauncher {
     stopped.await();
   }
 
-  /** The initial password, replaced before any client is told the server is there. */
+  /**
+   * The generated password, set before any client is told the server is there. In the moment
+   * between the Bolt connector opening and this, the default account may only change its own
+   * password (Neo4j requires it), and this overrides whatever was set.
+   */
   private static void setPassword(DatabaseManagementService service, String password) {
     service
         .database("system")
