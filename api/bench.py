@@ -20,6 +20,7 @@ In one run, on an embedded database of its own (a temporary folder, stopped afte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -37,6 +38,7 @@ from typing import Any
 
 from persecution_graph.graph.encoding import encode
 from persecution_graph.graph.records import Edge, Node
+from persecution_graph.graph.settings import Settings
 
 NAIVE_SAMPLE = 2000
 SLOW_QUERY_BUDGET_MS = 20_000
@@ -190,14 +192,16 @@ def run(
     on_stage: Callable[[dict[str, Any]], None] | None = None,
     api_seconds: float = API_LOAD_SECONDS,
     queries: bool = True,
+    server: Settings | None = None,
 ) -> dict[str, Any]:
     """The figures at one scale. ``on_stage`` gets the figures so far after each stage (with
     ``stage`` naming the last one done), so a run stopped by a time limit still says how far
-    it got and what it measured. ``queries=False`` leaves out the queries and the API."""
+    it got and what it measured. ``queries=False`` leaves out the queries and the API.
+    ``server``: run on that Neo4j server (its graph is replaced) instead of an embedded
+    database of its own; its process id, for its memory, from PERSECUTION_GRAPH_ENGINE_PID."""
     from persecution_graph.graph import embedded
     from persecution_graph.graph.model import load_model
     from persecution_graph.graph.records import paused_gc
-    from persecution_graph.graph.settings import Settings
     from persecution_graph.graph.store import connect
     from persecution_graph.loaders.load import load
     from persecution_graph.loaders.synthetic import write_corpus
@@ -208,6 +212,7 @@ def run(
     result: dict[str, Any] = {
         "scale": scale,
         "machine": machine(),
+        "engine": "neo4j" if server else "arcadedb",
     }
     run_began = time.perf_counter()
 
@@ -222,8 +227,12 @@ def run(
     write_corpus(corpus, scale, seed)
     result["generate_s"] = round(time.perf_counter() - began, 2)
     stage("generated")
-    info = embedded.start(data_dir, ephemeral=True)
-    graph = connect(Settings(data_dir=data_dir), info)
+    if server is None:
+        info = embedded.start(data_dir, ephemeral=True)
+        graph, server_pid = connect(Settings(data_dir=data_dir), info), info.pid
+    else:
+        graph = connect(dataclasses.replace(server, data_dir=data_dir))
+        server_pid = int(os.environ.get("PERSECUTION_GRAPH_ENGINE_PID") or 0)
     try:
         # Validation and encoding alone, no database; the encoded records go to a file.
         spill = Spill(work / "records.pickle")
@@ -279,13 +288,14 @@ def run(
             result["search_index_s"] = round(time.perf_counter() - began, 2)
             result["api_load"] = load_test(graph, clients=8, seconds=api_seconds)
             stage("api load")
-        result["server_peak_rss_mb"] = _server_peak_mb(info.pid)
+        result["server_peak_rss_mb"] = _server_peak_mb(server_pid) if server_pid else None
         # Last, as it replaces the graph with a sample: the naive way.
         result.update(_naive(graph, spill))
         stage("naive")
     finally:
         graph.driver.close()
-        embedded.stop(data_dir)
+        if server is None:
+            embedded.stop(data_dir)
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
     result["stage"] = "done"

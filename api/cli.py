@@ -245,9 +245,15 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    from persecution_graph.graph.settings import Settings
+
     from .bench import report_text, run, write_json
 
-    print(f"benchmark at scale {args.scale} (synthetic data, a database of its own) ...", file=sys.stderr)
+    server = Settings.from_env() if args.server else None
+    if server is not None and not server.neo4j_uri:
+        raise UserError("--server needs PERSECUTION_GRAPH_NEO4J_URI (and _USER, _PASSWORD)")
+    where = f"the server at {server.neo4j_uri}, whose graph it replaces" if server else "a database of its own"
+    print(f"benchmark at scale {args.scale} (synthetic data, {where}) ...", file=sys.stderr)
     json_path = Path(args.json) if args.json else None
     result = run(
         args.scale,
@@ -255,6 +261,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         keep=Path(args.keep) if args.keep else None,
         on_stage=(lambda so_far: write_json(so_far, json_path)) if json_path else None,
         queries=not args.no_queries,
+        server=server,
     )
     sys.stdout.write(report_text(result))
     if json_path:
@@ -328,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="also write the figures to this JSON file (after each stage, then in full)")
     p.add_argument("--keep", help="keep the corpus and database in this folder")
     p.add_argument("--no-queries", action="store_true", help="measure the load only (no queries, no API)")
+    p.add_argument("--server", action="store_true", help="run on the Neo4j server configured (replaces its graph)")
     p = command("serve", cmd_serve, "run the HTTP API (loads the bundled data if the graph is empty)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

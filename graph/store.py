@@ -30,9 +30,17 @@ RECONNECT_INTERVAL_S = 2.0
 ANSWERS_DIR = "answers"
 # An API request should fail fast when the database is gone (the driver would otherwise retry
 # for 30 s); the graph then reconnects on its own (see Graph._recovered).
-DRIVER_OPTIONS: dict[str, Any] = {"max_transaction_retry_time": 3.0, "connection_timeout": 5.0}
+# The server's notifications are turned off: Neo4j sends one for every property key a graph
+# does not have yet (an edge type with no `description`), and the driver logged each to stderr
+# on every command. Deprecations are caught by a test instead (tests/queries/test_same_answers.py).
+DRIVER_OPTIONS: dict[str, Any] = {
+    "max_transaction_retry_time": 3.0,
+    "connection_timeout": 5.0,
+    "notifications_min_severity": "OFF",
+}
 __all__ = ["BATCH_SIZE", "PAUSE_ENV", "Graph", "GraphWriter", "connect", "connect_healing", "open_graph"]
 DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+ENGINE_NEO4J, ENGINE_ARCADEDB = "neo4j", "arcadedb"  # Graph.engine: the key of a query's variants
 
 
 def _cypher_value(value: Any) -> Any:
@@ -295,18 +303,20 @@ def _driver(settings: Settings, info: embedded.ServerInfo | None) -> tuple[neo4j
         driver = GraphDatabase.driver(
             settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password or ""), **DRIVER_OPTIONS
         )
-        database, engine = settings.neo4j_database, "neo4j"
+        database, engine = settings.neo4j_database, ENGINE_NEO4J
     else:
         assert info is not None
         driver = GraphDatabase.driver(info.uri, auth=embedded.credentials(settings.data_dir), **DRIVER_OPTIONS)
-        database, engine = embedded.current_database(settings.data_dir), "arcadedb"
+        database, engine = embedded.current_database(settings.data_dir), ENGINE_ARCADEDB
     try:
-        driver.verify_connectivity()
+        agent = driver.get_server_info().agent
     except (ServiceUnavailable, AuthError, DriverError, OSError) as error:
         driver.close()
         where = settings.neo4j_uri or "the embedded database"
         raise DatabaseUnavailable(f"cannot connect to {where}: {error}") from None
-    return driver, database, engine
+    # A configured server may be ArcadeDB too ("Neo4j/5.26.0 compatible (ArcadeDB 26.10.2)"):
+    # the engine named by the server picks the queries' per-engine variants.
+    return driver, database, ENGINE_ARCADEDB if ENGINE_ARCADEDB in agent.lower() else engine
 
 
 def connect_healing(settings: Settings) -> Graph:

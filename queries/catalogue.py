@@ -178,9 +178,14 @@ class Query:
 
 
 def model_parameters(graph: Graph) -> dict[str, Any]:
-    """Lists from the model that queries use (``$act_types``), passed as parameters."""
+    """Lists from the model that queries use, passed as parameters: ``$act_types``, and
+    ``$labels`` (every label, sorted: ``[l IN $labels WHERE l IN labels(n)]`` lists a node's
+    labels in the same order on every engine, where ``labels(n)`` has the engine's order)."""
     edges = graph.model.edges
-    return {"act_types": sorted(name for name, edge in edges.items() if edge.category == "act")}
+    return {
+        "act_types": sorted(name for name, edge in edges.items() if edge.category == "act"),
+        "labels": sorted(graph.model.all_labels()),
+    }
 
 
 def _flatten(value: list[Any]) -> Iterator[Any]:

@@ -123,8 +123,21 @@ RETURN p.id AS person_id, p.name AS person, type(a) AS type, a.kind AS kind,
        coalesce(a.date, x.date) AS date, coalesce(a.date_from, x.date_from) AS date_from,
        coalesce(a.date_to, x.date_to) AS date_to, a.category AS category, a.status AS status,
        x.name AS other, labels(x) AS other_labels, collect(art.name) AS articles,
-       a.sources AS sources
+       a.sources AS sources, a.id AS act_id
 """
+
+
+def _deciding(changing: list[tuple[dict[str, Any], str]]) -> tuple[dict[str, Any], str]:
+    """The act that decides where a person is: the last one; but listings of one day that
+    contradict each other (one list says pre-trial detention, another restriction of liberty)
+    do not overturn the record: the one that agrees with the state before that day decides."""
+    last_day = changing[-1][0]["date_from"]
+    that_day = [(act, state) for act, state in changing if act["date_from"] == last_day]
+    states = {state for _, state in that_day}
+    before = [state for act, state in changing if act["date_from"] < last_day]
+    if len(states) > 1 and all(act["type"] == "LISTED_IN" for act, _ in that_day) and before and before[-1] in states:
+        return next((act, state) for act, state in reversed(that_day) if state == before[-1])
+    return changing[-1]
 
 
 def political_prisoners(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
@@ -140,11 +153,14 @@ def political_prisoners(graph: Graph, query: Query, params: dict[str, Any], publ
             by_person[row["person_id"]].append(row)
     result = []
     for acts in by_person.values():
-        acts.sort(key=lambda r: (r["date_from"], r["type"] != "LISTED_IN"))
+        # On one day, a listing goes before an act (the act decides), and a listing with a stated
+        # status after one whose status comes from its category's words (the stated one decides);
+        # the act's id orders the rest, so the answer does not depend on the engine's row order.
+        acts.sort(key=lambda r: (r["date_from"], r["type"] != "LISTED_IN", bool(r["status"]), r["act_id"] or ""))
         changing = [(act, state) for act in acts if (state := _custody_state(act))]
         if not changing:
             continue
-        last, state = changing[-1]
+        last, state = _deciding(changing)
         if state == "free" or _ends_before(last, as_of):
             continue
         categories = sorted({a["category"] for a in acts if a["type"] == "LISTED_IN" and a["category"]})
@@ -405,12 +421,13 @@ def read_adjacency(graph: Graph, public_only: bool) -> Adjacency:
 
 def _read_adjacency(graph: Graph, public_only: bool) -> Adjacency:
     adjacency: Adjacency = defaultdict(list)
-    for row in graph.read(ADJACENCY_CYPHER, public=public_only):
+    rows = graph.read(ADJACENCY_CYPHER, public=public_only)
+    for row in sorted(rows, key=lambda r: (r["a"], r["b"], r["edge"] or "")):
         adjacency[row["a"]].append((row["b"], row["edge"]))
         adjacency[row["b"]].append((row["a"], row["edge"]))
     for neighbours in adjacency.values():
         neighbours.sort()
-    return dict(adjacency)
+    return {node: adjacency[node] for node in sorted(adjacency)}
 
 
 def path(graph: Graph, query: Query, params: dict[str, Any], public_only: bool) -> Rows:
@@ -508,7 +525,7 @@ WHERE NOT type(e) IN ['LOCATED_IN', 'PART_OF', 'CONCERNS', 'POSSIBLY_SAME_AS']
        AND b.sensitivity <> 'restricted'))
 RETURN a.id AS a, a.name AS a_name, labels(a) AS a_labels, coalesce(a.unnamed, false) AS a_unnamed,
        b.id AS b, b.name AS b_name, labels(b) AS b_labels, coalesce(b.unnamed, false) AS b_unnamed,
-       e.attribution = 'inferred' AS inferred, e.sources AS sources
+       e.attribution = 'inferred' AS inferred, e.sources AS sources, e.id AS edge
 """
 
 
@@ -558,7 +575,10 @@ def _read_network(graph: Graph, public_only: bool, include_inferred: bool = Fals
     counted on both ends as ``inferred`` (shown apart in the rankings)."""
     network = nx.Graph()
     inferred: dict[str, int] = defaultdict(int)
-    for row in graph.read(NETWORK_CYPHER, public=public_only):
+    # In id order: the sampled betweenness and Louvain (fixed seeds) depend on the order nodes
+    # and edges were added, which must not be the engine's row order.
+    rows = graph.read(NETWORK_CYPHER, public=public_only)
+    for row in sorted(rows, key=lambda r: (r["a"], r["b"], r["edge"] or "")):
         if row["inferred"]:
             inferred[row["a"]] += 1
             inferred[row["b"]] += 1

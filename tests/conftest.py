@@ -1,23 +1,108 @@
-"""Shared fixtures: one real embedded ArcadeDB server for the session (never a mock).
+"""Shared fixtures: every test that touches the graph runs on every engine (never a mock).
 
-Set PERSECUTION_GRAPH_TEST_NEO4J_URI (with _USER and _PASSWORD) to run the graph contract
-suite against a Neo4j 5 server as well; without it those cases are skipped.
+The engines: the embedded ArcadeDB server (always), and a Neo4j 5 Community server that
+`tools/engine` starts (or the one PERSECUTION_GRAPH_TEST_NEO4J_URI, _USER, _PASSWORD name).
+The `engine` fixture is parametrised over them, and `graph`, `small_graph`, `settings` and
+`cli_env` follow it, so the same test runs once per engine (`test_x[arcadedb]`,
+`test_x[neo4j]`). Tests about the embedded server itself (its child process, its data folder,
+its new-database loads) use `embedded_graph` or start their own, and say so.
+
+Without Java or Maven, the Neo4j engine is skipped with a message; under CI=true it must run.
+PERSECUTION_GRAPH_TEST_ENGINES=arcadedb,neo4j picks engines (default: all).
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from persecution_graph.graph import embedded
-from persecution_graph.graph.settings import Settings
+from persecution_graph.graph.settings import PREFIX, Settings
 from persecution_graph.graph.store import Graph, connect
 from persecution_graph.loaders.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "small"
+TOOLS_ENGINE = Path(__file__).parents[1] / "tools" / "engine"
+EMBEDDED = "arcadedb"
+# Engines that tools/engine can start. The ArcadeDB cluster is not among them: its replication
+# module is not served by the registries this project uses (README, "Using Neo4j, Aura or a cluster").
+SERVER_ENGINES = ("neo4j",)
+ENGINES = (EMBEDDED, *SERVER_ENGINES)
+# tools/engine's exit codes for "Java or Maven missing" and "not available from the registries".
+MISSING_TOOLS, NOT_AVAILABLE = 3, 4
+SERVER_VARIABLES = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+
+# A user's own server settings must never reach the tests (they replace whole graphs).
+for _name in SERVER_VARIABLES:
+    os.environ.pop(PREFIX + _name, None)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One engine the suite runs on: the embedded server, or a Bolt server and its account."""
+
+    name: str
+    server: dict[str, str] = field(default_factory=dict)  # PERSECUTION_GRAPH_NEO4J_* values
+
+    @property
+    def embedded(self) -> bool:
+        return not self.server
+
+    def settings(self, data_dir: Path) -> Settings:
+        if self.embedded:
+            return Settings(data_dir=data_dir)
+        return Settings(
+            data_dir=data_dir,
+            neo4j_uri=self.server["PERSECUTION_GRAPH_NEO4J_URI"],
+            neo4j_user=self.server.get("PERSECUTION_GRAPH_NEO4J_USER", "neo4j"),
+            neo4j_password=self.server.get("PERSECUTION_GRAPH_NEO4J_PASSWORD"),
+            neo4j_database=self.server.get("PERSECUTION_GRAPH_NEO4J_DATABASE", "neo4j"),
+        )
+
+
+def _selected() -> tuple[str, ...]:
+    wanted = os.environ.get("PERSECUTION_GRAPH_TEST_ENGINES")
+    return tuple(name for name in ENGINES if not wanted or name in wanted.split(","))
+
+
+def _parse_exports(text: str) -> dict[str, str]:
+    values = {}
+    for line in text.splitlines():
+        words = shlex.split(line)
+        if len(words) == 2 and words[0] == "export":
+            name, _, value = words[1].partition("=")
+            values[name] = value
+    return values
+
+
+def _unavailable(message: str) -> None:
+    if message.startswith("tools/engine start"):
+        pytest.fail(message, pytrace=False)
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: every engine must run)", pytrace=False)
+    pytest.skip(message)
+
+
+def _external_neo4j() -> dict[str, str] | None:
+    uri = os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_URI")
+    if not uri:
+        return None
+    return {
+        "PERSECUTION_GRAPH_NEO4J_URI": uri,
+        "PERSECUTION_GRAPH_NEO4J_USER": os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_USER", "neo4j"),
+        "PERSECUTION_GRAPH_NEO4J_PASSWORD": os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_PASSWORD", ""),
+        "PERSECUTION_GRAPH_NEO4J_DATABASE": os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_DATABASE", "neo4j"),
+    }
+
+
+def _tools_engine(action: str, name: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(TOOLS_ENGINE), action, name], capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture(scope="session")
@@ -39,42 +124,100 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir)
+def engines() -> Iterator[dict[str, Engine | str]]:
+    """Every selected engine, started once for the session: an Engine, or why it is missing.
+    A server engine is the one already running, or one that tools/engine starts now and stops
+    at the end of the session."""
+    found: dict[str, Engine | str] = {}
+    started = []
+    for name in _selected():
+        if name == EMBEDDED:
+            found[name] = Engine(name)
+            continue
+        external = _external_neo4j() if name == "neo4j" else None
+        if external is not None:
+            found[name] = Engine(name, external)
+            continue
+        run = _tools_engine("status", name)
+        if run.returncode != 0:
+            run = _tools_engine("start", name)
+            if run.returncode == 0:
+                started.append(name)
+        if run.returncode in (MISSING_TOOLS, NOT_AVAILABLE):
+            found[name] = f"{name}: {run.stderr.strip()}"
+        elif run.returncode != 0:
+            found[name] = f"tools/engine start {name} failed:\n{run.stderr}"
+        else:
+            found[name] = Engine(name, _parse_exports(run.stdout))
+    yield found
+    for name in started:
+        _tools_engine("stop", name)
 
 
-def _neo4j_settings() -> Settings | None:
-    uri = os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_URI")
-    if not uri:
-        return None
-    return Settings(
-        data_dir=Path("/nonexistent"),
-        neo4j_uri=uri,
-        neo4j_user=os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_USER", "neo4j"),
-        neo4j_password=os.environ.get("PERSECUTION_GRAPH_TEST_NEO4J_PASSWORD"),
-    )
+def available(found: Engine | str) -> Engine:
+    """The engine, or the test skipped with the reason (failed under CI=true)."""
+    if isinstance(found, str):
+        _unavailable(found)
+    assert isinstance(found, Engine)
+    return found
 
 
-@pytest.fixture(scope="session", params=["arcadedb", "neo4j"])
-def any_graph(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Graph]:
-    """The graph contract suite runs on every engine that is configured."""
-    if request.param == "neo4j":
-        neo4j_settings = _neo4j_settings()
-        if neo4j_settings is None:
-            pytest.skip("PERSECUTION_GRAPH_TEST_NEO4J_URI is not set")
-        graph = connect(neo4j_settings)
-    else:
-        graph = connect(Settings(data_dir=data_dir), embedded.running(data_dir))
-    yield graph
-    graph.driver.close()
+@pytest.fixture(scope="session", params=_selected())
+def engine(request: pytest.FixtureRequest, engines: dict[str, Engine | str]) -> Engine:
+    """The engine this run of a test is on."""
+    return available(engines[request.param])
 
 
 @pytest.fixture(scope="session")
-def graph(settings: Settings, data_dir: Path) -> Iterator[Graph]:
-    """A Graph on the embedded engine."""
-    connected = connect(settings, embedded.running(data_dir))
+def engine_data_dir(engine: Engine, data_dir: Path) -> Path:
+    """The data folder for this engine's runs (API keys, audit, answers kept): the embedded
+    server's own, or a folder of its own beside it."""
+    if engine.embedded:
+        return data_dir
+    folder = data_dir / f"engine-{engine.name}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def settings(engine: Engine, engine_data_dir: Path) -> Settings:
+    return engine.settings(engine_data_dir)
+
+
+@pytest.fixture(scope="session")
+def graph(engine: Engine, settings: Settings, data_dir: Path) -> Iterator[Graph]:
+    """A Graph on the engine of this run."""
+    connected = connect(settings, embedded.running(data_dir) if engine.embedded else None)
     yield connected
     connected.driver.close()
+
+
+@pytest.fixture(scope="session")
+def embedded_graph(data_dir: Path) -> Iterator[Graph]:
+    """A Graph on the embedded engine only: for tests about that server itself."""
+    connected = connect(Settings(data_dir=data_dir), embedded.running(data_dir))
+    yield connected
+    connected.driver.close()
+
+
+@pytest.fixture(scope="session")
+def every_graph(engines: dict[str, Engine | str], data_dir: Path) -> Iterator[dict[str, Graph]]:
+    """A Graph on every engine at once, the embedded one first (for comparing their answers).
+    Skipped if an engine is missing (failed under CI=true), or if there is only one."""
+    missing = [found for found in engines.values() if isinstance(found, str)]
+    if missing:
+        _unavailable("; ".join(missing))
+    if len(engines) < 2:
+        pytest.skip("one engine only: nothing to compare")
+    graphs = {}
+    for name, found in engines.items():
+        engine = available(found)
+        folder = data_dir if engine.embedded else data_dir / f"engine-{name}"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        graphs[name] = connect(engine.settings(folder), embedded.running(data_dir) if engine.embedded else None)
+    yield graphs
+    for graph in graphs.values():
+        graph.driver.close()
 
 
 @pytest.fixture(scope="session")
@@ -86,14 +229,15 @@ def small_dataset():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def small_graph(graph: Graph, small_dataset) -> Graph:  # type: ignore[no-untyped-def]
-    """The embedded graph holding exactly the small fixture."""
+    """The graph of this run's engine holding exactly the small fixture."""
     graph.replace(small_dataset)
     return graph
 
 
 @pytest.fixture
-def cli_env(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Environment for running the CLI against the session's server."""
-    monkeypatch.setenv("PERSECUTION_GRAPH_DATA_DIR", str(data_dir))
-    monkeypatch.delenv("PERSECUTION_GRAPH_NEO4J_URI", raising=False)
-    return {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(data_dir)}
+def cli_env(engine: Engine, engine_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for running the CLI against this run's engine (also set in this process)."""
+    monkeypatch.setenv("PERSECUTION_GRAPH_DATA_DIR", str(engine_data_dir))
+    for name, value in engine.server.items():
+        monkeypatch.setenv(name, value)
+    return {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(engine_data_dir), **engine.server}

@@ -2,12 +2,15 @@
 
     .venv/bin/python tools/benchmarks.py                    # 1k, 10k, 100k, 1M entities
     .venv/bin/python tools/benchmarks.py --scales 1000 10000 --time-limit 3600
+    eval "$(tools/engine start neo4j)" && .venv/bin/python tools/benchmarks.py --engine neo4j --scales 10000 100000
 
 Each scale runs `persecution-graph bench --scale N --json` in a process of its own, so peak
 memory is per scale. A scale that does not finish within the time limit is reported as such
 (with how far it got), never left out silently. Results are kept in docs/bench/*.json. From
 QUERIES_UP_TO entities up, a scale measures the load only (the query targets are at 100k; the
-analytics alone would take hours at 1M).
+analytics alone would take hours at 1M). With `--engine neo4j` each scale runs on the Neo4j
+server PERSECUTION_GRAPH_NEO4J_* name (`bench --server`: its graph is replaced), its figures go
+to docs/bench/neo4j-scale-N.json, and the page compares the engines at the scales both ran.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +34,7 @@ QUERIES_UP_TO = 100_000
 sys.path.insert(0, str(ROOT))
 
 
-def run_scale(scale: int, time_limit: float, out: Path) -> dict[str, Any]:
+def run_scale(scale: int, time_limit: float, out: Path, server: bool = False) -> dict[str, Any]:
     """One scale in a process of its own. Past the time limit the process is killed, its
     database server stopped and its files removed; what it measured until then (it writes its
     figures after each stage) is kept with the reason."""
@@ -41,6 +45,8 @@ def run_scale(scale: int, time_limit: float, out: Path) -> dict[str, Any]:
     command = [sys.executable, "-m", "persecution_graph.api.cli", "bench", "--scale", str(scale)]
     if scale > QUERIES_UP_TO:
         command.append("--no-queries")
+    if server:
+        command.append("--server")
     began = time.monotonic()
     errors = work / "stderr.txt"
     with errors.open("w") as stderr:
@@ -197,7 +203,63 @@ def _partial(r: dict[str, Any]) -> str:
     return "; ".join(got)
 
 
-def render(results: list[dict[str, Any]], machine: str, views: list[dict[str, Any]] | None = None) -> str:
+def _engines_compared(arcadedb: list[dict[str, Any]], engines: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """A column per engine at each scale that another engine ran too: load, raw ceiling, naive,
+    the database's memory, and every named query's p95 (a page, where paged)."""
+    runs = {("arcadedb", r["scale"]): r for r in arcadedb if "failed" not in r}
+    for engine, results in engines.items():
+        runs.update({(engine, r["scale"]): r for r in results})
+    scales = sorted({scale for engine, scale in runs if engine != "arcadedb"})
+    columns = [(engine, scale) for scale in scales for engine in ["arcadedb", *engines] if (engine, scale) in runs]
+    if not columns:
+        return []
+    names = {"arcadedb": "ArcadeDB embedded", "neo4j": "Neo4j 5.26 Community"}
+    lines = [
+        "",
+        "## Engines compared",
+        "",
+        "The same benchmark on each engine (`tools/benchmarks.py --engine neo4j`, on a server",
+        "`tools/engine` started: 1 GB heap, 128 MB page cache). A load on Neo4j is one transaction",
+        "(README, 'Using Neo4j, Aura or a cluster'); on the embedded engine, from 50,000 records, a",
+        "new database. Query figures are p95 in ms for a public reader (a page of 100 rows where",
+        "paged). A run that failed says how far it got.",
+        "",
+        "| | " + " | ".join(f"{names.get(e, e)}, {s:,}" for e, s in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+
+    def row(label: str, value: Callable[[dict[str, Any]], Any]) -> None:
+        cells = []
+        for column in columns:
+            r = runs[column]
+            try:
+                cells.append(_number(value(r)))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append(_partial(r) if "failed" in r else "")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    row("load rec/s", lambda r: r["load_records_per_s"])
+    row("raw ceiling rec/s", lambda r: r["raw_ceiling_records_per_s"])
+    row("naive rec/s", lambda r: r["naive_records_per_s"])
+    row("load s", lambda r: r["load_s"])
+    row("database peak RSS MB", lambda r: round(r["server_peak_rss_mb"]))
+    row("API requests/s (8 clients)", lambda r: r["api_load"]["throughput_rps"])
+    queried = [r for r in runs.values() if "query_p95_ms" in r]
+    for name in sorted({name for r in queried for name in r["query_p95_ms"]}):
+        row(f"{name} p95 ms", lambda r, name=name: r["query_p95_ms"][name])
+    return lines
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def render(
+    results: list[dict[str, Any]],
+    machine: str,
+    views: list[dict[str, Any]] | None = None,
+    engines: dict[str, list[dict[str, Any]]] | None = None,
+) -> str:
     done = [r for r in results if "failed" not in r]
     lines = [
         "# Benchmarks",
@@ -284,6 +346,7 @@ def render(results: list[dict[str, Any]], machine: str, views: list[dict[str, An
                 f"{r['api_load']['errors']} | {a['entity']['p50_ms']} / {a['entity']['p99_ms']} | "
                 f"{a['ego']['p50_ms']} / {a['ego']['p99_ms']} | {a['search']['p50_ms']} / {a['search']['p99_ms']} |"
             )
+    lines += _engines_compared(results, engines or {})
     lines += [
         "",
         "## Against the targets",
@@ -365,11 +428,19 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=3600.0, help="seconds per scale")
     parser.add_argument("--views", type=int, nargs="*", default=[500, 2000, 10_000], help="view sizes to time")
     parser.add_argument("--render-only", action="store_true", help="rewrite the page from docs/bench/*.json")
+    parser.add_argument(
+        "--engine", choices=["arcadedb", "neo4j"], default="arcadedb", help="neo4j: the configured server"
+    )
     args = parser.parse_args()
     from persecution_graph.api.bench import machine
 
     folder = ROOT / "docs" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
+    if args.engine == "neo4j" and not args.render_only:
+        for scale in args.scales:
+            print(f"neo4j, scale {scale} ...", file=sys.stderr)
+            run_scale(scale, args.time_limit, folder / f"neo4j-scale-{scale}.json", server=True)
+        args.render_only, args.scales = True, sorted(int(p.stem.split("-")[-1]) for p in folder.glob("scale-*.json"))
     results = []
     for scale in args.scales:
         out = folder / f"scale-{scale}.json"
@@ -387,7 +458,8 @@ def main() -> int:
         views_file.write_text(json.dumps(time_views(args.views), indent=1) + "\n")
     views = json.loads(views_file.read_text()) if views_file.exists() else None
     (folder / "throughput.svg").write_text(plot(results), encoding="utf-8")
-    (ROOT / "docs" / "BENCHMARKS.md").write_text(render(results, machine(), views), encoding="utf-8")
+    engines = {"neo4j": [json.loads(p.read_text()) for p in sorted(folder.glob("neo4j-scale-*.json"))]}
+    (ROOT / "docs" / "BENCHMARKS.md").write_text(render(results, machine(), views, engines), encoding="utf-8")
     return 0
 
 

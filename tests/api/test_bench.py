@@ -10,14 +10,17 @@ from persecution_graph.api.bench import report_text, run, write_json
 from persecution_graph.queries.catalogue import load_catalogue
 
 
-def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Path) -> None:
+def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Path, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """On every engine: a database of its own on the embedded engine, the test server's graph
+    (replaced) on Neo4j."""
     stages: list[str] = []
 
     def on_stage(so_far: dict[str, Any]) -> None:
         stages.append(so_far["stage"])
         write_json(so_far, tmp_path / "partial.json")
 
-    result = run(300, repeats=3, on_stage=on_stage, api_seconds=1.0)
+    result = run(300, repeats=3, on_stage=on_stage, api_seconds=1.0, server=None if engine.embedded else settings)
+    assert result["engine"] == engine.name
     assert stages == ["generated", "validated", "loaded", "raw ceiling", "queries", "api load", "naive"]
     assert json.loads((tmp_path / "partial.json").read_text())["stage"] == "naive"
     assert result["stage"] == "done"

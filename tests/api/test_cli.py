@@ -106,6 +106,7 @@ def test_dump_export_and_import_round_trip(cli_env: dict[str, str], tmp_path: Pa
 
 
 def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: Path) -> None:
+    """About the embedded server (a child process of `serve`): embedded engine only."""
     import signal
     import socket
     import time

@@ -271,8 +271,8 @@ def test_co_defendants_share_the_case(small_graph: Graph) -> None:
             "baurzhan-jusupov",
             ["kss-case"],
             [
-                "sentenced by Atyrau Court of Appeal (2021-07-26)",
                 "sentenced by Atyrau Court No. 2 (2021-05-17)",
+                "sentenced by Atyrau Court of Appeal (2021-07-26)",
                 "charged under Art. 262 (Criminal Code of Kazakhstan)",
             ],
         ),
@@ -280,8 +280,8 @@ def test_co_defendants_share_the_case(small_graph: Graph) -> None:
             "natalia-dauletayarova",
             ["kss-case"],
             [
-                "sentenced by Atyrau Court of Appeal (2021-07-26)",
                 "sentenced by Atyrau Court No. 2 (2021-05-17)",
+                "sentenced by Atyrau Court of Appeal (2021-07-26)",
                 "charged under Art. 262 (Criminal Code of Kazakhstan)",
             ],
         ),

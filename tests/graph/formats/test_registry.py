@@ -29,9 +29,10 @@ def test_the_api_serves_every_registered_format(name: str, small_graph: Graph) -
         import io
         import zipfile
 
-        assert zipfile.ZipFile(io.BytesIO(response.content)).namelist() == zipfile.ZipFile(
-            io.BytesIO(expected if isinstance(expected, bytes) else b"")
-        ).namelist()
+        assert (
+            zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+            == zipfile.ZipFile(io.BytesIO(expected if isinstance(expected, bytes) else b"")).namelist()
+        )
     else:
         assert response.text == expected
 

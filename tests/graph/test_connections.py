@@ -1,0 +1,78 @@
+"""The connection settings README.md says were tested: `neo4j://` routing on every engine, and
+`neo4j+s://` with TLS (a self-signed certificate handed to the driver as SSL_CERT_FILE)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from persecution_graph.graph import embedded
+from persecution_graph.graph.errors import DatabaseUnavailable, QueryError
+from persecution_graph.graph.settings import Settings
+from persecution_graph.graph.store import Graph, connect
+
+
+def _as_server(graph: Graph, settings: Settings, data_dir: Path) -> Settings:
+    """This run's engine reached as a Bolt server through its settings (the embedded one too)."""
+    if settings.neo4j_uri:
+        return settings
+    info = embedded.running(data_dir)
+    assert info is not None
+    user, password = embedded.credentials(data_dir)
+    return Settings(
+        data_dir=settings.data_dir,
+        neo4j_uri=f"bolt://127.0.0.1:{info.bolt_port}",
+        neo4j_user=user,
+        neo4j_password=password,
+        neo4j_database=graph.database,
+    )
+
+
+def _port(uri: str) -> int:
+    return int(uri.rsplit(":", 1)[1])
+
+
+def test_neo4j_routing_reads_and_loads(graph: Graph, settings: Settings, data_dir: Path, small_dataset) -> None:  # type: ignore[no-untyped-def]
+    server = _as_server(graph, settings, data_dir)
+    assert server.neo4j_uri is not None
+    routed_settings = dataclasses.replace(server, neo4j_uri=f"neo4j://127.0.0.1:{_port(server.neo4j_uri)}")
+    routed = connect(routed_settings)
+    try:
+        routed.replace(small_dataset)  # sent to the writer the routing table names
+        assert routed.count() == 35  # read from a reader
+        assert routed.engine == graph.engine  # told by the server, for the queries' variants
+        assert routed.export() == graph.export()
+    finally:
+        routed.driver.close()
+
+
+def test_neo4j_s_with_a_self_signed_certificate(
+    engine, small_graph: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    ca = engine.server.get("PERSECUTION_GRAPH_ENGINE_CA")
+    if not ca or not settings.neo4j_uri:
+        pytest.skip("Neo4j started by tools/engine only (the embedded server has no TLS)")
+    secure = dataclasses.replace(settings, neo4j_uri=f"neo4j+s://localhost:{_port(settings.neo4j_uri)}")
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with pytest.raises(DatabaseUnavailable, match=r"^cannot connect to neo4j\+s://localhost:\d+: "):
+        connect(secure)  # the certificate is not trusted
+    monkeypatch.setenv("SSL_CERT_FILE", ca)
+    trusted = connect(secure)
+    try:
+        assert trusted.count() == 35
+        assert trusted.export() == small_graph.export()
+    finally:
+        trusted.driver.close()
+
+
+def test_neo4j_refuses_writes_in_read_transactions_and_file_urls(small_graph: Graph, settings: Settings) -> None:
+    """What the console's safety rests on with Neo4j Community (README): reads are read
+    transactions, which the server enforces, and LOAD CSV cannot read the server's files."""
+    if not settings.neo4j_uri:
+        pytest.skip("Neo4j only: ArcadeDB ignores the read access mode (its console needs a read-only user)")
+    with pytest.raises(QueryError, match="^the database refused the query: Writing in read access mode not allowed"):
+        small_graph.read("CREATE (n:Entity {id: 'written-in-a-read'}) RETURN n.id AS id")
+    with pytest.raises(QueryError, match=r"Cannot load from URL 'file:///etc/hostname'"):
+        small_graph.read("LOAD CSV FROM 'file:///etc/hostname' AS line RETURN line")
+    assert small_graph.count() == 35
