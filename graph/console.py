@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import neo4j
-from neo4j.exceptions import ClientError, Forbidden, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from . import embedded
 from .errors import DatabaseUnavailable, QueryError, TooLarge
@@ -152,8 +152,8 @@ def _lines(response: http.client.HTTPResponse, deadline: float) -> Iterator[byte
 _REFUSALS = {
     "QueryNotIdempotentException": "the console only reads: this statement would change the graph",
     "RequestRefusedBeforeExecutionException": "the console only reads: this statement would change the graph",
-    "SecurityException": "the console may only read the graph (no files, schema or security)",
-    "ServerSecurityException": "the console may only read the graph (no files, schema or security)",
+    "SecurityException": "the console may only read the graph (no files, URLs, schema or security)",
+    "ServerSecurityException": "the console may only read the graph (no files, URLs, schema or security)",
     "TimeoutException": "the statement ran longer than the database allows and was stopped",
 }
 
@@ -210,11 +210,12 @@ def _neo4j(graph: Graph, statement: str, parameters: dict[str, Any], max_rows: i
                     break
     except (ServiceUnavailable, SessionExpired) as error:
         raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
-    except Forbidden as error:
-        raise ConsoleRefused(f"the console only reads (the database said: {error.message})") from None
     except ClientError as error:
-        if (error.code or "").rsplit(".", 1)[-1] in TIMEOUT_CODES:
+        code = (error.code or "").rsplit(".", 1)[-1]
+        if code in TIMEOUT_CODES:
             raise _timed_out() from None
+        if code in NEO4J_REFUSALS:
+            raise ConsoleRefused(f"{NEO4J_REFUSALS[code]} (the database said: {error.message})") from None
         raise ConsoleRefused(f"the database refused the statement: {error.message}") from None
     except Neo4jError as error:
         raise ConsoleRefused(f"the database refused the statement: {error.message}") from None
@@ -223,8 +224,13 @@ def _neo4j(graph: Graph, statement: str, parameters: dict[str, Any], max_rows: i
     return collector.answer
 
 
-# Neo4j's status codes for a transaction stopped by its timeout.
+# Neo4j's status codes for a transaction stopped by its timeout, and for its refusals.
 TIMEOUT_CODES = ("TransactionTimedOut", "TransactionTimedOutClientConfiguration")
+NEO4J_REFUSALS = {
+    "AccessMode": _REFUSALS["QueryNotIdempotentException"],  # a write in a read transaction
+    "ExternalResourceFailed": _REFUSALS["SecurityException"],  # LOAD CSV of a file or a URL
+    "Forbidden": _REFUSALS["SecurityException"],
+}
 
 
 def _bolt_value(value: Any) -> Any:

@@ -40,7 +40,7 @@ def test_neo4j_routing_reads_and_loads(graph: Graph, settings: Settings, data_di
     routed = connect(routed_settings)
     try:
         routed.replace(small_dataset)  # sent to the writer the routing table names
-        assert routed.count() == 35  # read from a reader
+        assert routed.count() == 39  # read from a reader
         assert routed.engine == graph.engine  # told by the server, for the queries' variants
         assert routed.export() == graph.export()
     finally:
@@ -60,7 +60,7 @@ def test_neo4j_s_with_a_self_signed_certificate(
     monkeypatch.setenv("SSL_CERT_FILE", ca)
     trusted = connect(secure)
     try:
-        assert trusted.count() == 35
+        assert trusted.count() == 39
         assert trusted.export() == small_graph.export()
     finally:
         trusted.driver.close()
@@ -75,4 +75,4 @@ def test_neo4j_refuses_writes_in_read_transactions_and_file_urls(small_graph: Gr
         small_graph.read("CREATE (n:Entity {id: 'written-in-a-read'}) RETURN n.id AS id")
     with pytest.raises(QueryError, match=r"Cannot load from URL 'file:///etc/hostname'"):
         small_graph.read("LOAD CSV FROM 'file:///etc/hostname' AS line RETURN line")
-    assert small_graph.count() == 35
+    assert small_graph.count() == 39

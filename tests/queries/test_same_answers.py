@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from persecution_graph.graph.dumpfile import read_dump, write_dump
-from persecution_graph.graph.formats import to_ftm_lines, to_graphml, to_json
+from persecution_graph.graph.formats.dump import read_dump, write_dump
+from persecution_graph.graph.formats.ftm import to_ftm_lines
+from persecution_graph.graph.formats.graphs import to_graphml, to_json
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
 from persecution_graph.queries.catalogue import load_catalogue
