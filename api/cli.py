@@ -12,6 +12,7 @@ from typing import Any
 
 from persecution_graph.graph.errors import GraphError, UserError
 from persecution_graph.graph.files import write_private
+from persecution_graph.graph.scope import scope_of
 from persecution_graph.loaders.validate import ValidationResult, validate
 
 
@@ -93,7 +94,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output not in (None, "-") and not str(args.output).endswith(suffix):
         raise UserError(f"--format {fmt.name} writes {fmt.description}: give a file name ending in {suffix}")
     with open_graph() as graph:
-        data = graph.dump(public_only=args.public) if fmt.stored else graph.export(public_only=args.public)
+        view = graph.view(scope_of(args.public))
+        data = view.dump() if fmt.stored else view.export()
     _write_output(fmt.write(data, args.public), args.output)
     if args.output not in (None, "-"):
         print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
@@ -134,7 +136,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from persecution_graph.queries.search import search
 
     with open_graph() as graph:
-        hits = search(graph, args.text, limit=args.limit, public_only=args.public)
+        hits = search(graph.view(scope_of(args.public)), args.text, limit=args.limit)
     if args.format == "json":
         print(json.dumps(hits, ensure_ascii=False, indent=1))
     else:
@@ -145,19 +147,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def params_from(pairs: list[str]) -> dict[str, str]:
-    params = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UserError(f"--param {pair!r}: write NAME=VALUE")
-        params[key] = value
-    return params
-
-
 def cmd_query(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
-    from persecution_graph.queries.catalogue import load_catalogue
+    from persecution_graph.queries.catalogue import load_catalogue, parameters_from
     from persecution_graph.queries.output import render
 
     catalogue = load_catalogue()
@@ -169,7 +161,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if query is None:
         raise UserError(f"unknown query {args.name!r}; `persecution-graph query` lists them")
     with open_graph() as graph:
-        rows = query.run(graph, params_from(args.param), public_only=args.public)
+        rows = query.run(graph.view(scope_of(args.public)), parameters_from(args.param))
     sys.stdout.write(render(rows, query.column_names, args.format))
     return 0
 
@@ -178,7 +170,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from persecution_graph.graph.store import open_graph
 
     with open_graph() as graph:
-        stats = graph.stats(public_only=args.public)
+        stats = graph.view(scope_of(args.public)).stats()
     if args.format == "json":
         print(json.dumps(stats, indent=1))
         return 0
@@ -245,9 +237,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    from persecution_graph.bench.run import report_text, run, write_json
     from persecution_graph.graph.settings import Settings
-
-    from .bench import report_text, run, write_json
 
     server = Settings.from_env() if args.server else None
     if server is not None and not server.neo4j_uri:

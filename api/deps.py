@@ -1,4 +1,5 @@
-"""Request dependencies: one Graph for the app's lifetime, and who is calling."""
+"""Request dependencies: one Graph for the app's lifetime, who is calling, and the view of the
+graph that caller may see (the only way routes read it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from persecution_graph.graph.scope import View, scope_of
 from persecution_graph.graph.store import Graph
 
 from .auth import Caller, identify
@@ -25,8 +27,15 @@ def get_caller(request: Request) -> Caller:
     return caller
 
 
+def get_view(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> View:
+    """The graph as this caller may see it: the public scope for anonymous callers, the full
+    one for key holders. Routes read through this, never through the graph itself."""
+    return get_graph(request).view(scope_of(caller.public))
+
+
 GraphDep = Annotated[Graph, Depends(get_graph)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+ViewDep = Annotated[View, Depends(get_view)]
 
 
 def require(role: str) -> Callable[[Caller], Caller]:

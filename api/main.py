@@ -9,13 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from persecution_graph.graph.errors import GraphError
+from persecution_graph.graph.errors import GraphError, NotFound
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import Graph
 from starlette.exceptions import HTTPException
 
 from .auth import KeyRing, StoredKey
-from .deps import CallerDep
+from .deps import ViewDep, get_view
 from .headers import SecurityHeaders
 from .limits import LimitRequests
 from .routes import admin, docs, entities, queries, search
@@ -28,9 +28,10 @@ def error_body(status: int, title: str, detail: object) -> JSONResponse:
 
 
 def plugin_routers() -> list[Any]:
-    """Router lists registered under the `persecution_graph.routers` entry point, by name."""
+    """Router lists of the parts registered under the `persecution_graph.routers` entry point,
+    by name; each is given the dependency that reads through the caller's view of the graph."""
     points = sorted(entry_points(group="persecution_graph.routers"), key=lambda p: p.name)
-    return [point.load() for point in points]
+    return [point.load()(get_view) for point in points]
 
 
 def create_app(
@@ -64,13 +65,15 @@ def create_app(
             app.include_router(router)
 
     @app.get("/api/health", tags=["meta"])
-    def health(caller: CallerDep) -> dict[str, object]:
+    def health(view: ViewDep) -> dict[str, object]:
         """The database answers; how many entities the caller may see."""
-        return {"status": "ok", "engine": graph.engine, "entities": graph.count(public_only=caller.public)}
+        return {"status": "ok", "engine": view.engine, "entities": view.count()}
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
-        return error_body(error.status_code, "request failed", error.detail)
+        return error_body(
+            error.status_code, NotFound.title if error.status_code == 404 else "request failed", error.detail
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

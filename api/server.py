@@ -9,8 +9,10 @@ from pathlib import Path
 import uvicorn
 from persecution_graph.graph import embedded
 from persecution_graph.graph.errors import UserError
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect_healing
+from persecution_graph.graph.writer import RECORD_FORMAT
 from persecution_graph.loaders.load import load
 from persecution_graph.queries.catalogue import warm_in_background
 
@@ -31,7 +33,11 @@ def serve(host: str, port: int, data: str) -> None:
     warn_if_loose(settings)
     graph = connect_healing(settings)
     try:
-        empty = graph.count() == 0
+        # Empty, or written before records carried visibility flags (graph/scope.py): load again.
+        stale = graph.version() is not None and graph.stored_format() != RECORD_FORMAT
+        empty = stale or graph.view(Scope.FULL).count() == 0
+        if stale:
+            print(f"persecution-graph: the stored graph predates this version; loading {data} again", file=sys.stderr)
         if empty and Path(data).exists():
             result = load(graph, Path(data))
             if not result.ok:

@@ -16,8 +16,9 @@ from .names import name_key
 JSON_PROPERTIES = ("sources", "claims")
 # One encoder for every item (json.dumps with options builds a new encoder per call).
 _to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-# Derived on the way in, for querying; left out of exports and API answers.
-DERIVED = ("source_ids", "name_keys")
+# Derived on the way in, for querying; left out of exports and API answers (`public` is set by
+# the writer, graph/writer.py, for the visibility scope, graph/scope.py).
+DERIVED = ("source_ids", "name_keys", "public")
 
 
 def encode(properties: dict[str, Any]) -> dict[str, Any]:
@@ -42,6 +43,25 @@ def encode(properties: dict[str, Any]) -> dict[str, Any]:
     return stored
 
 
+def decode_evidence(stored: Any) -> list[Any]:
+    """Evidence as stored (JSON text per reference, maybe in nested lists, as a query collects it)
+    as a list of distinct references, in order: the one place evidence is decoded."""
+    found: list[Any] = []
+    for item in _flatten(stored if isinstance(stored, list) else []):
+        ref = json.loads(item) if isinstance(item, str) else item
+        if ref not in found:
+            found.append(ref)
+    return found
+
+
+def _flatten(value: list[Any]) -> Any:
+    for item in value:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        elif item is not None:
+            yield item
+
+
 def decode(stored: dict[str, Any]) -> dict[str, Any]:
     """Properties as shown to users: evidence as objects, derived values left out."""
     dates = {k[: -len("_from")] for k in stored if k.endswith("_from")}
@@ -49,7 +69,9 @@ def decode(stored: dict[str, Any]) -> dict[str, Any]:
     for key, value in stored.items():
         if key in DERIVED or any(key in (f"{d}_from", f"{d}_to") for d in dates):
             continue
-        if key in JSON_PROPERTIES and isinstance(value, list):
+        if key == "sources" and isinstance(value, list):
+            shown[key] = decode_evidence(value)
+        elif key in JSON_PROPERTIES and isinstance(value, list):
             shown[key] = [json.loads(item) for item in value]
         else:
             shown[key] = value

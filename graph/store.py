@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,13 @@ from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from . import embedded
-from .encoding import decode, encode
-from .errors import DatabaseUnavailable, GraphError, QueryError
+from .encoding import encode
+from .errors import DatabaseUnavailable, GraphError, QueryError, UserError
 from .model import ENTITY_LABEL, Model, load_model
 from .records import Dataset, Edge, Node
+from .scope import Scope, View
 from .settings import Settings
-from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, GraphWriter, Progress, target_for, writing
+from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, RECORD_FORMAT, GraphWriter, Progress, target_for, writing
 
 RECONNECT_INTERVAL_S = 2.0
 ANSWERS_DIR = "answers"
@@ -77,6 +77,9 @@ class Graph:
         self.model = model or load_model()
         # Where whole-graph answers are kept between processes (queries/cache.py); None: not kept.
         self.answers_dir = answers_dir
+        # Tests set a list here to see every read and the scope it went through.
+        self.read_log: list[tuple[Scope | None, str]] | None = None
+        self._format_checked = False
         # Called when the database has gone away: returns a driver to a database that is back
         # (for the embedded engine, it restarts the server). Tried at most every few seconds.
         self._reconnect = reconnect
@@ -109,9 +112,20 @@ class Graph:
 
     # -- running Cypher ----------------------------------------------------------------------
 
-    def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a read query with parameters; rows as plain dicts. If the database has gone
-        away and comes back (see ``reconnect``), the read is tried once more."""
+    def view(self, scope: Scope) -> View:
+        """The graph as ``scope`` may see it: the only way the read layer reads records. A graph
+        written before records carried visibility flags is refused until it is loaded again."""
+        if not self._format_checked:
+            _cleared_for_reading(self)
+            self._format_checked = True
+        return View(self, scope)
+
+    def _read(self, cypher: str, scope: Scope | None = None, **params: Any) -> list[dict[str, Any]]:
+        """Run a read with parameters; rows as plain dicts (a View's reads, and this package's
+        own reads of its metadata). If the database has gone away and comes back (see
+        ``reconnect``), the read is tried once more."""
+        if self.read_log is not None:
+            self.read_log.append((scope, cypher))
         for attempt in (1, 2):
             database = self.database
             try:
@@ -201,100 +215,29 @@ class Graph:
             for edge in edges:
                 writer.edge(Edge(edge["type"], edge["source"], edge["target"], edge["properties"]))
 
-    def dump(self, public_only: bool = False) -> dict[str, list[dict[str, Any]]]:
-        """Every node and edge with its properties exactly as stored (derived ones too)."""
-        nodes = self.read(
-            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
-            "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties ORDER BY id",
-            public=public_only,
-        )
-        edges = self.read(
-            f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE NOT $public OR (e.sensitivity <> 'restricted' "
-            "AND a.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted') "
-            "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
-            "ORDER BY type, source, target, properties.id",
-            public=public_only,
-        )
-        for node in nodes:
-            node["labels"] = self.sorted_labels(node["labels"])
-        return {"nodes": nodes, "edges": edges}
-
-    # -- reading the whole -------------------------------------------------------------------
-
-    def export(self, public_only: bool = False) -> dict[str, list[dict[str, Any]]]:
-        """The whole graph as {"nodes": [...], "edges": [...]}, sorted, evidence decoded."""
-        nodes = self.read(
-            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
-            "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties "
-            "ORDER BY id",
-            public=public_only,
-        )
-        edges = self.read(
-            f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) "
-            "WHERE NOT $public OR (e.sensitivity <> 'restricted' AND a.sensitivity <> 'restricted' "
-            "AND b.sensitivity <> 'restricted') "
-            "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
-            "ORDER BY type, source, target, properties.id",
-            public=public_only,
-        )
-        for node in nodes:
-            node["labels"] = self.sorted_labels(node["labels"])
-            node["properties"] = decode(node["properties"])
-        for edge in edges:
-            edge["properties"] = decode(edge["properties"])
-        return {"nodes": nodes, "edges": edges}
-
     def sorted_labels(self, labels: list[str]) -> list[str]:
         """Type label first, then the others alphabetically, without the technical Entity."""
         kinds = [label for label in labels if label in self.model.nodes]
         return kinds + sorted(label for label in labels if label not in kinds and label != ENTITY_LABEL)
 
-    def stats(self, public_only: bool = False) -> dict[str, Any]:
-        """Counts per node type, edge type and source, and the share of located records (for a
-        public reader, of the records a public reader may see)."""
-        nodes = self.read(
-            f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
-            "RETURN labels(n) AS labels, n.id AS id, n.source_ids AS sources, n.sources AS refs",
-            public=public_only,
-        )
-        edges = self.read(
-            f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE NOT $public OR (e.sensitivity <> 'restricted' "
-            "AND a.sensitivity <> 'restricted' AND b.sensitivity <> 'restricted') "
-            "RETURN type(e) AS type, e.source_ids AS sources, e.sources AS refs",
-            public=public_only,
-        )
-        node_counts: Counter[str] = Counter()
-        for row in nodes:
-            node_counts.update(label for label in row["labels"] if label != ENTITY_LABEL)
-        source_counts: Counter[str] = Counter()
-        located = 0
-        for row in nodes + edges:
-            source_counts.update(row["sources"] or [])
-            located += bool(row["refs"])
-        total = len(nodes) + len(edges)
-        # The model's own nodes (perpetrator-not-stated) state nothing: they need no locator.
-        builtin = {props["id"] for _, props in self.model.builtin_nodes}
-        sourced = total - sum(1 for row in nodes if row["id"] in builtin and not row["refs"])
-        return {
-            "nodes": dict(sorted(node_counts.items())),
-            "edges": dict(sorted(Counter(row["type"] for row in edges).items())),
-            "sources": dict(sorted(source_counts.items())),
-            "records": total,
-            "located_share": located / sourced if sourced else 0.0,
-        }
-
     def version(self) -> str | None:
         """An id that changes with every load (None before the first)."""
-        rows = self.read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.version AS v")
+        rows = self._read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.version AS v")
         return rows[0]["v"] if rows else None
 
-    def count(self, public_only: bool = False) -> int:
-        """How many entities (for a public reader, how many it may see)."""
-        return int(
-            self.read(
-                f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' RETURN count(n) AS n",
-                public=public_only,
-            )[0]["n"]
+    def stored_format(self) -> int | None:
+        """The record format the graph was written in (None: empty, or written before formats
+        were numbered; such a graph has no visibility flags and must be loaded again)."""
+        rows = self._read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.format AS f")
+        return rows[0]["f"] if rows else None
+
+
+def _cleared_for_reading(graph: Graph) -> None:
+    """Refuse to read a non-empty graph written before records carried ``public``."""
+    if graph.stored_format() != RECORD_FORMAT and graph.version() is not None:
+        raise UserError(
+            "the stored graph was written by an earlier version of persecution-graph; load it again "
+            "(`persecution-graph load`, or `serve` reloads its data folder)"
         )
 
 

@@ -58,6 +58,10 @@ QUEUED_BATCHES = 2
 ONE_TRANSACTION_MAX = 50_000
 ONE_TRANSACTION_ENV = "PERSECUTION_GRAPH_ONE_TRANSACTION_MAX"
 META_LABEL = "GraphMeta"
+# The record format: 2 since every node and edge carries `public` (graph/scope.py). A graph
+# written in another format is read only after loading it again.
+RECORD_FORMAT = 2
+RESTRICTED = "restricted"
 LOCK_FILE = ".load-lock"
 # Test hook: once a load has written its first nodes, write this file and wait (see tests/graph).
 PAUSE_ENV = "PERSECUTION_GRAPH_TEST_PAUSE_FILE"
@@ -222,6 +226,9 @@ class GraphWriter:
         self.held_edges: list[Edge] = []
         self.told_again: dict[str, list[Edge]] = defaultdict(list)
         self.element_ids: dict[str, str] = {}  # node id -> element id (the writer thread's)
+        # Ids of restricted nodes (few): an edge touching one is not public (graph/scope.py).
+        self.restricted: set[str] = set()
+        self.restricted_later: set[str] = set()
         self.queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self.error: BaseException | None = None
         self.paused = False
@@ -233,13 +240,24 @@ class GraphWriter:
 
     def node(self, node: Node) -> None:
         """A new node."""
-        self.new_nodes[node.id] = (self._checked_labels(node), self.stored(node.properties))
+        self.new_nodes[node.id] = (self._checked_labels(node), self._visible(node))
         if self._full(len(self.new_nodes)):
             self._send_nodes()
 
+    def _visible(self, node: Node) -> dict[str, Any]:
+        """A node's properties as stored, with ``public`` (graph/scope.py): true unless restricted."""
+        stored = self.stored(node.properties)
+        stored["public"] = node.properties.get("sensitivity") != RESTRICTED
+        if not stored["public"]:
+            self.restricted.add(node.id)
+        return stored
+
     def retell(self, node: Node) -> None:
         """A node already given, told again: this merged form replaces it."""
-        row = (self._checked_labels(node), self.stored(node.properties))
+        was_restricted = node.id in self.restricted
+        row = (self._checked_labels(node), self._visible(node))
+        if not was_restricted and node.id in self.restricted:
+            self.restricted_later.add(node.id)  # edges written meanwhile are made not public at the end
         if node.id in self.new_nodes:  # not sent yet: still a new node, in its new form
             self.new_nodes[node.id] = row
             return
@@ -251,7 +269,14 @@ class GraphWriter:
         """A new edge; both its nodes were given before."""
         if edge.type not in self.edge_types:
             raise QueryError(f"edge type {edge.type!r} is not in the model")
-        stored = Edge(edge.type, edge.source, edge.target, self.stored(edge.properties))
+        properties = self.stored(edge.properties)
+        # A public edge has public ends: VISIBLE(e) then covers a relationship and its nodes.
+        properties["public"] = (
+            edge.properties.get("sensitivity") != RESTRICTED
+            and edge.source not in self.restricted
+            and edge.target not in self.restricted
+        )
+        stored = Edge(edge.type, edge.source, edge.target, properties)
         if (self.new_nodes or self.retold_nodes) and (
             edge.source in self.new_nodes
             or edge.target in self.new_nodes
@@ -321,13 +346,24 @@ class GraphWriter:
         self._raise_if_failed()
         try:
             self._add_told_again()
+            self._hide_edges_of_restricted_later()
             # A new version for every load: caches of derived results (analytics) key on it.
             self.target.run(
-                f"MERGE (m:{META_LABEL} {{key: 'graph'}}) SET m.version = $version", version=uuid.uuid4().hex
+                f"MERGE (m:{META_LABEL} {{key: 'graph'}}) SET m.version = $version, m.format = $format",
+                version=uuid.uuid4().hex,
+                format=RECORD_FORMAT,
             )
             self.target.commit()
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
             raise _as_graph_error(error, self.data_dir, self.log_start) from None
+
+    def _hide_edges_of_restricted_later(self) -> None:
+        """Edges written before a later record made one of their ends restricted."""
+        if self.restricted_later:
+            self.target.run(
+                "UNWIND $ids AS e MATCH (n) WHERE elementId(n) = e MATCH (n)-[r]-() SET r.public = false",
+                ids=[self.element_ids[node_id] for node_id in sorted(self.restricted_later)],
+            )
 
     def abort(self) -> None:
         """Leave the current graph as it was."""

@@ -5,11 +5,9 @@ the command line, the HTTP API and the web pages.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -17,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from persecution_graph.graph.errors import QueryError
+from persecution_graph.graph.encoding import decode_evidence
+from persecution_graph.graph.errors import QueryError, UserError
 from persecution_graph.graph.model import SAFE_LOADER
+from persecution_graph.graph.scope import Scope, View
 from persecution_graph.graph.store import Graph
 
 from .cache import DERIVED
+from .procedures import load_all
 
 try:
     RELEASE = version("persecution-graph")
@@ -147,37 +148,51 @@ class Query:
             return None
         return {**given, "offset": str(bound["offset"] + bound["limit"]), "limit": str(bound["limit"])}
 
-    def run(self, graph: Graph, given: dict[str, Any], public_only: bool = False) -> list[dict[str, Any]]:
-        """Rows as dicts, in column order, with their evidence decoded."""
+    def run(self, view: View, given: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rows as dicts, in column order, with their evidence decoded, as ``view`` sees the graph."""
         params = self.bind(given)
         if not self.whole_graph:
-            return self._rows(graph, params, public_only)
+            return self._rows(view, params)
         # The whole answer is kept, and a page cut from it. The definition (with its columns: a
         # procedure's code is not in it) and the release are part of the key: answers kept on
         # disk by an earlier release, or before the query was changed, are not served.
         definition = (self.cypher, self.procedure, tuple(self.column_names), RELEASE)
         asked = tuple(sorted((k, repr(v)) for k, v in params.items() if k not in PAGE_NAMES))
-        key = ("query", self.name, asked, public_only, definition)
-        rows = DERIVED.get(graph, key, lambda: self._rows(graph, params, public_only), on_disk=True)
+        key = ("query", self.name, asked, view.scope.value, definition)
+        rows = DERIVED.get(view.graph, key, lambda: self._rows(view, params), on_disk=True)
         if self.paged:
             rows = rows[params["offset"] : params["offset"] + params["limit"]]
         return [dict(row) for row in rows]
 
-    def _rows(self, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
-        if self.procedure:
-            from .procedures import PROCEDURES
-
-            rows = PROCEDURES[self.procedure](graph, self, params, public_only)
-        else:
-            rows = self.read(graph, params, public_only)
+    def _rows(self, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
+        rows = load_all()[self.procedure](view, params) if self.procedure else self.read(view, params)
         return [{name: decode_value(name, row.get(name)) for name in self.column_names} for row in rows]
 
-    def read(self, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
+    def read(self, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
         """The rows of this query's Cypher; the model's type lists come as parameters too."""
-        return graph.read(self.cypher_for(graph.engine), **params, **model_parameters(graph), public=public_only)
+        return view.read(self.cypher_for(view.engine), **params, **model_parameters(view))
 
 
-def model_parameters(graph: Graph) -> dict[str, Any]:
+def paged_parameters(query: Query, given: dict[str, str]) -> dict[str, str]:
+    """What a page asked for, with a page of PAGE_SIZE rows unless it asked for a size (the HTTP
+    API and the web pages; the command line takes every row)."""
+    if query.paged and "limit" not in given:
+        return {**given, "limit": str(PAGE_SIZE)}
+    return given
+
+
+def parameters_from(pairs: list[str]) -> dict[str, str]:
+    """`NAME=VALUE` pairs (the command line's --param) as a dict; UserError if one is not."""
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"--param {pair!r}: write NAME=VALUE")
+        params[key] = value
+    return params
+
+
+def model_parameters(graph: Graph | View) -> dict[str, Any]:
     """Lists from the model that queries use, passed as parameters: ``$act_types``, and
     ``$labels`` (every label, sorted: ``[l IN $labels WHERE l IN labels(n)]`` lists a node's
     labels in the same order on every engine, where ``labels(n)`` has the engine's order)."""
@@ -188,24 +203,9 @@ def model_parameters(graph: Graph) -> dict[str, Any]:
     }
 
 
-def _flatten(value: list[Any]) -> Iterator[Any]:
-    for item in value:
-        if isinstance(item, list):
-            yield from _flatten(item)
-        elif item is not None:
-            yield item
-
-
 def decode_value(name: str, value: Any) -> Any:
-    """Evidence (JSON text, maybe in nested lists) as a list of distinct objects."""
-    if name == "sources" and isinstance(value, list):
-        seen: list[Any] = []
-        for item in _flatten(value):
-            ref = json.loads(item) if isinstance(item, str) else item
-            if ref not in seen:
-                seen.append(ref)
-        return seen
-    return value
+    """A column's value as shown: evidence decoded (graph/encoding.py), other values as they are."""
+    return decode_evidence(value) if name == "sources" and isinstance(value, list) else value
 
 
 PAGE_NAMES = ("limit", "offset")
@@ -256,39 +256,38 @@ def load_catalogue(folder: Path = CATALOGUE_DIR) -> dict[str, Query]:
     return queries
 
 
-def warm_up(graph: Graph, public_only: bool = True) -> dict[str, float]:
+def warm_up(view: View) -> dict[str, float]:
     """Compute what is kept until the next load (queries/cache.py) before anyone asks: the
     search index, then every whole-graph query with its defaults, cheapest first, the
     analytics last. Seconds per item. The server runs this in the background after starting
     and after a reload, so the first researcher does not pay for the scans."""
+    from .procedures.paths import read_adjacency
     from .search import search
 
     spent: dict[str, float] = {}
     began = time.perf_counter()
-    search(graph, "warm", public_only=public_only)
+    search(view, "warm")
     spent["search-index"] = round(time.perf_counter() - began, 2)
-    from .procedures import read_adjacency
-
     began = time.perf_counter()
-    read_adjacency(graph, public_only)
+    read_adjacency(view)
     spent["adjacency"] = round(time.perf_counter() - began, 2)
     queries = [q for q in load_catalogue().values() if q.whole_graph]
     queries.sort(key=lambda q: (q.procedure in ("centrality", "communities", "brokers"), q.name))
     for query in queries:
         began = time.perf_counter()
-        query.run(graph, {}, public_only=public_only)
+        query.run(view, {})
         spent[query.name] = round(time.perf_counter() - began, 2)
     return spent
 
 
 def warm_in_background(graph: Graph) -> threading.Thread:
     """Build the search index and the whole-graph answers for public readers in a thread of
-    their own (queries/catalogue.py, warm_up); a failure (the database gone) is one line on
-    stderr, and the answers are then computed by the first request that needs them."""
+    their own (warm_up); a failure (the database gone) is one line on stderr, and the answers
+    are then computed by the first request that needs them."""
 
     def work() -> None:
         try:
-            warm_up(graph)
+            warm_up(graph.view(Scope.PUBLIC))
         except Exception as error:
             print(f"persecution-graph: warm-up stopped: {type(error).__name__}: {error}", file=sys.stderr)
 

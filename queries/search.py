@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.names import tokens
-from persecution_graph.graph.store import Graph
+from persecution_graph.graph.scope import View
 
 from .cache import DERIVED
 
@@ -136,28 +136,26 @@ class _Index:
         return found
 
 
-def _index(graph: Graph, public_only: bool) -> _Index:
-    """The search index, built once per load of the graph (queries/cache.py)."""
-    return DERIVED.get(graph, ("search-index", public_only), lambda: _build(graph, public_only))
+def _index(view: View) -> _Index:
+    """The search index of what this view sees, built once per load of the graph (queries/cache.py)."""
+    return DERIVED.get(view.graph, ("search-index", view.scope.value), lambda: _build(view))
 
 
 # Records that may be one (POSSIBLY_SAME_AS, either way): a hit says who it may be.
 POSSIBLY_SAME_CYPHER = f"""
 MATCH (a:{ENTITY_LABEL})-[d:POSSIBLY_SAME_AS]-(b:{ENTITY_LABEL})
-WHERE NOT $public OR (a.sensitivity <> 'restricted' AND d.sensitivity <> 'restricted'
-      AND b.sensitivity <> 'restricted')
+WHERE VISIBLE(d)
 RETURN a.id AS id, b.id AS other_id, b.name AS other ORDER BY other, other_id
 """
 
 
-def _build(graph: Graph, public_only: bool) -> _Index:
-    rows = graph.read(
-        f"MATCH (n:{ENTITY_LABEL}) WHERE NOT $public OR n.sensitivity <> 'restricted' "
-        "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels",
-        public=public_only,
+def _build(view: View) -> _Index:
+    rows = view.read(
+        f"MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n) "
+        "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels"
     )
     same: dict[str, list[dict[str, Any]]] = {}
-    for pair in graph.read(POSSIBLY_SAME_CYPHER, public=public_only):
+    for pair in view.read(POSSIBLY_SAME_CYPHER):
         same.setdefault(pair["id"], []).append({"id": pair["other_id"], "name": pair["other"]})
     for row in rows:
         row["names"] = [row["name"] or row["id"], *(row["aliases"] or [])]
@@ -165,11 +163,11 @@ def _build(graph: Graph, public_only: bool) -> _Index:
     return _Index(rows)
 
 
-def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) -> list[dict[str, Any]]:
+def search(view: View, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """Entities whose name or alias matches ``text``, best first: {id, name, labels, score,
     possibly_same_as} (the records it may be one with, [{id, name}]: see POSSIBLY_SAME_AS)."""
     hits = []
-    index = _index(graph, public_only)
+    index = _index(view)
     query_words = tokens(text)
     if not query_words:
         return []
@@ -182,7 +180,7 @@ def search(graph: Graph, text: str, limit: int = 10, public_only: bool = False) 
                 {
                     "id": row["id"],
                     "name": row["name"],
-                    "labels": graph.sorted_labels(row["labels"]),
+                    "labels": view.sorted_labels(row["labels"]),
                     "score": best,
                     "possibly_same_as": [dict(other) for other in row["possibly_same_as"]],
                 }

@@ -432,7 +432,7 @@ def main() -> int:
         "--engine", choices=["arcadedb", "neo4j"], default="arcadedb", help="neo4j: the configured server"
     )
     args = parser.parse_args()
-    from persecution_graph.api.bench import machine
+    from persecution_graph.bench.run import machine
 
     folder = ROOT / "docs" / "bench"
     folder.mkdir(parents=True, exist_ok=True)

@@ -72,12 +72,16 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
     from fastapi.testclient import TestClient
     from persecution_graph.graph import embedded
     from persecution_graph.graph.formats import FORMATS
+    from persecution_graph.graph.scope import Scope
 
     attacks = yaml.safe_load((ROOT / "tests" / "security" / "attacks.yaml").read_text(encoding="utf-8"))
     info = embedded.running(data_dir)
     assert info is not None
     client = TestClient(app)
-    minor = graph.read("MATCH (n:Person) WHERE n.sensitivity = 'restricted' RETURN n.id AS id ORDER BY id LIMIT 1")
+    full = graph.view(Scope.FULL)
+    minor = full.read(
+        "MATCH (n:Person) WHERE n.sensitivity = 'restricted' AND VISIBLE(n) RETURN n.id AS id ORDER BY id LIMIT 1"
+    )
     results = []
     for kind in ("writes", "files"):
         for attack in attacks[kind]:
@@ -87,7 +91,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
                 .replace("{data}", str(data_dir).lstrip("/"))
                 .replace("{http}", str(info.http_port))
             )
-            before = FORMATS["json"].write(graph.export(), False)
+            before = FORMATS["json"].write(full.export(), False)
             response = client.post(
                 "/api/cypher", json={"statement": statement}, headers={"Authorization": "Bearer editor-token"}
             )
@@ -97,7 +101,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
                     "tried": attack["tried"],
                     "status": response.status_code,
                     "answer": str(detail).split(" (the database said")[0],
-                    "unchanged": FORMATS["json"].write(graph.export(), False) == before,
+                    "unchanged": FORMATS["json"].write(full.export(), False) == before,
                 }
             )
     return results
@@ -137,6 +141,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
     from fastapi.testclient import TestClient
     from persecution_graph.api.main import create_app
     from persecution_graph.graph import embedded
+    from persecution_graph.graph.scope import Scope
     from persecution_graph.graph.settings import Settings
     from persecution_graph.graph.store import PAUSE_ENV, connect_healing
 
@@ -145,7 +150,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
     results: dict[str, Any] = {}
     try:
         graph.replace(dataset)
-        before = graph.dump()
+        before = graph.view(Scope.FULL).dump()
         client = TestClient(create_app(graph, keys=[], state_dir=data_dir))
         info = embedded.running(data_dir)
         assert info is not None
@@ -162,7 +167,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
             "answers_503": statuses.count(503),
             "other_errors": sum(1 for s in statuses if s not in (200, 503)),
             "recovered_after_s": round(time.monotonic() - started, 1),
-            "graph_identical": graph.dump() == before,
+            "graph_identical": graph.view(Scope.FULL).dump() == before,
         }
         # A reload killed in the middle of its transaction.
         marker = data_dir / "paused"
@@ -180,7 +185,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
         process.wait()
         results["kill_during_reload"] = {
             "paused_mid_transaction": marker.exists(),
-            "graph_identical": graph.dump() == before,
+            "graph_identical": graph.view(Scope.FULL).dump() == before,
         }
         # Backup and restore.
         from persecution_graph.graph.formats.dump import read_dump, write_dump
@@ -193,7 +198,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
         results["dump_and_import"] = {
             "nodes": len(before["nodes"]),
             "edges": len(before["edges"]),
-            "identical": graph.dump() == before,
+            "identical": graph.view(Scope.FULL).dump() == before,
         }
     finally:
         graph.driver.close()
@@ -236,7 +241,7 @@ def main() -> int:
         print("fuzzing the loader ...", file=sys.stderr)
         report["loader_fuzz"] = fuzz_loader(Path(args.data), args.examples * 5)
         print(f"load test: {args.clients} clients for {args.seconds:.0f} s ...", file=sys.stderr)
-        from persecution_graph.api.loadtest import load_test
+        from persecution_graph.bench.loadtest import load_test
 
         report["load"] = load_test(graph, args.clients, args.seconds)
         print("console attacks ...", file=sys.stderr)

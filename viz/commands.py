@@ -1,5 +1,5 @@
-"""The `viz` command, added to the command line (api/cli.py) by the `persecution_graph.commands`
-entry point: api/ is upstream of viz/ and never imports it."""
+"""The `viz` and `report` commands, added to the command line (api/cli.py) by the
+`persecution_graph.commands` entry point; viz/ never imports api/."""
 
 from __future__ import annotations
 
@@ -10,45 +10,48 @@ from typing import Any
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from persecution_graph.api.cli import params_from
     from persecution_graph.graph.errors import UserError
     from persecution_graph.graph.files import private_file, write_private
+    from persecution_graph.graph.scope import scope_of
     from persecution_graph.graph.store import open_graph
-    from persecution_graph.queries.catalogue import load_catalogue
+    from persecution_graph.queries.catalogue import load_catalogue, parameters_from
+    from persecution_graph.queries.sources import source_records
 
     from .network import to_html, to_png, to_svg
-    from .views import ego_view, query_view, source_records
+    from .views import ego_view, query_view
 
     output = Path(args.output)
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("html", "svg", "png"):
         raise UserError(f"{args.output}: the file name must end in .html, .svg or .png")
     with open_graph() as graph:
+        view = graph.view(scope_of(args.public))
         if args.query:
             query = load_catalogue().get(args.query)
             if query is None:
                 raise UserError(f"no query named {args.query!r}; `persecution-graph query` lists them")
-            view = query_view(graph, query, {"id": args.id, **params_from(args.param)}, args.public)
+            picture = query_view(view, query, {"id": args.id, **parameters_from(args.param)})
         else:
-            found = ego_view(graph, args.id, args.depth, args.limit, args.public)
+            found = ego_view(view, args.id, args.depth, args.limit)
             if found is None:
                 raise UserError(f"no entity with id {args.id!r}; find it with `persecution-graph search`")
-            view = found
+            picture = found
         if fmt == "html":
-            write_private(output, to_html(view, sources=source_records(graph, args.public)))
+            write_private(output, to_html(picture, sources=source_records(view)))
         elif fmt == "svg":
-            write_private(output, to_svg(view))
+            write_private(output, to_svg(picture))
         else:
-            to_png(view, private_file(output))
-    print(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} edges, drawn {view.drawn_on}")
+            to_png(picture, private_file(output))
+    print(f"wrote {output}: {len(picture.nodes)} nodes, {len(picture.edges)} edges, drawn {picture.drawn_on}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from persecution_graph.api.cli import params_from
     from persecution_graph.graph.errors import UserError
     from persecution_graph.graph.files import write_private
+    from persecution_graph.graph.scope import scope_of
     from persecution_graph.graph.store import open_graph
+    from persecution_graph.queries.catalogue import parameters_from
 
     from . import reports
 
@@ -56,15 +59,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     if output.suffix.lower() not in (".html", ".md"):
         raise UserError(f"{args.output}: the file name must end in .html or .md")
     with open_graph() as graph:
-        try:
-            if args.kind == "official":
-                report = reports.official_report(graph, args.id, args.public)
-            elif args.kind == "person":
-                report = reports.person_report(graph, args.id, args.public)
-            else:
-                report = reports.query_report(graph, args.id, params_from(args.param), args.public)
-        except reports.ReportError as error:
-            raise UserError(str(error)) from None
+        view = graph.view(scope_of(args.public))
+        if args.kind == "official":
+            report = reports.official_report(view, args.id)
+        elif args.kind == "person":
+            report = reports.person_report(view, args.id)
+        else:
+            report = reports.query_report(view, args.id, parameters_from(args.param))
     text = reports.to_html(report) if output.suffix.lower() == ".html" else reports.to_markdown(report)
     write_private(output, text)
     print(f"wrote {output}: {sum(len(s.rows) for s in report.sections)} rows, {len(report.sources)} sources")

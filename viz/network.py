@@ -38,7 +38,7 @@ SCALE = 1000.0
 
 
 @dataclass
-class View:
+class Picture:
     """What a view draws: nodes and edges with their evidence, and where they came from."""
 
     title: str
@@ -101,7 +101,7 @@ def _force_layout(size: int, pairs: list[tuple[int, int]], seed: int, iterations
     return pos / max(float(pos.max()), 1e-9)
 
 
-def layout(view: View, seed: int = 7) -> dict[str, tuple[float, float]]:
+def layout(view: Picture, seed: int = 7) -> dict[str, tuple[float, float]]:
     """Positions for every node, the same for the same graph (fixed seed).
 
     Each connected component is laid out on its own and the components are packed in rows,
@@ -133,7 +133,7 @@ def _type_of(labels: list[str], model: Model) -> str:
     return next((label for label in labels if label in model.nodes), "Entity")
 
 
-def legend(view: View, model: Model | None = None) -> list[dict[str, str]]:
+def legend(view: Picture, model: Model | None = None) -> list[dict[str, str]]:
     """The styles present in the view: one entry per style, named by the labels that have it."""
     model = model or load_model()
     seen: dict[tuple[str, str], str] = {}
@@ -145,7 +145,7 @@ def legend(view: View, model: Model | None = None) -> list[dict[str, str]]:
     return [{"name": name, "color": color, "shape": shape} for (color, shape), name in seen.items()]
 
 
-def vis_data(view: View, model: Model | None = None) -> dict[str, Any]:
+def vis_data(view: Picture, model: Model | None = None) -> dict[str, Any]:
     """Nodes, edges and options for vis-network, assembled with pyvis."""
     model = model or load_model()
     positions = layout(view)
@@ -233,7 +233,7 @@ def _json_for_script(value: Any) -> str:
 
 
 def to_html(
-    view: View,
+    view: Picture,
     sources: dict[str, dict[str, Any]] | None = None,
     embed_url: str | None = None,
     model: Model | None = None,
@@ -272,7 +272,7 @@ def to_html(
 SVG_MARGIN = 110.0
 
 
-def _fit(view: View, width: float, height: float) -> dict[str, tuple[float, float]]:
+def _fit(view: Picture, width: float, height: float) -> dict[str, tuple[float, float]]:
     positions = layout(view)
     if not positions:
         return {}
@@ -301,7 +301,7 @@ def _svg_shape(shape: str, x: float, y: float, r: float, color: str) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {fill}/>'
 
 
-def to_svg(view: View, width: int = 1200, height: int = 900, model: Model | None = None) -> str:
+def to_svg(view: Picture, width: int = 1200, height: int = 900, model: Model | None = None) -> str:
     """The view as a static SVG for print: same layout, legend, date drawn and sources."""
     model = model or load_model()
     positions = _fit(view, width, height - 80)
@@ -343,7 +343,7 @@ def to_svg(view: View, width: int = 1200, height: int = 900, model: Model | None
     return "\n".join(out)
 
 
-def to_png(view: View, path: Path, width: int = 1600, height: int = 1200, model: Model | None = None) -> None:
+def to_png(view: Picture, path: Path, width: int = 1600, height: int = 1200, model: Model | None = None) -> None:
     """The view as a PNG for print (drawn with Pillow from the same layout as the SVG)."""
     from PIL import Image, ImageDraw
 

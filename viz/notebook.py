@@ -18,19 +18,21 @@ import html
 from typing import Any
 
 import networkx as nx
+from persecution_graph.graph.scope import scope_of
 from persecution_graph.graph.store import Graph, open_graph
 from persecution_graph.queries.catalogue import load_catalogue
 from persecution_graph.queries.search import search
+from persecution_graph.queries.sources import source_records
 
 from .network import to_html
-from .views import ego_view, query_view, source_records
+from .views import ego_view, query_view
 
 
 class Notebook:
     def __init__(self, public_only: bool = True, graph: Graph | None = None) -> None:
-        self.public_only = public_only
         self._stack = contextlib.ExitStack()
         self.graph = graph or self._stack.enter_context(open_graph())
+        self.view = self.graph.view(scope_of(public_only))
 
     def close(self) -> None:
         self._stack.close()
@@ -46,23 +48,23 @@ class Notebook:
         return {name: query.title for name, query in load_catalogue().items()}
 
     def search(self, text: str, limit: int = 10) -> list[dict[str, Any]]:
-        return search(self.graph, text, limit=limit, public_only=self.public_only)
+        return search(self.view, text, limit=limit)
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Rows of a named query; parameters as keyword arguments (`from` as `from_`)."""
         given = {key.rstrip("_"): value for key, value in params.items()}
-        return load_catalogue()[name].run(self.graph, given, public_only=self.public_only)
+        return load_catalogue()[name].run(self.view, given)
 
     def network(self, entity_id: str, depth: int = 1, limit: int = 500) -> nx.MultiDiGraph:
         """The surroundings of an entity as a networkx graph; node and edge attributes include
         `labels`, `type`, `date` and `sources`."""
-        view = ego_view(self.graph, entity_id, depth, limit, self.public_only)
+        picture = ego_view(self.view, entity_id, depth, limit)
         graph = nx.MultiDiGraph()
-        if view is None:
+        if picture is None:
             return graph
-        for node in view.nodes:
+        for node in picture.nodes:
             graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
-        for edge in view.edges:
+        for edge in picture.edges:
             graph.add_edge(edge["source"], edge["target"], key=edge["id"], **edge)
         return graph
 
@@ -71,11 +73,11 @@ class Notebook:
         from IPython.display import HTML
 
         if query:
-            view = query_view(self.graph, load_catalogue()[query], params, self.public_only)
+            picture = query_view(self.view, load_catalogue()[query], params)
         else:
-            found = ego_view(self.graph, str(entity_id), depth, 500, self.public_only)
+            found = ego_view(self.view, str(entity_id), depth, 500)
             if found is None:
                 raise LookupError(f"no entity with id {entity_id!r}")
-            view = found
-        page = to_html(view, sources=source_records(self.graph))
+            picture = found
+        page = to_html(picture, sources=source_records(self.view))
         return HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:600px;border:0"></iframe>')

@@ -11,14 +11,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from persecution_graph.api.routes.entities import entity
 from persecution_graph.graph.errors import NotFound
-from persecution_graph.graph.store import Graph
+from persecution_graph.graph.scope import View
 from persecution_graph.queries.catalogue import Query, load_catalogue
+from persecution_graph.queries.entities import entity
 from persecution_graph.queries.output import cell
+from persecution_graph.queries.sources import source_records
 
 from .network import _environment, to_svg
-from .views import ego_view, query_view, source_records
+from .views import ego_view, query_view
 
 
 class ReportError(NotFound):
@@ -44,11 +45,11 @@ class Report:
     drawn_on: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
-def _rows(query: Query, graph: Graph, params: dict[str, Any], public_only: bool) -> list[dict[str, Any]]:
-    return query.run(graph, params, public_only=public_only)
+def _rows(query: Query, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return query.run(view, params)
 
 
-def _cited(graph: Graph, sections: list[Section], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _cited(view: View, sections: list[Section], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every source cited in the report, in full, with the locators used."""
     locators: dict[str, set[str]] = {}
     refs = list(extra)
@@ -58,7 +59,7 @@ def _cited(graph: Graph, sections: list[Section], extra: list[dict[str, Any]]) -
     for ref in refs:
         where = ref.get("line") or ref.get("page") or ""
         locators.setdefault(ref["source"], set()).add(str(where))
-    records = source_records(graph)
+    records = source_records(view)
     cited = []
     for source_id in sorted(locators):
         record = records.get(source_id, {"id": source_id})
@@ -77,21 +78,21 @@ def _facts(found: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
-def official_report(graph: Graph, official_id: str, public_only: bool) -> Report:
-    found = entity(graph, official_id, public_only)
+def official_report(view: View, official_id: str) -> Report:
+    found = entity(view, official_id)
     if found is None:
         raise ReportError(f"no entity with id {official_id!r}")
     catalogue = load_catalogue()
     name = found["properties"].get("name", official_id)
     positions = [r for r in found["relations"] if r["type"] == "HOLDS_POSITION" and r["direction"] == "out"]
     asked = {"id": official_id, "include_inferred": "true"}
-    footprint = _rows(catalogue["official-footprint"], graph, asked, public_only)
+    footprint = _rows(catalogue["official-footprint"], view, asked)
     inferred = [r for r in footprint if (r["attribution"] or "").startswith("inferred")]
     acts = [r for r in footprint if r["act"] != "holds position" and r not in inferred]
     institutions = [p["other_id"] for p in positions] or ([official_id] if found["labels"][0] == "Organization" else [])
     colleagues: list[dict[str, Any]] = []
     for institution in institutions:
-        for row in _rows(catalogue["relations"], graph, {"id": institution}, public_only):
+        for row in _rows(catalogue["relations"], view, {"id": institution}):
             if row["type"] == "HOLDS_POSITION" and row["direction"] == "in" and row["other_id"] != official_id:
                 colleagues.append({"institution": institution, **row})
     sections = [
@@ -112,25 +113,25 @@ def official_report(graph: Graph, official_id: str, public_only: bool) -> Report
         ),
         Section("Colleagues in the same institutions", ["institution", "other", "detail", "sources"], colleagues),
     ]
-    view = ego_view(graph, official_id, 1, 300, public_only)
+    drawn = ego_view(view, official_id, 1, 300)
     return Report(
         title=f"Dossier: {name}",
         subtitle="Everything the data records about this official: posts, acts, colleagues, sources.",
         facts=_facts(found),
         sections=sections,
-        picture_svg=to_svg(view) if view else "",
-        sources=_cited(graph, sections, found["sources"]),
+        picture_svg=to_svg(drawn) if drawn else "",
+        sources=_cited(view, sections, found["sources"]),
     )
 
 
-def person_report(graph: Graph, person_id: str, public_only: bool) -> Report:
-    found = entity(graph, person_id, public_only)
+def person_report(view: View, person_id: str) -> Report:
+    found = entity(view, person_id)
     if found is None:
         raise ReportError(f"no entity with id {person_id!r}")
     catalogue = load_catalogue()
     name = found["properties"].get("name", person_id)
-    timeline = _rows(catalogue["timeline"], graph, {"id": person_id}, public_only)
-    act_types = {t for t, e in graph.model.edges.items() if e.category == "act"}
+    timeline = _rows(catalogue["timeline"], view, {"id": person_id})
+    act_types = {t for t, e in view.model.edges.items() if e.category == "act"}
     acts = [r for r in found["relations"] if r["direction"] == "out" and r["type"] in act_types]
     # Who did it, as the texts say: named agents; those a curator inferred apart; no one where
     # the text names no one (those acts are in the timeline).
@@ -139,7 +140,7 @@ def person_report(graph: Graph, person_id: str, public_only: bool) -> Report:
     ties = [r for r in found["relations"] if r["type"] in ("RELATED_TO", "ASSOCIATE_OF")]
     treatment: list[dict[str, Any]] = []
     for tie in ties:
-        for row in _rows(catalogue["relations"], graph, {"id": tie["other_id"]}, public_only):
+        for row in _rows(catalogue["relations"], view, {"id": tie["other_id"]}):
             if row["direction"] == "out" and row["type"] in act_types:
                 treatment.append({"relative": tie["other"], "tie": tie["detail"], **row})
     sections = [
@@ -163,24 +164,24 @@ def person_report(graph: Graph, person_id: str, public_only: bool) -> Report:
             treatment,
         ),
     ]
-    view = ego_view(graph, person_id, 1, 300, public_only)
+    drawn = ego_view(view, person_id, 1, 300)
     return Report(
         title=f"Case file: {name}",
         subtitle="The acts against this person in date order, who was involved, and their family.",
         facts=_facts(found),
         sections=sections,
-        picture_svg=to_svg(view) if view else "",
-        sources=_cited(graph, sections, found["sources"]),
+        picture_svg=to_svg(drawn) if drawn else "",
+        sources=_cited(view, sections, found["sources"]),
     )
 
 
-def query_report(graph: Graph, name: str, params: dict[str, Any], public_only: bool) -> Report:
+def query_report(view: View, name: str, params: dict[str, Any]) -> Report:
     query = load_catalogue().get(name)
     if query is None:
         raise ReportError(f"no query named {name!r}")
-    rows = query.run(graph, params, public_only=public_only)
+    rows = query.run(view, params)
     section = Section(query.title, query.column_names, rows, note=query.reading)
-    picture = to_svg(query_view(graph, query, params, public_only)) if query.entity_columns and rows else ""
+    picture = to_svg(query_view(view, query, params)) if query.entity_columns and rows else ""
     given = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
     return Report(
         title=query.title + (f" ({given})" if given else ""),
@@ -188,7 +189,7 @@ def query_report(graph: Graph, name: str, params: dict[str, Any], public_only: b
         facts=[],
         sections=[section],
         picture_svg=picture,
-        sources=_cited(graph, [section], []),
+        sources=_cited(view, [section], []),
     )
 
 

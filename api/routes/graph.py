@@ -7,38 +7,37 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
 from persecution_graph.graph.formats import FORMATS, file_name
-from persecution_graph.queries.procedures import ego_subgraph
+from persecution_graph.queries.subgraphs import ego_subgraph
 
-from ..deps import CallerDep, GraphDep
+from ..deps import ViewDep
 
 router = APIRouter(tags=["graph"])
 
 
 @router.get("/api/graph/ego/{entity_id}")
 def ego(
-    graph: GraphDep,
-    caller: CallerDep,
+    view: ViewDep,
     entity_id: str = Path(max_length=200, examples=["barlyk-mendygazyev"]),
     depth: int = Query(1, ge=1, le=3),
     limit: int = Query(200, ge=1, le=5000),
 ) -> dict[str, Any]:
     """Nodes and edges within `depth` steps of an entity, at most `limit` edges, with sources."""
-    found = ego_subgraph(graph, entity_id, depth, limit, caller.public)
+    found = ego_subgraph(view, entity_id, depth, limit)
     if not found["nodes"]:
         raise HTTPException(404, f"no entity with id {entity_id!r}")
     return found
 
 
 @router.get("/api/export/{fmt}", response_model=None)
-def export(graph: GraphDep, caller: CallerDep, fmt: str = Path(examples=["json"])) -> Response:
+def export(view: ViewDep, fmt: str = Path(examples=["json"])) -> Response:
     """The whole graph as a download, public records only for the public, in any format of
     graph/formats (json, graphml, gexf, neo4j-import, cypher, ftm, dump)."""
     found = FORMATS.get(fmt)
     if found is None:
         raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(FORMATS)}")
-    data = graph.dump(public_only=caller.public) if found.stored else graph.export(public_only=caller.public)
+    data = view.dump() if found.stored else view.export()
     return Response(
-        found.write(data, caller.public),
+        found.write(data, view.public),
         media_type=found.media_type,
         headers={"Content-Disposition": f'attachment; filename="{file_name(found)}"'},
     )

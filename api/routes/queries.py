@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Query as QueryParam
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from persecution_graph.queries.catalogue import PAGE_SIZE, Parameter, Query, load_catalogue
+from persecution_graph.queries.catalogue import Parameter, Query, load_catalogue, paged_parameters
 from persecution_graph.queries.output import render
 
-from ..deps import CallerDep, GraphDep
+from ..deps import ViewDep
 
 router = APIRouter(tags=["queries"])
 PYTHON_TYPES: dict[str, Any] = {"string": str, "int": int, "date": dt.date, "bool": bool}
@@ -48,19 +48,12 @@ def list_queries() -> list[dict[str, Any]]:
     ]
 
 
-def paged_parameters(query: Query, given: dict[str, str]) -> dict[str, str]:
-    """What a request asked for, with a page of PAGE_SIZE rows unless it asked for a size."""
-    if query.paged and "limit" not in given:
-        return {**given, "limit": str(PAGE_SIZE)}
-    return given
-
-
-def answer(query: Query, request: Request, graph: GraphDep, caller: CallerDep) -> Response:
+def answer(query: Query, request: Request, view: ViewDep) -> Response:
     """Rows as JSON (or CSV with `format=csv`), a page at a time for paged queries."""
     params = dict(request.query_params)
     fmt = params.pop("format", "json")
     params = paged_parameters(query, params)
-    rows = query.run(graph, params, public_only=caller.public)
+    rows = query.run(view, params)
     response: Response
     if fmt == "csv":
         response = PlainTextResponse(render(rows, query.column_names, "csv"), media_type="text/csv")
@@ -95,12 +88,12 @@ def _declared(parameter: Parameter) -> inspect.Parameter:
 def endpoint(query: Query) -> Callable[..., Response]:
     """The route function of one named query; its signature declares the query's parameters."""
 
-    def run_named_query(request: Request, graph: GraphDep, caller: CallerDep, **_: Any) -> Response:
-        return answer(query, request, graph, caller)
+    def run_named_query(request: Request, view: ViewDep, **_: Any) -> Response:
+        return answer(query, request, view)
 
     fixed = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
-        for name, annotation in (("request", Request), ("graph", GraphDep), ("caller", CallerDep))
+        for name, annotation in (("request", Request), ("view", ViewDep))
     ]
     fmt = inspect.Parameter(
         "format",

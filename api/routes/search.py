@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from persecution_graph.queries.search import search
 from pydantic import BaseModel
 
-from ..deps import CallerDep, GraphDep
+from ..deps import ViewDep
 
 router = APIRouter(tags=["search"])
 
@@ -28,11 +28,10 @@ class Hit(BaseModel):
 
 @router.get("/api/search", response_model=list[Hit])
 def search_entities(
-    graph: GraphDep,
-    caller: CallerDep,
+    view: ViewDep,
     q: str = Query(min_length=1, max_length=200, examples=["Mendygaziyev"]),
     limit: int = Query(10, ge=1, le=100),
 ) -> list[dict]:
     """Entities whose name or an alias matches `q`, transliteration variants included; each says
     which records it may be the same as (`possibly_same_as`, kept apart until a curator decides)."""
-    return search(graph, q, limit=limit, public_only=caller.public)
+    return search(view, q, limit=limit)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
 
@@ -91,14 +92,14 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
 
 def test_dump_export_and_import_round_trip(cli_env: dict[str, str], tmp_path: Path, graph: Graph) -> None:
     assert cli("load", str(FIXTURES / "small"), env=cli_env).returncode == 0
-    before = graph.dump()
+    before = graph.view(Scope.FULL).dump()
     backup = tmp_path / "backup.jsonl"
     run = cli("export", "--format", "dump", "-o", str(backup), env=cli_env)
     assert run.stderr == f"wrote 39 nodes and 42 edges to {backup}\n"
     graph.write("MATCH (n:Entity {id: 'dck'}) DETACH DELETE n")
     run = cli("import", str(backup), env=cli_env)
     assert (run.returncode, run.stdout) == (0, f"imported 39 nodes and 42 edges from {backup}\n")
-    assert graph.dump() == before
+    assert graph.view(Scope.FULL).dump() == before
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{}\n")
     run = cli("import", str(bad), env=cli_env)

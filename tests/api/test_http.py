@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from persecution_graph.api.main import create_app
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
 
@@ -23,7 +24,7 @@ def test_search_entity_and_errors(small_graph: Graph) -> None:
         {
             "error": {
                 "status": 404,
-                "title": "request failed",
+                "title": "not found",
                 "detail": "no entity with id 'daughter-of-dilnar-insenova'",
             }
         },
@@ -128,11 +129,11 @@ def test_export_is_the_public_graph(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     response = client.get("/api/export/json")
     assert response.headers["content-disposition"] == 'attachment; filename="persecution-graph.json"'
-    assert response.json() == small_graph.export(public_only=True)
+    assert response.json() == small_graph.view(Scope.PUBLIC).export()
     assert client.get("/api/export/rdf").json() == {
         "error": {
             "status": 404,
-            "title": "request failed",
+            "title": "not found",
             "detail": "no export format 'rdf'; one of json, graphml, gexf, neo4j-import, cypher, ftm, dump",
         }
     }

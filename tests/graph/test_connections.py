@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from persecution_graph.graph import embedded
 from persecution_graph.graph.errors import DatabaseUnavailable, QueryError
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import Graph, connect
 
@@ -40,9 +41,9 @@ def test_neo4j_routing_reads_and_loads(graph: Graph, settings: Settings, data_di
     routed = connect(routed_settings)
     try:
         routed.replace(small_dataset)  # sent to the writer the routing table names
-        assert routed.count() == 39  # read from a reader
+        assert routed.view(Scope.FULL).count() == 39  # read from a reader
         assert routed.engine == graph.engine  # told by the server, for the queries' variants
-        assert routed.export() == graph.export()
+        assert routed.view(Scope.FULL).export() == graph.view(Scope.FULL).export()
     finally:
         routed.driver.close()
 
@@ -60,8 +61,8 @@ def test_neo4j_s_with_a_self_signed_certificate(
     monkeypatch.setenv("SSL_CERT_FILE", ca)
     trusted = connect(secure)
     try:
-        assert trusted.count() == 39
-        assert trusted.export() == small_graph.export()
+        assert trusted.view(Scope.FULL).count() == 39
+        assert trusted.view(Scope.FULL).export() == small_graph.view(Scope.FULL).export()
     finally:
         trusted.driver.close()
 
@@ -72,7 +73,7 @@ def test_neo4j_refuses_writes_in_read_transactions_and_file_urls(small_graph: Gr
     if not settings.neo4j_uri:
         pytest.skip("Neo4j only: ArcadeDB ignores the read access mode (its console needs a read-only user)")
     with pytest.raises(QueryError, match="^the database refused the query: Writing in read access mode not allowed"):
-        small_graph.read("CREATE (n:Entity {id: 'written-in-a-read'}) RETURN n.id AS id")
+        small_graph._read("CREATE (n:Entity {id: 'written-in-a-read'}) RETURN n.id AS id")
     with pytest.raises(QueryError, match=r"Cannot load from URL 'file:///etc/hostname'"):
-        small_graph.read("LOAD CSV FROM 'file:///etc/hostname' AS line RETURN line")
-    assert small_graph.count() == 39
+        small_graph._read("LOAD CSV FROM 'file:///etc/hostname' AS line RETURN line")
+    assert small_graph.view(Scope.FULL).count() == 39

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from persecution_graph.api.main import create_app
 from persecution_graph.graph import embedded
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect, connect_healing
 
@@ -20,7 +21,7 @@ def test_api_survives_the_database_being_killed(tmp_path: Path, small_dataset) -
     graph = connect_healing(settings)
     try:
         graph.replace(small_dataset)
-        before = graph.export()
+        before = graph.view(Scope.FULL).export()
         client = TestClient(create_app(graph, keys=[], state_dir=tmp_path))
         assert client.get("/api/entities/zh-smatov").status_code == 200
         first = embedded.running(settings.data_dir)
@@ -46,7 +47,7 @@ def test_api_survives_the_database_being_killed(tmp_path: Path, small_dataset) -
         print(f"after SIGKILL: {statuses.count(503)} answers 503, back after {len(statuses)} requests")
         second = embedded.running(settings.data_dir)
         assert second is not None and second.pid != first.pid
-        assert graph.export() == before
+        assert graph.view(Scope.FULL).export() == before
     finally:
         graph.driver.close()
         embedded.stop(settings.data_dir)

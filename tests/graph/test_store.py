@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import PAUSE_ENV, Graph
 from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
 from persecution_graph.loaders.validate import validate
@@ -20,7 +21,7 @@ SMALL = Path(__file__).parents[1] / "fixtures" / "small"
 
 def test_replace_writes_exactly_the_dataset(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
-    exported = graph.export()
+    exported = graph.view(Scope.FULL).export()
     assert len(exported["nodes"]) == 39
     assert len(exported["edges"]) == 42
     smatov = next(n for n in exported["nodes"] if n["id"] == "zh-smatov")
@@ -47,14 +48,14 @@ def test_replace_writes_exactly_the_dataset(graph: Graph, small_dataset) -> None
 
 def test_loading_twice_gives_the_same_graph(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
-    first = graph.export()
+    first = graph.view(Scope.FULL).export()
     graph.replace(small_dataset)
-    assert graph.export() == first
+    assert graph.view(Scope.FULL).export() == first
 
 
 def test_public_export_leaves_out_restricted_records(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
-    public = graph.export(public_only=True)
+    public = graph.view(Scope.PUBLIC).export()
     ids = {n["id"] for n in public["nodes"]}
     assert "daughter-of-dilnar-insenova" not in ids
     assert len(public["nodes"]) == 38
@@ -64,7 +65,7 @@ def test_public_export_leaves_out_restricted_records(graph: Graph, small_dataset
 
 def test_dates_keep_their_precision_and_bounds(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
-    rows = graph.read(
+    rows = graph._read(
         "MATCH (e:Event {id: $id}) RETURN e.date AS d, e.date_from AS f, " "e.date_to AS t",
         id="explanations-2018",
     )
@@ -73,7 +74,7 @@ def test_dates_keep_their_precision_and_bounds(graph: Graph, small_dataset) -> N
 
 def test_stats_count_types_and_located_share(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
-    stats = graph.stats()
+    stats = graph.view(Scope.FULL).stats()
     assert stats["nodes"]["Person"] == 16
     assert stats["edges"] == {
         "ASSOCIATE_OF": 3,
@@ -121,7 +122,7 @@ def test_killed_reload_leaves_the_previous_graph_intact(
     if one_transaction_max == "0" and graph.embedded_dir is None:
         pytest.skip("embedded engine only: a new database per load")
     graph.replace(small_dataset)
-    before = graph.export()
+    before = graph.view(Scope.FULL).export()
     marker = tmp_path / "paused"
     env = {**cli_env, PAUSE_ENV: str(marker), ONE_TRANSACTION_ENV: one_transaction_max}
     loader = subprocess.Popen(
@@ -135,16 +136,16 @@ def test_killed_reload_leaves_the_previous_graph_intact(
         time.sleep(0.05)
     assert marker.exists(), "the load never reached its first batch"
     # Mid-transaction: a reader still sees the old graph, then the writer dies.
-    assert graph.export() == before
+    assert graph.view(Scope.FULL).export() == before
     os.kill(loader.pid, signal.SIGKILL)
     loader.wait()
     time.sleep(0.5)
-    assert graph.export() == before
+    assert graph.view(Scope.FULL).export() == before
 
 
 def test_an_invalid_folder_writes_nothing(graph: Graph, small_dataset, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
-    before = graph.export()
+    before = graph.view(Scope.FULL).export()
     bad = Path(__file__).parents[1] / "fixtures" / "bad"
     run = subprocess.run(
         [sys.executable, "-m", "persecution_graph.api.cli", "load", str(bad)],
@@ -154,7 +155,7 @@ def test_an_invalid_folder_writes_nothing(graph: Graph, small_dataset, cli_env: 
     )
     assert run.returncode == 1
     assert run.stderr.endswith("33 problems in 5 files\nnothing was written\n")
-    assert graph.export() == before
+    assert graph.view(Scope.FULL).export() == before
 
 
 def test_unique_ids_are_enforced_by_the_database(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
@@ -171,14 +172,14 @@ def test_dump_and_restore_give_the_identical_graph(graph: Graph, small_dataset, 
     from persecution_graph.graph.formats.dump import read_dump, write_dump
 
     graph.replace(small_dataset)
-    before = graph.dump()
+    before = graph.view(Scope.FULL).dump()
     path = tmp_path / "backup.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         write_dump(handle, before, public_only=False)
     graph.replace(validate(_bigger_copy(tmp_path)).dataset)
-    assert graph.dump() != before
+    assert graph.view(Scope.FULL).dump() != before
     graph.restore(*read_dump(path))
-    assert graph.dump() == before
+    assert graph.view(Scope.FULL).dump() == before
     assert len(before["nodes"]) == 39 and len(before["edges"]) == 42
     assert before["nodes"][0]["properties"]["name_keys"]  # derived properties travel too
 

@@ -8,6 +8,7 @@ import pytest
 from persecution_graph.graph import embedded
 from persecution_graph.graph.errors import QueryError
 from persecution_graph.graph.records import Edge, Node
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.graph.writer import BATCH_SIZE, ONE_TRANSACTION_MAX
 
@@ -32,7 +33,7 @@ def test_a_node_told_again_takes_its_new_labels_and_keeps_its_edges(graph: Graph
         writer.edge(_detained("aidos", "berik", 3))
         writer.retell(_person("aidos", ["Activist", "Journalist"], 4))
         writer.edge(_detained("berik", "aidos", 5))
-    rows = graph.read(
+    rows = graph._read(
         "MATCH (p:Person {id: 'aidos'}) OPTIONAL MATCH (p)-[e]-(o) "
         "RETURN labels(p) AS labels, p.roles AS roles, collect(o.id) AS others"
     )
@@ -48,7 +49,7 @@ def test_an_edge_told_again_adds_its_sources_and_description(graph: Graph) -> No
         writer.edge(_detained("aidos", "berik", 3, "at the rally"))
         writer.edge_again(_detained("aidos", "berik", 3))  # the same reference: kept once
         writer.edge_again(_detained("aidos", "berik", 7, "for two days"))
-    [row] = graph.read("MATCH ()-[e:DETAINED_BY]->() RETURN e.sources AS s, e.source_ids AS ids, e.description AS d")
+    [row] = graph._read("MATCH ()-[e:DETAINED_BY]->() RETURN e.sources AS s, e.source_ids AS ids, e.description AS d")
     assert row == {
         "s": ['{"line": "3", "source": "report"}', '{"line": "7", "source": "report"}'],
         "ids": ["report"],
@@ -66,7 +67,7 @@ def test_an_act_told_stated_after_inferred_is_stated_with_the_inference_kept(gra
         writer.node(_person("berik", ["Official"], 2))
         writer.edge(inferred)
         writer.edge_again(stated)
-    [row] = graph.read("MATCH ()-[e:DETAINED_BY]->() RETURN e.attribution AS a, e.attribution_note AS note")
+    [row] = graph._read("MATCH ()-[e:DETAINED_BY]->() RETURN e.attribution AS a, e.attribution_note AS note")
     assert row == {"a": "stated", "note": "Inferred where told by report:3: named the line before"}
 
 
@@ -78,7 +79,7 @@ def test_a_possible_duplicate_told_for_two_reasons_keeps_both(graph: Graph) -> N
         writer.node(_person("berik", ["Activist"], 2))
         writer.edge(one)
         writer.edge_again(two)
-    [row] = graph.read("MATCH ()-[e:POSSIBLY_SAME_AS]->() RETURN e.reason AS reason")
+    [row] = graph._read("MATCH ()-[e:POSSIBLY_SAME_AS]->() RETURN e.reason AS reason")
     assert row == {"reason": "one letter apart\n\nthe same town"}
 
 
@@ -90,27 +91,27 @@ def test_batches_fill_and_every_edge_finds_its_nodes(graph: Graph) -> None:
         for index in range(count):
             writer.node(_person(f"p{index}", ["Activist"], 1))
             writer.edge(_detained(f"p{index}", "hub", 2))
-    assert graph.read("MATCH (:Person)-[e:DETAINED_BY]->(:Person {id: 'hub'}) RETURN count(e) AS n") == [{"n": count}]
-    assert graph.count() == count + 1
+    assert graph._read("MATCH (:Person)-[e:DETAINED_BY]->(:Person {id: 'hub'}) RETURN count(e) AS n") == [{"n": count}]
+    assert graph.view(Scope.FULL).count() == count + 1
 
 
 def test_a_failed_load_changes_nothing(small_graph: Graph) -> None:
-    before = small_graph.export()
+    before = small_graph.view(Scope.FULL).export()
     database = small_graph.database
     with pytest.raises(RuntimeError, match="curator pressed stop"), small_graph.writer() as writer:
         writer.node(_person("aidos", ["Activist"], 1))
         raise RuntimeError("curator pressed stop")
     assert small_graph.database == database
-    assert small_graph.export() == before
+    assert small_graph.view(Scope.FULL).export() == before
 
 
 def test_an_edge_to_a_node_never_given_is_refused_and_changes_nothing(small_graph: Graph) -> None:
-    before = small_graph.export()
+    before = small_graph.view(Scope.FULL).export()
     refused = pytest.raises(QueryError, match="a DETAINED_BY edge refers to node 'nobody', not written")
     with refused, small_graph.writer() as writer:
         writer.node(_person("aidos", ["Activist"], 1))
         writer.edge(_detained("aidos", "nobody", 2))
-    assert small_graph.export() == before
+    assert small_graph.view(Scope.FULL).export() == before
 
 
 def test_a_load_drops_the_databases_of_loads_that_died(embedded_graph: Graph, data_dir: Path) -> None:
@@ -136,4 +137,4 @@ def test_small_loads_write_in_one_transaction_and_large_ones_into_a_new_database
     with graph.writer(expected_records=ONE_TRANSACTION_MAX + 1) as writer:
         writer.node(_person("aidos", ["Activist"], 1))
     assert graph.database != in_place
-    assert [row["id"] for row in graph.read("MATCH (n:Entity) RETURN n.id AS id")] == ["aidos"]
+    assert [row["id"] for row in graph._read("MATCH (n:Entity) RETURN n.id AS id")] == ["aidos"]

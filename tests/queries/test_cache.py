@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from persecution_graph.graph.records import Dataset
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.cache import DerivedCache
 from persecution_graph.queries.catalogue import load_catalogue, warm_up
-from persecution_graph.queries.procedures import betweenness_samples
+from persecution_graph.queries.procedures.analytics import betweenness_samples
 from persecution_graph.queries.search import search
 
 
 def _charges(graph: Graph) -> list:
-    rows = load_catalogue()["charges-by-article"].run(graph, {})
+    rows = load_catalogue()["charges-by-article"].run(graph.view(Scope.FULL), {})
     return [(row["article_id"], row["persons"]) for row in rows]
 
 
@@ -35,10 +37,10 @@ def test_a_kept_answer_is_dropped_by_the_next_load(small_graph: Graph, small_dat
 
 def test_callers_cannot_change_a_kept_answer(small_graph: Graph) -> None:
     query = load_catalogue()["charges-by-article"]
-    first = query.run(small_graph, {})
+    first = query.run(small_graph.view(Scope.FULL), {})
     first[0]["persons"] = 99
     first.clear()
-    assert [row["persons"] for row in query.run(small_graph, {})] == [3]
+    assert [row["persons"] for row in query.run(small_graph.view(Scope.FULL), {})] == [3]
 
 
 class _Versioned:
@@ -105,26 +107,18 @@ def test_betweenness_samples_shrink_with_the_graph() -> None:
     assert betweenness_samples(1_000_000, 3_000_000) == 30
 
 
-class _Recording:
-    """The graph, with every statement sent to the database written down."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph, self.sent = graph, []
-
-    def read(self, cypher: str, **params: object) -> list:
-        self.sent.append(cypher)
-        return self.graph.read(cypher, **params)
-
-    def version(self) -> str | None:
-        self.sent.append("version")
-        return self.graph.version()
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.graph, name)
+def _sent(graph: Graph, action: Callable[[], object]) -> list[str]:
+    """The statements ``action`` sent to the database ("version" for the graph's version)."""
+    graph.read_log = []
+    try:
+        action()
+        return ["version" if "GraphMeta" in statement else statement for _, statement in graph.read_log]
+    finally:
+        graph.read_log = None
 
 
 def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_graph: Graph) -> None:
-    spent = warm_up(small_graph)
+    spent = warm_up(small_graph.view(Scope.PUBLIC))
     whole = sorted(name for name, query in load_catalogue().items() if query.whole_graph)
     assert whole == [
         "brokers", "centrality", "charges-by-article", "communities", "discrepancies",
@@ -133,16 +127,23 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     ]  # fmt: skip
     assert sorted(spent) == sorted(["search-index", "adjacency", *whole])
     assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last
-    recording = _Recording(small_graph)
-    for name in whole:
-        load_catalogue()[name].run(recording, {}, public_only=True)  # type: ignore[arg-type]
-    search(recording, "Jusupov", public_only=True)  # type: ignore[arg-type]
-    assert set(recording.sent) == {"version"}  # nothing but the version was asked of the database
+    public = small_graph.view(Scope.PUBLIC)
+
+    def every_answer() -> None:
+        for name in whole:
+            load_catalogue()[name].run(public, {})
+        search(public, "Jusupov")
+
+    # nothing but the version was asked of the database
+    assert set(_sent(small_graph, every_answer)) == {"version"}
     # A path search asks for its two ends and the evidence of its steps (all at once), never
     # for the steps themselves.
-    recording.sent.clear()
-    steps = load_catalogue()["path"].run(recording, {"from": "bekizhan-mendygazyev", "to": "kss"}, public_only=True)  # type: ignore[arg-type]
-    asked = ["ends" if "n.id IN $ids" in s else "steps" if "e.id = step.edge" in s else s for s in recording.sent]
+    steps: list = []
+    sent = _sent(
+        small_graph,
+        lambda: steps.extend(load_catalogue()["path"].run(public, {"from": "bekizhan-mendygazyev", "to": "kss"})),
+    )
+    asked = ["ends" if "n.id IN $ids" in s else "steps" if "e.id = step.edge" in s else s for s in sent]
     assert (asked, len(steps)) == (["ends", "version", "steps"], 3)
 
 
@@ -155,9 +156,9 @@ def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: 
     (kept,) = (folder / str(small_graph.version())).glob("*.json")
     assert kept.stat().st_mode & 0o777 == 0o600  # answers for key holders name restricted records
     DERIVED.clear()  # as in a new command: nothing in memory
-    recording = _Recording(small_graph)
-    assert _charges(recording) == first  # type: ignore[arg-type]
-    assert recording.sent == ["version"]  # read from disk, not computed again
+    again: list = []
+    assert _sent(small_graph, lambda: again.extend(_charges(small_graph))) == ["version"]  # from disk, not computed
+    assert again == first
     small_graph.replace(small_dataset)  # a new version: earlier answers are let go when the next is kept
     _charges(small_graph)
     assert [p.name for p in folder.iterdir()] == [str(small_graph.version())]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 from persecution_graph.graph.errors import QueryError
+from persecution_graph.graph.scope import Scope, scope_of
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
 from persecution_graph.queries.search import search
 
 
 def test_explanation_signers(small_graph: Graph) -> None:
-    rows = load_catalogue()["explanation-signers"].run(small_graph, {})
+    rows = load_catalogue()["explanation-signers"].run(small_graph.view(Scope.FULL), {})
     assert [(r["official"], r["position"], r["institution"], r["place"], r["warned"]) for r in rows] == [
         (
             "D. Shuykebayev",
@@ -39,8 +40,8 @@ def test_explanation_signers(small_graph: Graph) -> None:
 
 def test_relations_hide_restricted_records_from_the_public(small_graph: Graph) -> None:
     query = load_catalogue()["relations"]
-    full = query.run(small_graph, {"id": "dilnar-insenova"})
-    public = query.run(small_graph, {"id": "dilnar-insenova"}, public_only=True)
+    full = query.run(small_graph.view(Scope.FULL), {"id": "dilnar-insenova"})
+    public = query.run(small_graph.view(Scope.PUBLIC), {"id": "dilnar-insenova"})
     assert [(r["direction"], r["type"], r["other_id"], r["detail"]) for r in full] == [
         ("in", "RELATED_TO", "daughter-of-dilnar-insenova", "daughter"),
         ("out", "THREATENED_BY", "almaty-police", None),
@@ -57,7 +58,7 @@ def test_relations_hide_restricted_records_from_the_public(small_graph: Graph) -
 )
 def test_bad_parameters_are_refused_with_a_sentence(small_graph: Graph, params: dict, message: str) -> None:
     with pytest.raises(QueryError, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):
-        load_catalogue()["relations"].run(small_graph, params)
+        load_catalogue()["relations"].run(small_graph.view(Scope.FULL), params)
 
 
 @pytest.mark.parametrize(
@@ -70,16 +71,16 @@ def test_bad_parameters_are_refused_with_a_sentence(small_graph: Graph, params: 
     ],
 )
 def test_search_finds_any_spelling(small_graph: Graph, text: str, first_id: str) -> None:
-    assert search(small_graph, text)[0]["id"] == first_id
+    assert search(small_graph.view(Scope.FULL), text)[0]["id"] == first_id
 
 
 def test_public_search_never_returns_restricted_people(small_graph: Graph) -> None:
-    assert [h["id"] for h in search(small_graph, "daughter", public_only=True)] == []
-    assert [h["id"] for h in search(small_graph, "daughter")] == ["daughter-of-dilnar-insenova"]
+    assert [h["id"] for h in search(small_graph.view(Scope.PUBLIC), "daughter")] == []
+    assert [h["id"] for h in search(small_graph.view(Scope.FULL), "daughter")] == ["daughter-of-dilnar-insenova"]
 
 
 def _run(graph: Graph, name: str, columns: tuple[str, ...], public: bool = False, **params: str) -> list:
-    rows = load_catalogue()[name].run(graph, params, public_only=public)
+    rows = load_catalogue()[name].run(graph.view(scope_of(public)), params)
     for row in rows:
         assert row["sources"], f"{name}: a row without sources: {row}"
     return [tuple(row[c] for c in columns) for row in rows]
@@ -161,7 +162,7 @@ def test_relatives_as_hostages_explicit_first(small_graph: Graph) -> None:
 
 
 def test_hostage_rows_carry_the_sentence_that_states_the_pressure(small_graph: Graph) -> None:
-    rows = load_catalogue()["relatives-as-hostages"].run(small_graph, {})
+    rows = load_catalogue()["relatives-as-hostages"].run(small_graph.view(Scope.FULL), {})
     bekizhan = next(r for r in rows if r["pressured_id"] == "bekizhan-mendygazyev")
     assert {
         "line": "361",
@@ -199,7 +200,7 @@ def test_official_footprint_of_a_court_and_of_an_official(small_graph: Graph) ->
         ),
         ("signed explanation", "zh-smatov", "explanations-2018", None, None),
     ]
-    rows = load_catalogue()["official-footprint"].run(small_graph, {"id": "atyrau-court-of-appeal"})
+    rows = load_catalogue()["official-footprint"].run(small_graph.view(Scope.FULL), {"id": "atyrau-court-of-appeal"})
     assert rows[0]["articles"] == ["Art. 262 (Criminal Code of Kazakhstan)"]
 
 
@@ -216,7 +217,7 @@ def test_official_footprint_of_a_court_and_of_an_official(small_graph: Graph) ->
 )
 def test_official_footprint_comes_a_page_at_a_time(small_graph: Graph, page: dict, subjects: list[str]) -> None:
     query = load_catalogue()["official-footprint"]
-    rows = query.run(small_graph, {"id": "atyrau-court-of-appeal", **page})
+    rows = query.run(small_graph.view(Scope.FULL), {"id": "atyrau-court-of-appeal", **page})
     assert [row["subject_id"] for row in rows] == subjects
     assert rows == [] or rows[0]["articles"] == ["Art. 262 (Criminal Code of Kazakhstan)"]
 
@@ -236,16 +237,16 @@ def test_the_next_page_follows_a_full_one(given: dict, following: dict | None) -
 
 def test_a_page_of_a_whole_graph_answer_is_cut_from_the_answer_kept(small_graph: Graph) -> None:
     query = load_catalogue()["shared-officials"]
-    everything = query.run(small_graph, {})
+    everything = query.run(small_graph.view(Scope.FULL), {})
     assert len(everything) == 3
-    assert query.run(small_graph, {"limit": "2", "offset": "1"}) == everything[1:3]
-    assert query.run(small_graph, {"limit": "2", "offset": "3"}) == []
+    assert query.run(small_graph.view(Scope.FULL), {"limit": "2", "offset": "1"}) == everything[1:3]
+    assert query.run(small_graph.view(Scope.FULL), {"limit": "2", "offset": "3"}) == []
     assert query.next_page({"limit": "2"}, everything[:2]) == {"limit": "2", "offset": "2"}
 
 
 def test_a_page_is_at_most_ten_thousand_rows(small_graph: Graph) -> None:
     with pytest.raises(QueryError, match="^parameter 'limit' must be at most 10000, not 10001$"):
-        load_catalogue()["relations"].run(small_graph, {"id": "dck", "limit": "10001"})
+        load_catalogue()["relations"].run(small_graph.view(Scope.FULL), {"id": "dck", "limit": "10001"})
 
 
 def test_shared_officials_leave_out_unnamed_agents_and_count_stated_acts(small_graph: Graph) -> None:
@@ -384,7 +385,7 @@ def test_ego_network_by_depth_and_limit(small_graph: Graph) -> None:
     ]
     assert len(_run(small_graph, "ego-network", columns, id="bekizhan-mendygazyev", depth="2", limit="4")) == 4
     with pytest.raises(QueryError, match="^parameter 'depth' must be at most 3, not 4$"):
-        load_catalogue()["ego-network"].run(small_graph, {"id": "nsc", "depth": "4"})
+        load_catalogue()["ego-network"].run(small_graph.view(Scope.FULL), {"id": "nsc", "depth": "4"})
 
 
 def test_centrality_ranks_state_actors_only(small_graph: Graph) -> None:
@@ -399,7 +400,7 @@ def test_centrality_ranks_state_actors_only(small_graph: Graph) -> None:
 
 
 def test_communities_and_brokers(small_graph: Graph) -> None:
-    rows = load_catalogue()["communities"].run(small_graph, {"min_size": "4"})
+    rows = load_catalogue()["communities"].run(small_graph.view(Scope.FULL), {"min_size": "4"})
     assert [sorted(r["member_ids"]) for r in rows] == [
         [
             "atyrau-court-no-2", "atyrau-court-of-appeal", "baurzhan-jusupov", "kss", "kz-cc-262",
@@ -427,13 +428,13 @@ def test_every_query_hides_restricted_records_from_the_public(small_graph: Graph
         "ego-network": {"id": "dilnar-insenova", "depth": "3"},
     }
     for name, query in load_catalogue().items():
-        rows = query.run(small_graph, params.get(name, {}), public_only=True)
+        rows = query.run(small_graph.view(Scope.PUBLIC), params.get(name, {}))
         text = str(rows).lower()
         assert "daughter" not in text, name
 
 
 def test_term_lengths_as_quoted() -> None:
-    from persecution_graph.queries.procedures import term_days
+    from persecution_graph.queries.procedures.custody import term_days
 
     assert term_days("five years") == 5 * 365.25
     assert term_days("1.5 years") == 1.5 * 365.25
@@ -461,6 +462,6 @@ def _act(type_: str, **props: str) -> dict:
     ],
 )
 def test_which_acts_put_a_person_in_or_out_of_custody(act: dict, state: str | None) -> None:
-    from persecution_graph.queries.procedures import _custody_state
+    from persecution_graph.queries.procedures.custody import _custody_state
 
     assert _custody_state(act) == state

@@ -15,6 +15,7 @@ import pytest
 from persecution_graph.graph.formats.dump import read_dump, write_dump
 from persecution_graph.graph.formats.ftm import to_ftm_lines
 from persecution_graph.graph.formats.graphs import to_graphml, to_json
+from persecution_graph.graph.scope import Scope, expand, scope_of
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
 from persecution_graph.queries.catalogue import load_catalogue
@@ -64,30 +65,30 @@ def _same(answers: dict[str, Any]) -> None:
 )
 def test_every_named_query(seed_graphs: dict[str, Graph], name: str, params: dict[str, str], public_only: bool) -> None:
     query = load_catalogue()[name]
-    answers = {engine: query.run(graph, params, public_only=public_only) for engine, graph in seed_graphs.items()}
+    answers = {engine: query.run(graph.view(scope_of(public_only)), params) for engine, graph in seed_graphs.items()}
     assert next(iter(answers.values())) or name in ("co-defendants",), "a comparison of empty answers proves little"
     _same(answers)
 
 
 def test_search(seed_graphs: dict[str, Graph]) -> None:
     for text in SEARCHES:
-        _same({engine: search(graph, text) for engine, graph in seed_graphs.items()})
-        _same({engine: search(graph, text, public_only=True) for engine, graph in seed_graphs.items()})
+        _same({engine: search(graph.view(Scope.FULL), text) for engine, graph in seed_graphs.items()})
+        _same({engine: search(graph.view(Scope.PUBLIC), text) for engine, graph in seed_graphs.items()})
 
 
 @pytest.mark.parametrize("public_only", [False, True], ids=["all", "public"])
 def test_exports(seed_graphs: dict[str, Graph], public_only: bool) -> None:
-    exported = {engine: graph.export(public_only=public_only) for engine, graph in seed_graphs.items()}
+    exported = {engine: graph.view(scope_of(public_only)).export() for engine, graph in seed_graphs.items()}
     assert len(next(iter(exported.values()))["nodes"]) >= 700
     for render in (to_json, to_graphml, to_ftm_lines):
         _same({engine: render(data) for engine, data in exported.items()})
-    _same({engine: graph.dump(public_only=public_only) for engine, graph in seed_graphs.items()})
+    _same({engine: graph.view(scope_of(public_only)).dump() for engine, graph in seed_graphs.items()})
 
 
 def test_a_dump_from_any_engine_restores_identically_on_every_engine(
     seed_graphs: dict[str, Graph], tmp_path: Path
 ) -> None:
-    dumps = {engine: graph.dump() for engine, graph in seed_graphs.items()}
+    dumps = {engine: graph.view(Scope.FULL).dump() for engine, graph in seed_graphs.items()}
     _same(dumps)
     for source, dump in dumps.items():
         path = tmp_path / f"{source}.jsonl"
@@ -95,19 +96,20 @@ def test_a_dump_from_any_engine_restores_identically_on_every_engine(
             write_dump(handle, dump, public_only=False)
         for engine, graph in seed_graphs.items():
             graph.restore(*read_dump(path))
-            assert graph.dump() == dump, f"dump of {source} restored on {engine}"
+            assert graph.view(Scope.FULL).dump() == dump, f"dump of {source} restored on {engine}"
 
 
 def _statements() -> dict[str, str]:
     """Every Cypher statement of the catalogue (and its variants) and of the query modules."""
-    from persecution_graph.queries import procedures, search
+    from persecution_graph.queries import search, subgraphs
+    from persecution_graph.queries.procedures import analytics, custody, hostages, network, paths
 
     found = {}
     for query in load_catalogue().values():
         if query.cypher:
             found[query.name] = query.cypher
         found.update({f"{query.name} ({engine})": text for engine, text in query.variants})
-    for module in (procedures, search):
+    for module in (custody, network, hostages, paths, analytics, search, subgraphs):
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str) and "RETURN" in value:
                 found[f"{module.__name__.rsplit('.', 1)[1]}.{name}"] = value
@@ -126,7 +128,7 @@ def test_no_statement_uses_what_neo4j_deprecates(every_graph: dict[str, Graph]) 
     deprecated = {}
     with graph.driver.session(database=graph.database, notifications_min_severity="INFORMATION") as session:
         for name, cypher in statements.items():
-            summary = session.run("EXPLAIN " + cypher).consume()
+            summary = session.run("EXPLAIN " + expand(cypher, Scope.PUBLIC)).consume()
             found = [
                 s.status_description
                 for s in summary.gql_status_objects

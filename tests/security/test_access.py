@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from persecution_graph.api.auth import add_key, remove_key
 from persecution_graph.api.main import create_app
 from persecution_graph.graph import errors
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
 
@@ -55,8 +56,11 @@ def test_public_counts_count_only_what_the_public_may_open(small_graph: Graph, t
     assert client.get("/api/health").json() == {"status": "ok", "engine": small_graph.engine, "entities": 38}
     listed = client.get("/api/entities", params={"limit": 500}).json()
     assert listed["total"] == 38 == len(listed["items"])
-    assert small_graph.count() == 39
-    assert small_graph.stats(public_only=True)["nodes"]["Person"] == small_graph.stats()["nodes"]["Person"] - 1
+    assert small_graph.view(Scope.FULL).count() == 39
+    assert (
+        small_graph.view(Scope.PUBLIC).stats()["nodes"]["Person"]
+        == small_graph.view(Scope.FULL).stats()["nodes"]["Person"] - 1
+    )
 
 
 @pytest.mark.parametrize(

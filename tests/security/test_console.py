@@ -18,6 +18,7 @@ from persecution_graph.api.auth import StoredKey, token_hash
 from persecution_graph.api.main import create_app
 from persecution_graph.graph import console, embedded
 from persecution_graph.graph.formats import FORMATS
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 
 from tests.conftest import SMALL, Engine
@@ -27,6 +28,10 @@ KEYS = [StoredKey("eli", "editor", token_hash("editor-token")), StoredKey("adm",
 WRITE = "the console only reads: this statement would change the graph"
 FORBIDDEN = "the console may only read the graph (no files, URLs, schema or security)"
 MINOR = "daughter-of-dilnar-insenova"
+BYTES_REFUSAL = (
+    "the answer is larger than 2 MB; ask for fewer rows or smaller values "
+    "(LIMIT, or return properties instead of whole nodes)"
+)
 
 ATTACKS = yaml.safe_load((Path(__file__).with_name("attacks.yaml")).read_text(encoding="utf-8"))
 WRITES = [attack["statement"].replace("{minor}", MINOR) for attack in ATTACKS["writes"]]
@@ -34,7 +39,7 @@ FILES = [attack["statement"] for attack in ATTACKS["files"]]
 
 
 def _export(graph: Graph) -> bytes:
-    return FORMATS["json"].write(graph.export(), False).encode()
+    return FORMATS["json"].write(graph.view(Scope.FULL).export(), False).encode()
 
 
 @pytest.fixture
@@ -104,18 +109,17 @@ def test_a_huge_answer_is_refused_before_it_reaches_the_api(client: TestClient, 
     if small_graph.engine == "arcadedb":
         assert response.status_code == 400
         assert "range" in response.json()["error"]["detail"]
-    else:
-        assert response.status_code == 413
+    else:  # Neo4j: cut off at the byte cap, or stopped at the time limit if the machine is slow
+        assert (response.status_code, response.json()["error"]["detail"]) in (
+            (413, BYTES_REFUSAL),
+            (400, f"the statement ran longer than {console.TIMEOUT_S:.0f} s and was stopped"),
+        )
     statement = "UNWIND range(1, 60000) AS i RETURN i, '" + "x" * 200 + "' AS padding"
     response = client.post("/api/cypher", json={"statement": statement, "max_rows": 1000}, headers=EDITOR)
     assert response.status_code == 200  # 1,000 rows of 220 bytes are within the cap
     statement = "UNWIND range(1, 1000) AS i RETURN i, [j IN range(1, 3000) | 'x'] AS padding"  # 12 kB a row
     response = client.post("/api/cypher", json={"statement": statement, "max_rows": 1000}, headers=EDITOR)
-    assert (response.status_code, response.json()["error"]["detail"]) == (
-        413,
-        "the answer is larger than 2 MB; ask for fewer rows or smaller values "
-        "(LIMIT, or return properties instead of whole nodes)",
-    )
+    assert (response.status_code, response.json()["error"]["detail"]) == (413, BYTES_REFUSAL)
     assert _audit(client)[-1] == ("eli", "cypher-stopped")
 
 

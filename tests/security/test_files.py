@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from persecution_graph.graph import embedded
 from persecution_graph.graph.errors import GraphError
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect
 
@@ -101,7 +102,7 @@ def test_databases_nobody_reads_are_removed_at_start(own_server: Path) -> None:
     assert sorted(p.name for p in databases.iterdir() if p.is_dir()) == ["graph-20261206-new"]
     graph = connect(Settings(data_dir=own_server), info)
     try:
-        assert graph.count() == 0
+        assert graph.view(Scope.FULL).count() == 0
     finally:
         graph.driver.close()
 
@@ -120,7 +121,7 @@ def test_a_full_disk_is_named_as_such_and_changes_nothing(tmp_path: Path, small_
         info = embedded.start(folder)
         graph = connect(Settings(data_dir=folder), info)
         graph.replace(small_dataset)
-        before = graph.export()
+        before = graph.view(Scope.FULL).export()
         filler = folder / "filler"
         with filler.open("wb") as handle:  # leave almost nothing free
             try:
@@ -135,7 +136,7 @@ def test_a_full_disk_is_named_as_such_and_changes_nothing(tmp_path: Path, small_
         assert message.startswith(f"the disk holding {folder} is full ("), message
         assert message.endswith("free some space there and load again; nothing was changed"), message
         filler.unlink()
-        assert graph.export() == before
+        assert graph.view(Scope.FULL).export() == before
         graph.driver.close()
     finally:
         embedded.stop(folder)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from persecution_graph.graph.names import name_key
 from persecution_graph.graph.records import Dataset
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
 from persecution_graph.queries.catalogue import load_catalogue
@@ -116,7 +117,7 @@ def test_the_corpus_covers_the_five_reports() -> None:
 
 
 def test_report_000_five_prosecutors_signed_explanations(seed_graph: Graph) -> None:
-    rows = load_catalogue()["explanation-signers"].run(seed_graph, {})
+    rows = load_catalogue()["explanation-signers"].run(seed_graph.view(Scope.FULL), {})
     signers = {name_key(r["official"]) for r in rows}
     for name in ("Zh. Smatov", "D. Shuykebayev", "T. Ospanov", "T. Naimanov", "R. Kuttukov"):
         assert name_key(name) in signers, name
@@ -159,14 +160,14 @@ def test_report_004_bekizhan_held_to_pressure_his_brother(seed_graph: Graph) -> 
     barlyk, bekizhan = person("Barlyk Mendygaziyev"), person("Bekizhan Mendygazyev")
     ties = [e for e in edges_of(bekizhan) if e.type == "RELATED_TO" and barlyk in (e.source, e.target)]
     assert [e.properties["relation"] for e in ties] == ["brother"]
-    rows = load_catalogue()["relatives-as-hostages"].run(seed_graph, {})
+    rows = load_catalogue()["relatives-as-hostages"].run(seed_graph.view(Scope.FULL), {})
     assert any(r["pressured_id"] == bekizhan and r["target_id"] == barlyk and r["basis"] == "explicit" for r in rows)
-    in_custody = load_catalogue()["political-prisoners"].run(seed_graph, {"as_of": "2021-09-01"})
+    in_custody = load_catalogue()["political-prisoners"].run(seed_graph.view(Scope.FULL), {"as_of": "2021-09-01"})
     assert bekizhan in {r["person_id"] for r in in_custody}
 
 
 def test_report_004_political_prisoners_on_1_september_2021(seed_graph: Graph) -> None:
-    rows = load_catalogue()["political-prisoners"].run(seed_graph, {"as_of": "2021-09-01"}, public_only=True)
+    rows = load_catalogue()["political-prisoners"].run(seed_graph.view(Scope.PUBLIC), {"as_of": "2021-09-01"})
     status = {r["person"]: r["status"] for r in rows}
     # Line 911: "adamantly refused to release political prisoners Almat Zhumagulov and Kenzhebek Abishev".
     assert status["Almat Zhumagulov"] == status["Kenzhebek Abishev"] == "prison"
@@ -183,7 +184,7 @@ def test_report_004_political_prisoners_on_1_september_2021(seed_graph: Graph) -
 
 
 def test_report_004_fourteen_convicted_but_fifteen_named_is_flagged(seed_graph: Graph) -> None:
-    rows = load_catalogue()["discrepancies"].run(seed_graph, {})
+    rows = load_catalogue()["discrepancies"].run(seed_graph.view(Scope.FULL), {})
     assert any("14" in (r["discrepancy"] or "") and "15" in (r["discrepancy"] or "") for r in rows), [
         r["discrepancy"] for r in rows
     ]
@@ -278,7 +279,7 @@ def test_the_six_possible_duplicates_are_linked_not_merged(first: str, second: s
 
 
 def test_every_act_with_pressure_on_is_an_explicit_hostage_row(seed_graph: Graph) -> None:
-    rows = load_catalogue()["relatives-as-hostages"].run(seed_graph, {})
+    rows = load_catalogue()["relatives-as-hostages"].run(seed_graph.view(Scope.FULL), {})
     explicit = {(r["pressured_id"], r["target_id"]) for r in rows if r["basis"] == "explicit"}
     stated = {(e.source, e.properties["pressure_on"]) for e in dataset().edges if e.properties.get("pressure_on")}
     assert stated and stated <= explicit
@@ -299,7 +300,7 @@ def test_an_act_the_text_links_to_a_case_is_explicit_pressure(seed_graph: Graph,
     ablyazov = person("Mukhtar Ablyazov")
     linked = [e for e in edges_of(person(name)) if cites(e, R004, line, line) and e.properties.get("pressure_on")]
     assert {e.properties["pressure_on"] for e in linked} == {ablyazov}
-    rows = load_catalogue()["relatives-as-hostages"].run(seed_graph, {})
+    rows = load_catalogue()["relatives-as-hostages"].run(seed_graph.view(Scope.FULL), {})
     assert any(
         r["pressured_id"] == person(name) and r["target_id"] == ablyazov and r["basis"] == "explicit" for r in rows
     )

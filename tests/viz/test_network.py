@@ -7,8 +7,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.viz.network import View, layout, to_html, to_png, to_svg, vis_data
+from persecution_graph.viz.network import Picture, layout, to_html, to_png, to_svg, vis_data
 from persecution_graph.viz.views import ego_view
 
 # Anything that would make a browser fetch from elsewhere: src/href/url()/@import to a host.
@@ -16,7 +17,7 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']
 
 
 def test_ego_view_draws_the_surroundings_with_evidence(small_graph: Graph) -> None:
-    view = ego_view(small_graph, "bekizhan-mendygazyev", depth=1, limit=300, public_only=True)
+    view = ego_view(small_graph.view(Scope.PUBLIC), "bekizhan-mendygazyev", depth=1, limit=300)
     assert view is not None
     assert [n["id"] for n in view.nodes] == [
         "barlyk-mendygazyev",
@@ -31,11 +32,11 @@ def test_ego_view_draws_the_surroundings_with_evidence(small_graph: Graph) -> No
         ("bekizhan-mendygazyev", "INVESTIGATED_BY", "nsc", "attempted only"),
         ("bekizhan-mendygazyev", "RELATED_TO", "barlyk-mendygazyev", "brother"),
     ]
-    assert ego_view(small_graph, "daughter-of-dilnar-insenova", 1, 300, public_only=True) is None
+    assert ego_view(small_graph.view(Scope.PUBLIC), "daughter-of-dilnar-insenova", 1, 300) is None
 
 
 def test_html_is_self_contained_and_carries_dates_and_sources(small_graph: Graph) -> None:
-    view = ego_view(small_graph, "bekizhan-mendygazyev", depth=1, limit=300, public_only=True)
+    view = ego_view(small_graph.view(Scope.PUBLIC), "bekizhan-mendygazyev", depth=1, limit=300)
     assert view is not None
     page = to_html(
         view, sources={"odf-2021-political-prisoners": {"title": "Political prisoners", "date": "2021-09-02"}}
@@ -60,15 +61,15 @@ def test_layout_is_reproducible_and_large_views_need_no_physics() -> None:
     edges = [
         {"source": f"n{i}", "target": f"n{(i * 7) % 400}", "type": "ASSOCIATE_OF", "sources": []} for i in range(400)
     ]
-    view = View(title="big", nodes=nodes, edges=edges)
+    view = Picture(title="big", nodes=nodes, edges=edges)
     assert layout(view) == layout(view)
     assert vis_data(view)["physics"] is False
-    small = View(title="small", nodes=nodes[:50], edges=[])
+    small = Picture(title="small", nodes=nodes[:50], edges=[])
     assert vis_data(small)["physics"] is True
 
 
 def test_svg_and_png_for_print(small_graph: Graph, tmp_path: Path) -> None:
-    view = ego_view(small_graph, "nsc", depth=1, limit=300, public_only=True)
+    view = ego_view(small_graph.view(Scope.PUBLIC), "nsc", depth=1, limit=300)
     assert view is not None
     svg = ET.fromstring(to_svg(view))
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.viz import reports
 from persecution_graph.viz.notebook import Notebook
 
 
 def test_official_dossier_lists_acts_and_sources(small_graph: Graph) -> None:
-    report = reports.official_report(small_graph, "atyrau-court-of-appeal", public_only=True)
+    report = reports.official_report(small_graph.view(Scope.PUBLIC), "atyrau-court-of-appeal")
     markdown = reports.to_markdown(report)
     assert (
         "| 2021-07-26 | sentenced by | Natalia Dauletayarova | Atyrau Court of Appeal |  | Art. 262 (Criminal Code of Kazakhstan) | imprisonment seven years | odf-2021-political-prisoners:363 |"
@@ -23,7 +24,7 @@ def test_official_dossier_lists_acts_and_sources(small_graph: Graph) -> None:
 
 
 def test_official_dossier_of_a_prosecutor_shows_posts_and_explanations(small_graph: Graph) -> None:
-    report = reports.official_report(small_graph, "zh-smatov", public_only=True)
+    report = reports.official_report(small_graph.view(Scope.PUBLIC), "zh-smatov")
     sections = {s.title: s for s in report.sections}
     assert [r["other"] for r in sections["Positions held"].rows] == ["Prosecutor's Office of Astana"]
     assert [(r["act"], r["subject"]) for r in sections["Acts, in date order"].rows] == [
@@ -32,7 +33,7 @@ def test_official_dossier_of_a_prosecutor_shows_posts_and_explanations(small_gra
 
 
 def test_person_case_file_shows_relatives_and_their_treatment(small_graph: Graph) -> None:
-    report = reports.person_report(small_graph, "barlyk-mendygazyev", public_only=True)
+    report = reports.person_report(small_graph.view(Scope.PUBLIC), "barlyk-mendygazyev")
     treatment = next(s for s in report.sections if s.title == "What was done to them")
     assert [(r["relative"], r["type"], r["date"]) for r in treatment.rows] == [
         ("Baurzhan Jusupov", "CHARGED_UNDER", None),
@@ -58,7 +59,7 @@ def test_person_case_file_shows_relatives_and_their_treatment(small_graph: Graph
 
 
 def test_a_dossier_counts_what_the_texts_state_and_shows_inferences_apart(small_graph: Graph) -> None:
-    report = reports.official_report(small_graph, "kazakhstan-special-services", public_only=True)
+    report = reports.official_report(small_graph.view(Scope.PUBLIC), "kazakhstan-special-services")
     sections = {s.title: s.rows for s in report.sections}
     assert sections["Acts, in date order"] == []
     assert [
@@ -70,9 +71,9 @@ def test_a_dossier_counts_what_the_texts_state_and_shows_inferences_apart(small_
             "inferred: the same sentence says the special services demanded that he force his sister to return",
         )
     ]
-    court = reports.official_report(small_graph, "almaty-court-unnamed", public_only=True)
+    court = reports.official_report(small_graph.view(Scope.PUBLIC), "almaty-court-unnamed")
     assert [r["act"] for r in court.sections[1].rows] == ["searched by (authorised only)"]
-    case_file = {s.title: s.rows for s in reports.person_report(small_graph, "iskander-yerimbetov", True).sections}
+    case_file = {s.title: s.rows for s in reports.person_report(small_graph.view(Scope.PUBLIC), "iskander-yerimbetov").sections}
     assert case_file["Officials and institutions involved"] == []
     assert [(r["other"], r["attribution"]) for r in case_file["Agents attributed by inference"]] == [
         (
@@ -83,7 +84,7 @@ def test_a_dossier_counts_what_the_texts_state_and_shows_inferences_apart(small_
 
 
 def test_query_report(small_graph: Graph) -> None:
-    report = reports.query_report(small_graph, "shared-officials", {}, public_only=True)
+    report = reports.query_report(small_graph.view(Scope.PUBLIC), "shared-officials", {})
     assert [r["actor_id"] for r in report.sections[0].rows] == ["atyrau-court-no-2", "atyrau-court-of-appeal", "nsc"]
     assert report.picture_svg.startswith("<svg")
 

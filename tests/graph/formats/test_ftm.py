@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from persecution_graph.graph.formats.ftm import FtmError, convert, to_ftm_lines
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
 
 
 def test_ftm_round_trip_validates(small_graph: Graph, tmp_path: Path) -> None:
     ftm = tmp_path / "peer.ftm.json"
-    ftm.write_text(to_ftm_lines(small_graph.export(public_only=True)), encoding="utf-8")
+    ftm.write_text(to_ftm_lines(small_graph.view(Scope.PUBLIC).export()), encoding="utf-8")
     counts = convert(ftm, tmp_path / "imported", "peer-dataset", "Dataset from a peer")
     assert (counts["Person"], counts["Family"], counts["Associate"], counts["Occupancy"]) == (15, 4, 3, 2)
     result = validate(tmp_path / "imported")

@@ -12,11 +12,12 @@ import networkx as nx
 from followthemoney import model as ftm_model
 from persecution_graph.graph.formats.ftm import to_ftm
 from persecution_graph.graph.formats.graphs import to_cypher, to_gexf, to_graphml, to_neo4j_csv
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 
 
 def test_graphml_and_gexf_keep_nodes_edges_and_attributes(small_graph: Graph) -> None:
-    data = small_graph.export(public_only=True)
+    data = small_graph.view(Scope.PUBLIC).export()
     graphml = nx.read_graphml(io.StringIO(to_graphml(data)))
     gexf = nx.read_gexf(io.StringIO(to_gexf(data)))
     for graph in (graphml, gexf):
@@ -28,7 +29,7 @@ def test_graphml_and_gexf_keep_nodes_edges_and_attributes(small_graph: Graph) ->
 
 
 def test_neo4j_admin_csv_layout(small_graph: Graph) -> None:
-    archive = zipfile.ZipFile(io.BytesIO(to_neo4j_csv(small_graph.export(public_only=True))))
+    archive = zipfile.ZipFile(io.BytesIO(to_neo4j_csv(small_graph.view(Scope.PUBLIC).export())))
     names = sorted(archive.namelist())
     assert "nodes-Person.csv" in names and "relationships-SENTENCED_BY.csv" in names
     persons = list(csv.reader(io.StringIO(archive.read("nodes-Person.csv").decode())))
@@ -40,18 +41,18 @@ def test_neo4j_admin_csv_layout(small_graph: Graph) -> None:
 
 
 def test_cypher_script_recreates_the_graph(small_graph: Graph) -> None:
-    data = small_graph.export()
+    data = small_graph.view(Scope.FULL).export()
     script = to_cypher(data)
     small_graph.write("MATCH (n:Entity) DETACH DELETE n")
     for statement in script.split(";\n"):
         statement = statement.strip()
         if statement and not statement.startswith("//") and not statement.startswith("CREATE CONSTRAINT"):
             small_graph.write(statement)
-    assert small_graph.export() == data
+    assert small_graph.view(Scope.FULL).export() == data
 
 
 def test_followthemoney_entities_are_valid_complete_and_closed(small_graph: Graph) -> None:
-    entities = to_ftm(small_graph.export(public_only=True))
+    entities = to_ftm(small_graph.view(Scope.PUBLIC).export())
     ids = {entity["id"] for entity in entities}
     schemata: dict[str, int] = {}
     for entity in entities:

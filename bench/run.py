@@ -38,6 +38,7 @@ from typing import Any
 
 from persecution_graph.graph.encoding import encode
 from persecution_graph.graph.records import Edge, Node
+from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.settings import Settings
 
 NAIVE_SAMPLE = 2000
@@ -176,7 +177,7 @@ def _time_query(
     for _ in range(runs):
         params = _params_for(query, ids, rng, page)
         began = time.perf_counter()
-        query.run(graph, params, public_only=True)
+        query.run(graph.view(Scope.PUBLIC), params)
         times.append((time.perf_counter() - began) * 1000)
         if len(times) >= 3 and sum(times) > SLOW_QUERY_BUDGET_MS:
             break  # a slow query: three runs say enough, and the scale must finish
@@ -284,7 +285,7 @@ def run(
             from .loadtest import load_test
 
             began = time.perf_counter()
-            search(graph, "warm", public_only=True)  # what `serve` does in the background at start
+            search(graph.view(Scope.PUBLIC), "warm")  # what `serve` does in the background at start
             result["search_index_s"] = round(time.perf_counter() - began, 2)
             result["api_load"] = load_test(graph, clients=8, seconds=api_seconds)
             stage("api load")
@@ -359,12 +360,14 @@ def _time_queries(graph: Any, seed: int, repeats: int) -> dict[str, Any]:
     from persecution_graph.queries.catalogue import PAGE_SIZE, load_catalogue
 
     rng = random.Random(seed)
+    view = graph.view(Scope.PUBLIC)
     ids: dict[str, list[str]] = {
-        "Person": [r["id"] for r in graph.read("MATCH (n:Activist) RETURN n.id AS id LIMIT 500")],
+        "Person": [r["id"] for r in view.read("MATCH (n:Activist) WHERE VISIBLE(n) RETURN n.id AS id LIMIT 500")],
         "Official": [
             r["id"]
-            for r in graph.read(
-                "MATCH (n:Official) WHERE n.id IN $ids RETURN n.id AS id", ids=[f"person-{i}" for i in range(200)]
+            for r in view.read(
+                "MATCH (n:Official) WHERE n.id IN $ids AND VISIBLE(n) RETURN n.id AS id",
+                ids=[f"person-{i}" for i in range(200)],
             )
         ],
     }

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from persecution_graph.api.bench import report_text, run, write_json
+from persecution_graph.bench.run import report_text, run, write_json
 from persecution_graph.queries.catalogue import load_catalogue
 
 

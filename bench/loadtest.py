@@ -34,15 +34,15 @@ def _free_port() -> int:
 def load_test(graph: Any, clients: int, seconds: float) -> dict[str, Any]:
     """Serve the graph on a free port and measure it under `clients` concurrent clients."""
     import uvicorn
+    from persecution_graph.api.main import create_app
+    from persecution_graph.graph.scope import Scope
 
-    from .main import create_app
-
+    view = graph.view(Scope.PUBLIC)  # the load test is an anonymous reader's
     plan = {
-        "ids": [
-            row["id"]
-            for row in graph.read("MATCH (n:Person) WHERE n.sensitivity <> 'restricted' RETURN n.id AS id ORDER BY id")
+        "ids": [row["id"] for row in view.read("MATCH (n:Person) WHERE VISIBLE(n) RETURN n.id AS id ORDER BY id")],
+        "names": [
+            row["name"] for row in view.read("MATCH (n:Person) WHERE VISIBLE(n) RETURN n.name AS name ORDER BY n.id")
         ],
-        "names": [row["name"] for row in graph.read("MATCH (n:Person) RETURN n.name AS name ORDER BY n.id")],
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(plan, handle)

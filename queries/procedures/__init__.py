@@ -1,0 +1,68 @@
+"""Named queries that need more than one statement, registered by name (``PROCEDURES``): each
+takes the view of the graph its caller may see and the query's bound parameters, and returns
+rows like any named query (catalogue/*.yaml declares their columns). One module per job:
+custody (who is in custody on a date), network (the ego network), hostages (relatives and
+associates as hostages), paths (the shortest chain of facts), analytics (networkx measures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from persecution_graph.graph.scope import View
+
+from ..cache import DERIVED
+
+Rows = list[dict[str, Any]]
+Procedure = Callable[[View, dict[str, Any]], Rows]
+PROCEDURES: dict[str, Procedure] = {}
+# The kind label of the model's perpetrator-not-stated (graph/model.yaml, builtin_nodes): no one.
+NOT_STATED = "NotStated"
+
+
+def procedure(name: str) -> Callable[[Procedure], Procedure]:
+    """Register a procedure under the name a catalogue entry gives in `procedure:`."""
+
+    def register(function: Procedure) -> Procedure:
+        PROCEDURES[name] = function
+        return function
+
+    return register
+
+
+def cached(view: View, what: str, compute: Callable[[], Any]) -> Any:
+    """A result derived from the whole graph as this view sees it, kept until the next load
+    (queries/cache.py)."""
+    return DERIVED.get(view.graph, (what, view.scope.value), compute)
+
+
+def act_marks(attribution: str | None, involvement: str | None) -> list[str]:
+    """What a reader must know about an act besides its type: not carried out, agent inferred."""
+    marks = [f"{involvement} only"] if involvement not in (None, "carried_out") else []
+    return marks + (["agent inferred"] if attribution == "inferred" else [])
+
+
+def act_text(act: dict[str, Any]) -> str:
+    """One act as a line: "detained by X (date)", "searched by X (authorised only)",
+    "detained, perpetrator not stated (date)": an act whose text names no agent names none."""
+    verb = act["type"].lower().replace("_", " ")
+    if act.get("attribution") == "not_stated":
+        words = verb.removesuffix(" by") + (", perpetrator not stated" if verb.endswith(" by") else ", not stated")
+    else:
+        words = f"{verb} {act['other']}"
+    marks = act_marks(act.get("attribution"), act.get("involvement")) + ([act["date"]] if act.get("date") else [])
+    return words + "".join(f" ({mark})" for mark in marks)
+
+
+def marked(detail: str | None, edge: dict[str, Any]) -> str | None:
+    """An edge's detail with what a reader must know of an act ("authorised only")."""
+    parts = ([detail] if detail else []) + act_marks(edge.get("attribution"), edge.get("involvement"))
+    return "; ".join(parts) or None
+
+
+def load_all() -> dict[str, Procedure]:
+    """Every procedure, registered (importing the modules registers them)."""
+    from . import analytics, custody, hostages, network, paths  # noqa: F401
+
+    return PROCEDURES

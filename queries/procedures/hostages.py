@@ -1,0 +1,133 @@
+"""Relatives and associates persecuted to put pressure on someone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from persecution_graph.graph.model import ENTITY_LABEL
+from persecution_graph.graph.scope import View
+
+from . import Rows, act_text, procedure
+
+# -- relatives as hostages ------------------------------------------------------------------
+
+OWN_ROLES = ("Activist", "Journalist", "Blogger", "Politician", "HumanRightsDefender", "Exile")
+TARGET_ACTS = ("DETAINED_BY", "SENTENCED_BY", "HELD_IN", "ILL_TREATED_BY", "EXTRADITION_SOUGHT_BY")
+NOT_PRESSURE = ("VICTIM_OF", "EXTRADITION_SOUGHT_BY")
+# Acts of people and organisations (a target's company, harassed "as part of the X case").
+ACTS_OF_PEOPLE = f"""
+MATCH (p:{ENTITY_LABEL})-[a]->(x:{ENTITY_LABEL})
+WHERE type(a) IN $act_types
+  AND VISIBLE(a)
+RETURN p.id AS person, type(a) AS type, a.pressure_on AS pressure_on
+"""
+FAMILY_TIES = """
+MATCH (p:Person)-[tie:RELATED_TO]-(t:Person)
+WHERE VISIBLE(tie)
+RETURN p.id AS person, [l IN labels(p) WHERE l IN $own_roles] AS own_roles, t.id AS target,
+       t:Exile AS exile
+"""
+ACTS_OF = f"""
+MATCH (p:{ENTITY_LABEL})-[a]->(x:{ENTITY_LABEL})
+WHERE p.id IN $ids AND type(a) IN $act_types
+  AND VISIBLE(a)
+RETURN p.id AS person, type(a) AS type, x.id AS other_id, x.name AS other, a.date AS date,
+       a.date_from AS date_from, a.pressure_on AS pressure_on, a.attribution AS attribution,
+       a.involvement AS involvement, a.sources AS sources
+"""
+TIES_OF = """
+MATCH (p:Person)-[tie:RELATED_TO|ASSOCIATE_OF]-(t:Person)
+WHERE p.id IN $ids AND VISIBLE(tie)
+RETURN p.id AS person, t.id AS target, type(tie) AS type, tie.relation AS relation,
+       startNode(tie) = p AS outgoing, tie.sources AS sources, tie.id AS tie_id
+ORDER BY tie_id
+"""
+NAMES_OF = f"""
+MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) RETURN n.id AS id, n.name AS name
+"""
+
+
+@procedure("relatives_as_hostages")
+def relatives_as_hostages(view: View, params: dict[str, Any]) -> Rows:
+    """Pairs (pressured person, target): explicit for every act whose `pressure_on` names the
+    target, whatever the act; inferred where a relative without a role of their own was
+    persecuted and the target is in exile or was detained, sentenced, held, ill-treated or
+    sought. A few simple statements, no joins of every act with every tie, so it stays fast on
+    large graphs."""
+    act_types = sorted(name for name, edge in view.model.edges.items() if edge.category == "act")
+    acts = view.read(ACTS_OF_PEOPLE, act_types=act_types)
+    # Acts already explained by a stated pressure do not make a second, inferred, pattern.
+    persecuted = {row["person"] for row in acts if row["type"] not in NOT_PRESSURE and not row["pressure_on"]}
+    targeted = {row["person"] for row in acts if row["type"] in TARGET_ACTS}
+    pairs: dict[tuple[str, str], bool] = {}
+    for row in acts:
+        if row["pressure_on"]:
+            pairs[(row["person"], row["pressure_on"])] = True
+    for row in view.read(FAMILY_TIES, own_roles=list(OWN_ROLES)):
+        pair = (row["person"], row["target"])
+        if (
+            pair not in pairs
+            and not row["own_roles"]
+            and row["person"] in persecuted
+            and (row["exile"] or row["target"] in targeted)
+        ):
+            pairs[pair] = False
+    if not pairs:
+        return []
+    people = sorted({p for p, _ in pairs} | {t for _, t in pairs})
+    names = {row["id"]: row["name"] for row in view.read(NAMES_OF, ids=people)}
+    pressured_ids = sorted({p for p, _ in pairs})
+    acts_by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in view.read(ACTS_OF, ids=pressured_ids, act_types=act_types):
+        acts_by_person[row["person"]].append(row)
+    ties: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in view.read(TIES_OF, ids=pressured_ids):
+        ties.setdefault((row["person"], row["target"]), row)
+    result = []
+    for (pressured, target), explicit in pairs.items():
+        if pressured not in names or target not in names:
+            continue  # a restricted end, for the public
+        result.append(_hostage_row(pressured, target, explicit, acts_by_person[pressured], ties, names))
+    result.sort(key=lambda r: (r["basis"] != "explicit", r["target"], r["pressured"], r["tie"] or ""))
+    return result
+
+
+def _hostage_row(
+    pressured: str,
+    target: str,
+    explicit: bool,
+    acts: list[dict[str, Any]],
+    ties: dict[tuple[str, str], dict[str, Any]],
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """One pressured person and target: on an explicit row, `acts` are those the text says
+    were meant to pressure the target and `other_acts` the rest; on an inferred row every act."""
+    acts = sorted(acts, key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"]))
+    if explicit:
+        stated = [a for a in acts if a["pressure_on"] == target]
+        others = [a for a in acts if a["pressure_on"] != target and a["type"] not in NOT_PRESSURE]
+    else:
+        stated, others = [a for a in acts if a["type"] not in NOT_PRESSURE], []
+    tie = ties.get((pressured, target))
+    return {
+        "pressured_id": pressured,
+        "pressured": names[pressured],
+        "target_id": target,
+        "target": names[target],
+        "tie": _tie_text(tie, names[pressured], names[target]),
+        "acts": [act_text(a) for a in stated],
+        "other_acts": [act_text(a) for a in others],
+        "basis": "explicit" if explicit else "inferred",
+        "sources": [ref for a in stated + others for ref in a["sources"] or []] + (tie["sources"] if tie else []),
+    }
+
+
+def _tie_text(tie: dict[str, Any] | None, pressured: str, target: str) -> str | None:
+    if tie is None:
+        return None
+    if tie["type"] == "ASSOCIATE_OF":
+        a, b = (pressured, target) if tie["outgoing"] else (target, pressured)
+        return f"{a}, associate of {b}: {tie['relation']}"
+    a, b = (pressured, target) if tie["outgoing"] else (target, pressured)
+    return f"{a} is the {tie['relation']} of {b}"

@@ -1,0 +1,62 @@
+"""The ego network: edges within a few steps of an entity, breadth first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from persecution_graph.graph.model import ENTITY_LABEL
+from persecution_graph.graph.scope import View
+
+from . import NOT_STATED, Rows, marked, procedure
+
+# -- ego network ---------------------------------------------------------------------------
+
+# The frontier unwound, one index lookup per id (faster than `a.id IN $frontier` on the
+# embedded engine: 54 ms instead of 74 for 40 ids).
+EGO_CYPHER = f"""
+UNWIND $frontier AS frontier_id
+MATCH (a:{ENTITY_LABEL} {{id: frontier_id}})-[e]-(b:{ENTITY_LABEL})
+WHERE VISIBLE(e)
+RETURN DISTINCT startNode(e).id AS source_id, startNode(e).name AS source, type(e) AS type,
+       endNode(e).id AS target_id, endNode(e).name AS target, e.date AS date, e.id AS edge_id,
+       coalesce(e.relation, e.role, e.kind, replace(e.sentence_type, '_', ' '), e.category, e.reason) AS detail,
+       e.attribution AS attribution, e.involvement AS involvement, e.sources AS sources, b.id AS reached,
+       b:{NOT_STATED} AS no_one
+ORDER BY source_id, type, target_id, edge_id
+LIMIT $room
+"""
+
+
+@procedure("ego_network")
+def ego_network(view: View, params: dict[str, Any]) -> Rows:
+    """Edges within `depth` steps of an entity, breadth first, at most `limit` edges."""
+    center = view.read(
+        f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) RETURN n.id AS id",
+        id=params["id"],
+    )
+    if not center:
+        return []
+    seen_nodes = {params["id"]}
+    frontier = [params["id"]]
+    rows: Rows = []
+    seen_edges: set[str] = set()
+    for hop in range(1, params["depth"] + 1):
+        reached: list[str] = []
+        # At most the edges still wanted, plus those already taken that this step sees again:
+        # a hub at the edge of the picture does not send back its thousands of edges.
+        room = params["limit"] - len(rows) + len(seen_edges)
+        for row in view.read(EGO_CYPHER, frontier=frontier, room=room):
+            if row["edge_id"] in seen_edges:
+                continue
+            if len(rows) >= params["limit"]:
+                return rows
+            seen_edges.add(row["edge_id"])
+            rows.append({**row, "hop": hop, "detail": marked(row["detail"], row)})
+            # perpetrator-not-stated is no one: the picture does not go on through it.
+            if row["reached"] not in seen_nodes and not row["no_one"]:
+                seen_nodes.add(row["reached"])
+                reached.append(row["reached"])
+        frontier = reached
+        if not frontier:
+            break
+    return rows

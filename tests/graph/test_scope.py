@@ -1,0 +1,85 @@
+"""The scope rule, written once: what VISIBLE(...) becomes, and the flags the writer sets."""
+
+from __future__ import annotations
+
+import pytest
+from persecution_graph.graph.records import Dataset, Edge, Node
+from persecution_graph.graph.scope import Scope, ScopeError, expand
+from persecution_graph.graph.store import Graph
+
+
+@pytest.mark.parametrize(
+    ("statement", "scope", "expanded"),
+    [
+        ("MATCH (n) WHERE VISIBLE(n) RETURN n", Scope.PUBLIC, "MATCH (n) WHERE (n.public) RETURN n"),
+        ("MATCH (n) WHERE VISIBLE(n) RETURN n", Scope.FULL, "MATCH (n) WHERE true RETURN n"),
+        (
+            "MATCH (a)-[e]->(b) WHERE VISIBLE(a, e) AND x",
+            Scope.PUBLIC,
+            "MATCH (a)-[e]->(b) WHERE (a.public AND e.public) AND x",
+        ),
+    ],
+)
+def test_visible_is_written_out_for_the_scope(statement: str, scope: Scope, expanded: str) -> None:
+    assert expand(statement, scope) == expanded
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("MATCH (n) RETURN n", "a statement read through a view must say what it shows with VISIBLE(...)"),
+        ("MATCH (n) WHERE VISIBLE(n.public OR true) RETURN n", "VISIBLE takes variable names, not 'n.public OR true'"),
+        ("MATCH (n) WHERE VISIBLE() RETURN n", "VISIBLE takes variable names, not ''"),
+    ],
+)
+def test_a_statement_that_does_not_say_what_it_shows_is_refused(statement: str, message: str) -> None:
+    with pytest.raises(ScopeError) as refused:
+        expand(statement, Scope.PUBLIC)
+    assert str(refused.value).startswith(message)
+
+
+def _node(node_id: str, sensitivity: str = "public") -> Node:
+    return Node(
+        node_id, "Person", ["Person"], {"id": node_id, "name": node_id, "sensitivity": sensitivity, "sources": []}
+    )
+
+
+def _edge(source: str, target: str, sensitivity: str = "public") -> Edge:
+    return Edge(
+        "RELATED_TO",
+        source,
+        target,
+        {"id": f"{source}-{target}", "relation": "brother", "sensitivity": sensitivity, "sources": []},
+    )
+
+
+def test_the_writer_marks_what_the_public_may_see(graph: Graph) -> None:
+    """A restricted node is not public; nor is an edge that is restricted, or that touches a
+    node that is not public, even when the node was made restricted by a later record."""
+    nodes = [_node("a"), _node("b"), _node("minor", "restricted"), _node("later")]
+    edges = [_edge("a", "b"), _edge("a", "minor"), _edge("b", "a", "restricted"), _edge("a", "later")]
+    with graph.writer() as writer:
+        for node in nodes:
+            writer.node(node)
+        for edge in edges:
+            writer.edge(edge)
+        writer.retell(_node("later", "restricted"))
+    rows = graph._read("MATCH (n:Entity) RETURN n.id AS id, n.public AS public ORDER BY id")
+    assert rows == [
+        {"id": "a", "public": True},
+        {"id": "b", "public": True},
+        {"id": "later", "public": False},
+        {"id": "minor", "public": False},
+    ]
+    rows = graph._read("MATCH (x)-[e]->(y) RETURN x.id + '-' + y.id AS edge, e.public AS public ORDER BY edge")
+    assert rows == [
+        {"edge": "a-b", "public": True},
+        {"edge": "a-later", "public": False},
+        {"edge": "a-minor", "public": False},
+        {"edge": "b-a", "public": False},
+    ]
+    public = graph.view(Scope.PUBLIC)
+    assert (public.count(), graph.view(Scope.FULL).count()) == (2, 4)
+    assert [e["source"] + "-" + e["target"] for e in public.export()["edges"]] == ["a-b"]
+    assert "public" not in public.export()["nodes"][0]["properties"]  # derived: not shown
+    graph.replace(Dataset())
