@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from persecution_graph.graph.errors import GraphError, InvalidData
+from ..graph.errors import GraphError, InvalidData
 
 ROLES = ("reader", "editor", "admin")
 KEYS_ENV = "PERSECUTION_GRAPH_API_KEYS"

@@ -10,10 +10,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from persecution_graph.graph.errors import GraphError, UserError
-from persecution_graph.graph.files import write_private
-from persecution_graph.graph.scope import scope_of
-from persecution_graph.loaders.validate import ValidationResult, validate
+from ..graph.errors import GraphError, UserError
+from ..graph.files import write_private
+from ..graph.scope import scope_of
+from ..loaders.validate import ValidationResult, validate
 
 
 def default_data() -> str:
@@ -56,10 +56,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.store import open_graph
-    from persecution_graph.loaders.load import load
-    from persecution_graph.loaders.validate import corpus_bytes
-
+    from ..graph.store import open_graph
+    from ..loaders.load import load
+    from ..loaders.validate import corpus_bytes
     from .progress import Progress
 
     folder = Path(args.path)
@@ -84,8 +83,8 @@ def _write_output(body: str | bytes, output: str | None) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.formats import FORMATS
-    from persecution_graph.graph.store import open_graph
+    from ..graph.formats import FORMATS
+    from ..graph.store import open_graph
 
     fmt = FORMATS[args.format]
     if fmt.binary and args.output in (None, "-"):
@@ -103,9 +102,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.formats.dump import read_dump
-    from persecution_graph.graph.store import open_graph
-
+    from ..graph.formats.dump import read_dump
+    from ..graph.store import open_graph
     from .progress import Progress
 
     nodes, edges = read_dump(Path(args.file))
@@ -116,7 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_import_ftm(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.formats.ftm import FtmError, convert
+    from ..graph.formats.ftm import FtmError, convert
 
     path = Path(args.file)
     if not path.is_file():
@@ -132,8 +130,8 @@ def cmd_import_ftm(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.store import open_graph
-    from persecution_graph.queries.search import search
+    from ..graph.store import open_graph
+    from ..queries.search import search
 
     with open_graph() as graph:
         hits = search(graph.view(scope_of(args.public)), args.text, limit=args.limit)
@@ -148,9 +146,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.store import open_graph
-    from persecution_graph.queries.catalogue import load_catalogue, parameters_from
-    from persecution_graph.queries.output import render
+    from ..graph.store import open_graph
+    from ..queries.catalogue import load_catalogue, parameters_from
+    from ..queries.output import render
 
     catalogue = load_catalogue()
     if args.name is None:
@@ -167,7 +165,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.store import open_graph
+    from ..graph.store import open_graph
 
     with open_graph() as graph:
         stats = graph.view(scope_of(args.public)).stats()
@@ -183,9 +181,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from persecution_graph.graph import embedded
-    from persecution_graph.graph.settings import Settings
-
+    from ..graph import embedded
+    from ..graph.settings import Settings
     from .server import warn_if_loose
 
     settings = Settings.from_env()
@@ -212,8 +209,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.settings import Settings
-
+    from ..graph.settings import Settings
     from .auth import KeyError_, add_key, keys_file, load_keys, remove_key
 
     data_dir = Settings.from_env().data_dir
@@ -237,8 +233,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from persecution_graph.bench.run import report_text, run, write_json
-    from persecution_graph.graph.settings import Settings
+    from ..bench.run import report_text, run, write_json
+    from ..graph.settings import Settings
 
     server = Settings.from_env() if args.server else None
     if server is not None and not server.neo4j_uri:
@@ -268,7 +264,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from persecution_graph.graph.formats import FORMATS
+    from ..graph.formats import FORMATS
 
     parser = argparse.ArgumentParser(
         prog="persecution-graph", description="A sourced knowledge graph of political persecution."

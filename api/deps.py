@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from persecution_graph.graph.scope import View, scope_of
-from persecution_graph.graph.store import Graph
 
+from ..graph.scope import View, scope_of
+from ..graph.store import Graph
 from .auth import Caller, identify
 
 

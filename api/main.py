@@ -9,17 +9,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from persecution_graph.graph.errors import GraphError, NotFound
-from persecution_graph.graph.settings import Settings
-from persecution_graph.graph.store import Graph
 from starlette.exceptions import HTTPException
 
+from ..graph.errors import GraphError, NotFound
+from ..graph.settings import Settings
+from ..graph.store import Graph
 from .auth import KeyRing, StoredKey
 from .deps import ViewDep, get_view
 from .headers import SecurityHeaders
 from .limits import LimitRequests
-from .routes import admin, docs, entities, queries, search
-from .routes import graph as graph_routes
+from .routes import admin, docs, entities, exports, queries, search
 
 
 def error_body(status: int, title: str, detail: object) -> JSONResponse:
@@ -57,7 +56,7 @@ def create_app(
     settings_dir = Settings.from_env().data_dir
     app.state.keys = KeyRing(settings_dir, keys)
     app.state.audit_log = (state_dir or settings_dir) / "audit.log"
-    for module in (search, entities, queries, graph_routes, admin, docs):
+    for module in (search, entities, queries, exports, admin, docs):
         app.include_router(module.router)
     # Downstream parts (viz: network views and pages) plug in by entry point; see pyproject.
     for routers in plugin_routers():

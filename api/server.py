@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 import uvicorn
-from persecution_graph.graph import embedded
-from persecution_graph.graph.errors import UserError
-from persecution_graph.graph.scope import Scope
-from persecution_graph.graph.settings import Settings
-from persecution_graph.graph.store import connect_healing
-from persecution_graph.graph.writer import RECORD_FORMAT
-from persecution_graph.loaders.load import load
-from persecution_graph.queries.catalogue import warm_in_background
 
+from ..graph import embedded
+from ..graph.errors import UserError
+from ..graph.scope import Scope
+from ..graph.settings import Settings
+from ..graph.store import connect_healing
+from ..graph.writer import RECORD_FORMAT
+from ..loaders.load import load
+from ..queries.catalogue import warm_in_background
 from .main import create_app
 
 

@@ -34,8 +34,9 @@ def _free_port() -> int:
 def load_test(graph: Any, clients: int, seconds: float) -> dict[str, Any]:
     """Serve the graph on a free port and measure it under `clients` concurrent clients."""
     import uvicorn
-    from persecution_graph.api.main import create_app
-    from persecution_graph.graph.scope import Scope
+
+    from ..api.main import create_app
+    from ..graph.scope import Scope
 
     view = graph.view(Scope.PUBLIC)  # the load test is an anonymous reader's
     plan = {

@@ -36,10 +36,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from persecution_graph.graph.encoding import encode
-from persecution_graph.graph.records import Edge, Node
-from persecution_graph.graph.scope import Scope
-from persecution_graph.graph.settings import Settings
+from ..graph.encoding import encode
+from ..graph.records import Edge, Node
+from ..graph.scope import Scope
+from ..graph.settings import Settings
 
 NAIVE_SAMPLE = 2000
 SLOW_QUERY_BUDGET_MS = 20_000
@@ -200,13 +200,13 @@ def run(
     it got and what it measured. ``queries=False`` leaves out the queries and the API.
     ``server``: run on that Neo4j server (its graph is replaced) instead of an embedded
     database of its own; its process id, for its memory, from PERSECUTION_GRAPH_ENGINE_PID."""
-    from persecution_graph.graph import embedded
-    from persecution_graph.graph.model import load_model
-    from persecution_graph.graph.records import paused_gc
-    from persecution_graph.graph.store import connect
-    from persecution_graph.loaders.load import load
-    from persecution_graph.loaders.synthetic import write_corpus
-    from persecution_graph.loaders.validate import Validator
+    from ..graph import embedded
+    from ..graph.model import load_model
+    from ..graph.records import paused_gc
+    from ..graph.store import connect
+    from ..loaders.load import load
+    from ..loaders.synthetic import write_corpus
+    from ..loaders.validate import Validator
 
     work = Path(keep or tempfile.mkdtemp(prefix="pg-bench-"))
     corpus, data_dir = work / "corpus", work / "db"
@@ -280,8 +280,7 @@ def run(
         if queries:
             result.update(_time_queries(graph, seed, repeats))
             stage("queries")
-            from persecution_graph.queries.search import search
-
+            from ..queries.search import search
             from .loadtest import load_test
 
             began = time.perf_counter()
@@ -310,14 +309,14 @@ def run(
 
 def _empty(graph: Any) -> None:
     """An empty graph to time a write from (emptying is not part of what is timed)."""
-    from persecution_graph.graph.model import ENTITY_LABEL
+    from ..graph.model import ENTITY_LABEL
 
     graph.write(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n")
 
 
 def _naive(graph: Any, spill: Spill) -> dict[str, Any]:
     """One MERGE per record in its own transaction, on a sample of the records, on an empty graph."""
-    from persecution_graph.graph.model import ENTITY_LABEL
+    from ..graph.model import ENTITY_LABEL
 
     _empty(graph)
     nodes: list[Node] = []
@@ -357,7 +356,7 @@ def _time_queries(graph: Any, seed: int, repeats: int) -> dict[str, Any]:
     200 persons generated (the heaviest perpetrators, thousands of acts each at 100k) and 500
     activists. Paged queries as the HTTP API answers (a page of PAGE_SIZE rows), and with every
     row, as the command line and reports ask."""
-    from persecution_graph.queries.catalogue import PAGE_SIZE, load_catalogue
+    from ..queries.catalogue import PAGE_SIZE, load_catalogue
 
     rng = random.Random(seed)
     view = graph.view(Scope.PUBLIC)
@@ -394,7 +393,7 @@ def _time_queries(graph: Any, seed: int, repeats: int) -> dict[str, Any]:
 
 
 def report_text(result: dict[str, Any]) -> str:
-    from persecution_graph.graph.store import BATCH_SIZE
+    from ..graph.store import BATCH_SIZE
 
     lines = [
         f"scale {result['scale']}: {result['nodes']} nodes, {result['edges']} edges ({result['machine']})",

@@ -18,7 +18,7 @@ JSON_PROPERTIES = ("sources", "claims")
 _to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 # Derived on the way in, for querying; left out of exports and API answers (`public` is set by
 # the writer, graph/writer.py, for the visibility scope, graph/scope.py).
-DERIVED = ("source_ids", "name_keys", "public")
+DERIVED_PROPERTIES = ("source_ids", "name_keys", "public")
 
 
 def encode(properties: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def decode(stored: dict[str, Any]) -> dict[str, Any]:
     dates = {k[: -len("_from")] for k in stored if k.endswith("_from")}
     shown: dict[str, Any] = {}
     for key, value in stored.items():
-        if key in DERIVED or any(key in (f"{d}_from", f"{d}_to") for d in dates):
+        if key in DERIVED_PROPERTIES or any(key in (f"{d}_from", f"{d}_to") for d in dates):
             continue
         if key == "sources" and isinstance(value, list):
             shown[key] = decode_evidence(value)

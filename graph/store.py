@@ -24,7 +24,7 @@ from .model import ENTITY_LABEL, Model, load_model
 from .records import Dataset, Edge, Node
 from .scope import Scope, View
 from .settings import Settings
-from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, RECORD_FORMAT, GraphWriter, Progress, target_for, writing
+from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, RECORD_FORMAT, GraphWriter, OnWritten, target_for, writing
 
 RECONNECT_INTERVAL_S = 2.0
 ANSWERS_DIR = "answers"
@@ -175,7 +175,7 @@ class Graph:
     @contextlib.contextmanager
     def writer(
         self,
-        progress: Progress | None = None,
+        progress: OnWritten | None = None,
         stored: Callable[..., dict[str, Any]] = encode,
         expected_records: int | None = None,
     ) -> Iterator[GraphWriter]:
@@ -191,7 +191,7 @@ class Graph:
         with writing(self, target, stored, progress) as writer:
             yield writer
 
-    def replace(self, dataset: Dataset, progress: Progress | None = None) -> None:
+    def replace(self, dataset: Dataset, progress: OnWritten | None = None) -> None:
         """Replace the whole graph with a validated dataset (see ``writer``)."""
         with self.writer(progress, expected_records=len(dataset)) as writer:
             for node in dataset.nodes.values():
@@ -200,7 +200,7 @@ class Graph:
                 writer.edge(edge)
 
     def restore(
-        self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], progress: Progress | None = None
+        self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], progress: OnWritten | None = None
     ) -> None:
         """Replace the graph with stored records as `dump` gives them (properties as stored),
         like `replace`. Labels and types must be in the model."""

@@ -66,7 +66,8 @@ LOCK_FILE = ".load-lock"
 # Test hook: once a load has written its first nodes, write this file and wait (see tests/graph).
 PAUSE_ENV = "PERSECUTION_GRAPH_TEST_PAUSE_FILE"
 
-Progress = Callable[[int], None]
+# Told how many records a batch wrote (a progress bar).
+OnWritten = Callable[[int], None]
 Stored = Callable[[dict[str, Any]], dict[str, Any]]
 NodeRow = tuple[tuple[str, ...], dict[str, Any]]
 
@@ -207,7 +208,7 @@ class GraphWriter:
     replaces it) and an edge too (its sources are added). Use it through ``Graph.writer()``.
     """
 
-    def __init__(self, graph: Graph, target: Target, stored: Stored = encode, progress: Progress | None = None):
+    def __init__(self, graph: Graph, target: Target, stored: Stored = encode, progress: OnWritten | None = None):
         self.target = target
         # Where to look when the engine fails (a full disk), from where its log ends now.
         self.data_dir = graph.embedded_dir
@@ -520,7 +521,7 @@ def _pause_for_tests() -> None:
 
 
 @contextlib.contextmanager
-def writing(graph: Graph, target: Target, stored: Stored, progress: Progress | None) -> Iterator[GraphWriter]:
+def writing(graph: Graph, target: Target, stored: Stored, progress: OnWritten | None) -> Iterator[GraphWriter]:
     writer = GraphWriter(graph, target, stored, progress)
     try:
         yield writer

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from persecution_graph.graph.dates import DateError, parse_date
-from persecution_graph.graph.model import Property
-
+from ..graph.dates import DateError, parse_date
+from ..graph.model import Property
 from .yamlfile import Located, Map, Problem, Scalar, Seq, Where
 
 SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")

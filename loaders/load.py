@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from persecution_graph.graph.records import paused_gc
-from persecution_graph.graph.store import Graph
-from persecution_graph.graph.writer import Progress
-
+from ..graph.records import paused_gc
+from ..graph.store import Graph
+from ..graph.writer import OnWritten
 from .validate import ValidationResult, Validator, corpus_bytes
 
 # Curated YAML runs to 120-250 bytes a record: an estimate of a load's size before reading it.
@@ -20,7 +19,7 @@ class _Invalid(Exception):
         self.result = result
 
 
-def load(graph: Graph, path: Path, read: Progress | None = None, written: Progress | None = None) -> ValidationResult:
+def load(graph: Graph, path: Path, read: OnWritten | None = None, written: OnWritten | None = None) -> ValidationResult:
     """Validate the curated YAML at ``path`` and replace the graph with it if all of it is valid.
 
     Records are written into the new graph as they are validated (the database works while

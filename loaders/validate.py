@@ -20,11 +20,10 @@ from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
-from persecution_graph.graph.dates import DateValue
-from persecution_graph.graph.model import Model, NodeType, Property, load_model
-from persecution_graph.graph.names import name_key
-from persecution_graph.graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
-
+from ..graph.dates import DateValue
+from ..graph.model import Model, NodeType, Property, load_model
+from ..graph.names import name_key
+from ..graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
 from .agents import excludable, names_agent, naming_words, proper_words
 from .evidence import EvidenceChecker
 from .fields import FieldError, SourceRef, as_list, collect, convert, slug, suggest, text

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from persecution_graph.graph.model import SAFE_LOADER
+
+from ..graph.model import SAFE_LOADER
 
 
 class Where(NamedTuple):

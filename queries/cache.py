@@ -34,7 +34,7 @@ class Versioned(Protocol):
     def version(self) -> str | None: ...
 
 
-class DerivedCache:
+class KeptAnswers:
     def __init__(self, size: int = 32) -> None:
         self.size = size
         self._values: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
@@ -101,4 +101,4 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
     return read_or_compute
 
 
-DERIVED = DerivedCache(64)
+KEPT = KeptAnswers(64)

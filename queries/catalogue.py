@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from persecution_graph.graph.encoding import decode_evidence
-from persecution_graph.graph.errors import QueryError, UserError
-from persecution_graph.graph.model import SAFE_LOADER
-from persecution_graph.graph.scope import Scope, View
-from persecution_graph.graph.store import Graph
 
-from .cache import DERIVED
+from ..graph.encoding import decode_evidence
+from ..graph.errors import QueryError, UserError
+from ..graph.model import SAFE_LOADER
+from ..graph.scope import Scope, View
+from ..graph.store import Graph
+from .cache import KEPT
 from .procedures import load_all
 
 try:
@@ -159,7 +159,7 @@ class Query:
         definition = (self.cypher, self.procedure, tuple(self.column_names), RELEASE)
         asked = tuple(sorted((k, repr(v)) for k, v in params.items() if k not in PAGE_NAMES))
         key = ("query", self.name, asked, view.scope.value, definition)
-        rows = DERIVED.get(view.graph, key, lambda: self._rows(view, params), on_disk=True)
+        rows = KEPT.get(view.graph, key, lambda: self._rows(view, params), on_disk=True)
         if self.paged:
             rows = rows[params["offset"] : params["offset"] + params["limit"]]
         return [dict(row) for row in rows]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from persecution_graph.graph.encoding import decode
-from persecution_graph.graph.errors import NotFound, UserError
-from persecution_graph.graph.model import ENTITY_LABEL
-from persecution_graph.graph.scope import View
-
+from ..graph.encoding import decode
+from ..graph.errors import NotFound, UserError
+from ..graph.model import ENTITY_LABEL
+from ..graph.scope import View
 from .catalogue import load_catalogue
 from .search import search
 

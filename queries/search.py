@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from persecution_graph.graph.model import ENTITY_LABEL
-from persecution_graph.graph.names import tokens
-from persecution_graph.graph.scope import View
 
-from .cache import DERIVED
+from ..graph.model import ENTITY_LABEL
+from ..graph.names import tokens
+from ..graph.scope import View
+from .cache import KEPT
 
 MIN_SCORE = 0.6
 
@@ -138,7 +138,7 @@ class _Index:
 
 def _index(view: View) -> _Index:
     """The search index of what this view sees, built once per load of the graph (queries/cache.py)."""
-    return DERIVED.get(view.graph, ("search-index", view.scope.value), lambda: _build(view))
+    return KEPT.get(view.graph, ("search-index", view.scope.value), lambda: _build(view))
 
 
 # Records that may be one (POSSIBLY_SAME_AS, either way): a hit says who it may be.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from persecution_graph.graph.scope import View
+from ..graph.scope import View
 
 
 def source_records(view: View) -> dict[str, dict[str, Any]]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from persecution_graph.graph.encoding import decode_evidence
-from persecution_graph.graph.model import ENTITY_LABEL
-from persecution_graph.graph.scope import View
-
+from ..graph.encoding import decode_evidence
+from ..graph.model import ENTITY_LABEL
+from ..graph.scope import View
 from .procedures import Rows, marked
 from .procedures.network import ego_network
 

@@ -241,3 +241,16 @@ def cli_env(engine: Engine, engine_data_dir: Path, monkeypatch: pytest.MonkeyPat
     for name, value in engine.server.items():
         monkeypatch.setenv(name, value)
     return {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(engine_data_dir), **engine.server}
+
+
+def api_routes(routes: list) -> list:
+    """An app's routes, through the routers it includes (however FastAPI wraps them)."""
+    from fastapi.routing import APIRoute
+
+    found = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found.extend(api_routes(route.original_router.routes))
+    return found

@@ -10,13 +10,12 @@ from typing import Any
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.errors import UserError
-    from persecution_graph.graph.files import private_file, write_private
-    from persecution_graph.graph.scope import scope_of
-    from persecution_graph.graph.store import open_graph
-    from persecution_graph.queries.catalogue import load_catalogue, parameters_from
-    from persecution_graph.queries.sources import source_records
-
+    from ..graph.errors import UserError
+    from ..graph.files import private_file, write_private
+    from ..graph.scope import scope_of
+    from ..graph.store import open_graph
+    from ..queries.catalogue import load_catalogue, parameters_from
+    from ..queries.sources import source_records
     from .network import to_html, to_png, to_svg
     from .views import ego_view, query_view
 
@@ -47,12 +46,11 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from persecution_graph.graph.errors import UserError
-    from persecution_graph.graph.files import write_private
-    from persecution_graph.graph.scope import scope_of
-    from persecution_graph.graph.store import open_graph
-    from persecution_graph.queries.catalogue import parameters_from
-
+    from ..graph.errors import UserError
+    from ..graph.files import write_private
+    from ..graph.scope import scope_of
+    from ..graph.store import open_graph
+    from ..queries.catalogue import parameters_from
     from . import reports
 
     output = Path(args.output)

@@ -20,8 +20,9 @@ from typing import Any
 import jinja2
 import networkx as nx
 import pyvis
-from persecution_graph.graph.model import Model, load_model
 from pyvis.network import Network
+
+from ..graph.model import Model, load_model
 
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATES = Path(__file__).with_name("templates")

@@ -1,6 +1,6 @@
 """A small Python API for notebooks.
 
-    from persecution_graph.viz.notebook import Notebook
+    from .notebook import Notebook
     pg = Notebook()                                   # the configured graph (see README)
     pg.search("Mendygaziyev")                         # [{id, name, labels, score}]
     rows = pg.query("relatives-as-hostages")          # rows, as the CLI gives them
@@ -18,12 +18,12 @@ import html
 from typing import Any
 
 import networkx as nx
-from persecution_graph.graph.scope import scope_of
-from persecution_graph.graph.store import Graph, open_graph
-from persecution_graph.queries.catalogue import load_catalogue
-from persecution_graph.queries.search import search
-from persecution_graph.queries.sources import source_records
 
+from ..graph.scope import scope_of
+from ..graph.store import Graph, open_graph
+from ..queries.catalogue import load_catalogue
+from ..queries.search import search
+from ..queries.sources import source_records
 from .network import to_html
 from .views import ego_view, query_view
 

@@ -11,13 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from persecution_graph.graph.errors import NotFound
-from persecution_graph.graph.scope import View
-from persecution_graph.queries.catalogue import Query, load_catalogue
-from persecution_graph.queries.entities import entity
-from persecution_graph.queries.output import cell
-from persecution_graph.queries.sources import source_records
-
+from ..graph.errors import NotFound
+from ..graph.scope import View
+from ..queries.catalogue import Query, load_catalogue
+from ..queries.entities import entity
+from ..queries.output import cell
+from ..queries.sources import source_records
 from .network import _environment, to_svg
 from .views import ego_view, query_view
 

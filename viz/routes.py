@@ -13,13 +13,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from persecution_graph.graph.errors import QueryError
-from persecution_graph.graph.scope import View
-from persecution_graph.queries.catalogue import PAGE_SIZE, load_catalogue, paged_parameters
-from persecution_graph.queries.entities import entity
-from persecution_graph.queries.search import search
-from persecution_graph.queries.sources import source_lines, source_records
 
+from ..graph.errors import QueryError
+from ..graph.scope import View
+from ..queries.catalogue import PAGE_SIZE, load_catalogue, paged_parameters
+from ..queries.entities import entity
+from ..queries.search import search
+from ..queries.sources import source_lines, source_records
 from .network import TEMPLATES, VIEW_POLICY, Picture, to_html, to_png, to_svg
 from .views import ego_view, query_view, snapshot_name
 

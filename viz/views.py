@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from persecution_graph.graph.scope import View
-from persecution_graph.queries.catalogue import Query
-from persecution_graph.queries.sources import source_records
-from persecution_graph.queries.subgraphs import ego_subgraph, subgraph
-
+from ..graph.scope import View
+from ..queries.catalogue import Query
+from ..queries.sources import source_records
+from ..queries.subgraphs import ego_subgraph, subgraph
 from .network import Picture
 
 __all__ = ["ego_view", "query_view", "snapshot_name", "source_records"]

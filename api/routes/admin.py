@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from persecution_graph.graph import console
-from persecution_graph.graph.errors import QueryError
-from persecution_graph.loaders.load import load
-from persecution_graph.queries.catalogue import warm_in_background
 from pydantic import BaseModel, Field
 
+from ...graph import console
+from ...graph.errors import QueryError
+from ...loaders.load import load
+from ...queries.catalogue import warm_in_background
 from ..auth import Caller
 from ..deps import GraphDep, require
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
-from persecution_graph.graph.model import load_model
-from persecution_graph.queries.entities import entity_or_404, entity_page
 
+from ...graph.model import load_model
+from ...queries.entities import entity_or_404, entity_page
 from ..deps import ViewDep
 
 router = APIRouter(tags=["entities"])

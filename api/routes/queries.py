@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Query as QueryParam
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from persecution_graph.queries.catalogue import Parameter, Query, load_catalogue, paged_parameters
-from persecution_graph.queries.output import render
 
+from ...queries.catalogue import Parameter, Query, load_catalogue, paged_parameters
+from ...queries.output import render
 from ..deps import ViewDep
 
 router = APIRouter(tags=["queries"])

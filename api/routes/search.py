@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from persecution_graph.queries.search import search
 from pydantic import BaseModel
 
+from ...queries.search import search
 from ..deps import ViewDep
 
 router = APIRouter(tags=["search"])

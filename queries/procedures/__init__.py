@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from persecution_graph.graph.scope import View
-
-from ..cache import DERIVED
+from ...graph.scope import View
+from ..cache import KEPT
 
 Rows = list[dict[str, Any]]
 Procedure = Callable[[View, dict[str, Any]], Rows]
@@ -34,7 +33,7 @@ def procedure(name: str) -> Callable[[Procedure], Procedure]:
 def cached(view: View, what: str, compute: Callable[[], Any]) -> Any:
     """A result derived from the whole graph as this view sees it, kept until the next load
     (queries/cache.py)."""
-    return DERIVED.get(view.graph, (what, view.scope.value), compute)
+    return KEPT.get(view.graph, (what, view.scope.value), compute)
 
 
 def act_marks(attribution: str | None, involvement: str | None) -> list[str]:

@@ -6,9 +6,9 @@ from collections import defaultdict
 from typing import Any
 
 import networkx as nx
-from persecution_graph.graph.model import ENTITY_LABEL
-from persecution_graph.graph.scope import View
 
+from ...graph.model import ENTITY_LABEL
+from ...graph.scope import View
 from . import NOT_STATED, Rows, cached, procedure
 
 # -- analytics -----------------------------------------------------------------------------

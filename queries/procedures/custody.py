@@ -7,9 +7,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from persecution_graph.graph.model import ENTITY_LABEL
-from persecution_graph.graph.scope import View
-
+from ...graph.model import ENTITY_LABEL
+from ...graph.scope import View
 from . import Rows, cached, procedure
 
 # -- custody on a date ---------------------------------------------------------------------

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from persecution_graph.graph.model import ENTITY_LABEL
-from persecution_graph.graph.scope import View
-
+from ...graph.model import ENTITY_LABEL
+from ...graph.scope import View
 from . import NOT_STATED, Rows, cached, procedure
 
 # -- shortest path -------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from persecution_graph.api.auth import StoredKey, add_key, identify, load_keys, token_hash
 from persecution_graph.api.main import create_app
@@ -13,7 +12,7 @@ from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
 
-from tests.conftest import SMALL
+from tests.conftest import SMALL, api_routes
 
 KEYS = [
     StoredKey("ana", "reader", token_hash("reader-token")),
@@ -61,22 +60,11 @@ def test_restricted_records_reach_key_holders_only(small_graph: Graph, tmp_path:
     )
 
 
-def _routes(routes: list) -> list[APIRoute]:
-    """The app's routes, through the routers it includes (however FastAPI wraps them)."""
-    found = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            found.extend(_routes(route.original_router.routes))
-    return found
-
-
 def _urls(client: TestClient) -> list[str]:
     """Every GET route of the app, with its path filled in, and every query with parameters."""
     fill = {"entity_id": ["dilnar-insenova", RESTRICTED], "fmt": ["json"], "source_id": ["odf-2018-dck-ban"]}
     urls = []
-    for route in _routes(client.app.routes):  # type: ignore[attr-defined]
+    for route in api_routes(client.app.routes):  # type: ignore[attr-defined]
         if "GET" not in route.methods or route.path in ("/api/audit",):
             continue
         if "{name}" in route.path:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from persecution_graph.graph.records import Dataset
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.queries.cache import DerivedCache
+from persecution_graph.queries.cache import KeptAnswers
 from persecution_graph.queries.catalogue import load_catalogue, warm_up
 from persecution_graph.queries.procedures.analytics import betweenness_samples
 from persecution_graph.queries.search import search
@@ -52,7 +52,7 @@ class _Versioned:
 
 
 def test_computed_once_under_concurrent_requests_and_per_version() -> None:
-    cache, graph, calls = DerivedCache(size=4), _Versioned("v1"), []
+    cache, graph, calls = KeptAnswers(size=4), _Versioned("v1"), []
 
     def slow() -> int:
         calls.append(1)
@@ -73,7 +73,7 @@ def test_computed_once_under_concurrent_requests_and_per_version() -> None:
 
 
 def test_a_slow_answer_does_not_hold_up_another() -> None:
-    cache, graph = DerivedCache(), _Versioned("v1")
+    cache, graph = KeptAnswers(), _Versioned("v1")
     started = threading.Event()
 
     def slow() -> str:
@@ -91,7 +91,7 @@ def test_a_slow_answer_does_not_hold_up_another() -> None:
 
 
 def test_least_recently_used_answers_leave_first() -> None:
-    cache, graph = DerivedCache(size=2), _Versioned("v1")
+    cache, graph = KeptAnswers(size=2), _Versioned("v1")
     cache.get(graph, ("a",), lambda: 1)
     cache.get(graph, ("b",), lambda: 2)
     cache.get(graph, ("a",), lambda: 0)  # used again: stays
@@ -148,14 +148,14 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
 
 
 def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: Graph, small_dataset: Dataset) -> None:
-    from persecution_graph.queries.cache import DERIVED
+    from persecution_graph.queries.cache import KEPT
 
     first = _charges(small_graph)
     folder = small_graph.answers_dir
     assert folder is not None
     (kept,) = (folder / str(small_graph.version())).glob("*.json")
     assert kept.stat().st_mode & 0o777 == 0o600  # answers for key holders name restricted records
-    DERIVED.clear()  # as in a new command: nothing in memory
+    KEPT.clear()  # as in a new command: nothing in memory
     again: list = []
     assert _sent(small_graph, lambda: again.extend(_charges(small_graph))) == ["version"]  # from disk, not computed
     assert again == first

@@ -12,7 +12,6 @@ import ast
 from pathlib import Path
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from persecution_graph.api.auth import StoredKey, token_hash
 from persecution_graph.api.main import create_app
@@ -20,7 +19,7 @@ from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
 
-from tests.conftest import SMALL
+from tests.conftest import SMALL, api_routes
 
 ROOT = Path(__file__).parents[2]
 MINOR = "daughter-of-dilnar-insenova"
@@ -29,21 +28,11 @@ FILL = {"entity_id": ["dilnar-insenova", MINOR], "fmt": ["json", "dump"], "sourc
 QUERY_PARAMS = "id=dilnar-insenova&from=dilnar-insenova&to=almaty&as_of=2021-09-01&limit=5"
 
 
-def _routes(routes: list) -> list[APIRoute]:
-    found = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            found.extend(_routes(route.original_router.routes))
-    return found
-
-
 def _urls(client: TestClient) -> list[str]:
     """Every GET route with its path filled in, and every named query through the API, its page
     and its network view."""
     urls = []
-    for route in _routes(client.app.routes):  # type: ignore[attr-defined]
+    for route in api_routes(client.app.routes):  # type: ignore[attr-defined]
         if "GET" not in route.methods or route.path in ("/api/audit",) or route.path.startswith("/docs"):
             continue
         if "{name}" in route.path:

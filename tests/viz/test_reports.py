@@ -73,7 +73,9 @@ def test_a_dossier_counts_what_the_texts_state_and_shows_inferences_apart(small_
     ]
     court = reports.official_report(small_graph.view(Scope.PUBLIC), "almaty-court-unnamed")
     assert [r["act"] for r in court.sections[1].rows] == ["searched by (authorised only)"]
-    case_file = {s.title: s.rows for s in reports.person_report(small_graph.view(Scope.PUBLIC), "iskander-yerimbetov").sections}
+    case_file = {
+        s.title: s.rows for s in reports.person_report(small_graph.view(Scope.PUBLIC), "iskander-yerimbetov").sections
+    }
     assert case_file["Officials and institutions involved"] == []
     assert [(r["other"], r["attribution"]) for r in case_file["Agents attributed by inference"]] == [
         (

@@ -1,4 +1,5 @@
-"""GET /api/graph/ego/{id} and /api/export/{format}: subgraphs and the whole graph."""
+"""GET /api/graph/ego/{id} and /api/export/{format}: an entity's surroundings, and the whole graph
+as a download in any registered format."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
-from persecution_graph.graph.formats import FORMATS, file_name
-from persecution_graph.queries.subgraphs import ego_subgraph
 
+from ...graph.formats import FORMATS, file_name
+from ...queries.subgraphs import ego_subgraph
 from ..deps import ViewDep
 
 router = APIRouter(tags=["graph"])
