@@ -95,7 +95,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_graph() as graph:
         view = graph.view(scope_of(args.public))
         data = view.dump() if fmt.stored else view.export()
-    _write_output(fmt.write(data, args.public), args.output)
+    _write_output(fmt.write(data, view), args.output)
     if args.output not in (None, "-"):
         print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
     return 0

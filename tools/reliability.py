@@ -72,6 +72,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
     from fastapi.testclient import TestClient
     from persecution_graph.graph import embedded
     from persecution_graph.graph.formats import FORMATS
+    from persecution_graph.graph.formats import render as render_format
     from persecution_graph.graph.scope import Scope
 
     attacks = yaml.safe_load((ROOT / "tests" / "security" / "attacks.yaml").read_text(encoding="utf-8"))
@@ -91,7 +92,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
                 .replace("{data}", str(data_dir).lstrip("/"))
                 .replace("{http}", str(info.http_port))
             )
-            before = FORMATS["json"].write(full.export(), False)
+            before = render_format(FORMATS["json"], full)
             response = client.post(
                 "/api/cypher", json={"statement": statement}, headers={"Authorization": "Bearer editor-token"}
             )
@@ -101,7 +102,7 @@ def console_attacks(app: Any, graph: Any, data_dir: Path) -> list[dict[str, Any]
                     "tried": attack["tried"],
                     "status": response.status_code,
                     "answer": str(detail).split(" (the database said")[0],
-                    "unchanged": FORMATS["json"].write(full.export(), False) == before,
+                    "unchanged": render_format(FORMATS["json"], full) == before,
                 }
             )
     return results

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
 
-from ...graph.formats import FORMATS, file_name
+from ...graph.formats import FORMATS, file_name, render
 from ...queries.subgraphs import ego_subgraph
 from ..deps import ViewDep
 
@@ -36,9 +36,8 @@ def export(view: ViewDep, fmt: str = Path(examples=["json"])) -> Response:
     found = FORMATS.get(fmt)
     if found is None:
         raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(FORMATS)}")
-    data = view.dump() if found.stored else view.export()
     return Response(
-        found.write(data, view.public),
+        render(found, view),
         media_type=found.media_type,
         headers={"Content-Disposition": f'attachment; filename="{file_name(found)}"'},
     )

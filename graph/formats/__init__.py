@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..scope import View
 from . import dump, ftm, graphs
 
 Data = dict[str, list[dict[str, Any]]]
+Write = Callable[[Data, View], str | bytes]
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,21 @@ class Format:
     description: str
     media_type: str
     extension: str
-    write: Callable[[Data, bool], str | bytes]
+    write: Write
     binary: bool = False
     # Reads the properties as stored (a backup), not the decoded export.
     stored: bool = False
 
 
-def _dump(data: Data, public_only: bool) -> str:
+def _dump(data: Data, view: View) -> str:
     buffer = io.StringIO()
-    dump.write_dump(buffer, data, public_only)
+    dump.write_dump(buffer, data, view.public)
     return buffer.getvalue()
+
+
+def render(fmt: Format, view: View) -> str | bytes:
+    """The whole graph as ``view`` sees it, in ``fmt`` (its export, or its dump for a backup)."""
+    return fmt.write(view.dump() if fmt.stored else view.export(), view)
 
 
 FORMATS: dict[str, Format] = {
@@ -60,14 +67,14 @@ FORMATS: dict[str, Format] = {
             "a Cypher script that recreates the graph",
             "text/plain; charset=utf-8",
             "cypher",
-            lambda d, _: graphs.to_cypher(d),
+            lambda d, v: graphs.to_cypher(d, v.model),
         ),
         Format(
             "ftm",
             "FollowTheMoney entities, one per line (OpenSanctions, Aleph)",
             "application/x-ndjson",
             "ftm.json",
-            lambda d, _: ftm.to_ftm_lines(d),
+            lambda d, v: ftm.to_ftm_lines(d, v.model),
         ),
         Format(
             "dump",
@@ -85,4 +92,4 @@ def file_name(fmt: Format, stem: str = "persecution-graph") -> str:
     return f"{stem}.{fmt.extension}"
 
 
-__all__ = ["FORMATS", "Format", "file_name"]
+__all__ = ["FORMATS", "Format", "file_name", "render"]

@@ -58,8 +58,8 @@ def _dates(props: dict[str, Any], single: str = "date") -> dict[str, list[str]]:
     return {"startDate": [start], "endDate": [end]} if sep else {single: [start]}
 
 
-def to_ftm_lines(data: Export) -> str:
-    return "".join(json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n" for entity in to_ftm(data))
+def to_ftm_lines(data: Export, model: Model | None = None) -> str:
+    return "".join(json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n" for entity in to_ftm(data, model))
 
 
 def _name_parts(props: dict[str, Any], node_id: str) -> dict[str, list[Any]]:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from persecution_graph.api.auth import StoredKey, token_hash
 from persecution_graph.api.main import create_app
 from persecution_graph.graph import console, embedded
-from persecution_graph.graph.formats import FORMATS
+from persecution_graph.graph.formats import FORMATS, render
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 
@@ -39,7 +39,7 @@ FILES = [attack["statement"] for attack in ATTACKS["files"]]
 
 
 def _export(graph: Graph) -> bytes:
-    return FORMATS["json"].write(graph.view(Scope.FULL).export(), False).encode()
+    return render(FORMATS["json"], graph.view(Scope.FULL)).encode()
 
 
 @pytest.fixture
