@@ -256,7 +256,7 @@ MATCH (p:Person)-[a]->(x:{ENTITY_LABEL})
 WHERE p.id IN $ids AND type(a) IN $act_types AND NOT type(a) IN $not_pressure
   AND (NOT $public OR (a.sensitivity <> 'restricted' AND x.sensitivity <> 'restricted'))
 RETURN p.id AS person, type(a) AS type, x.id AS other_id, x.name AS other, a.date AS date,
-       a.date_from AS date_from, a.sources AS sources
+       a.date_from AS date_from, a.sources AS sources, a.id AS act_id
 """
 TIES_OF = """
 MATCH (p:Person)-[tie:RELATED_TO|ASSOCIATE_OF]-(t:Person)
@@ -311,7 +311,8 @@ def relatives_as_hostages(graph: Graph, query: Query, params: dict[str, Any], pu
         if pressured not in names or target not in names:
             continue  # a restricted end, for the public
         acts_here = sorted(
-            acts_by_person[pressured], key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"])
+            acts_by_person[pressured],
+            key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"], a["act_id"] or ""),
         )
         tie = ties.get((pressured, target))
         result.append(
@@ -329,7 +330,16 @@ def relatives_as_hostages(graph: Graph, query: Query, params: dict[str, Any], pu
                 "sources": [ref for a in acts_here for ref in a["sources"] or []] + (tie["sources"] if tie else []),
             }
         )
-    result.sort(key=lambda r: (r["basis"] != "explicit", r["target"], r["pressured"], r["tie"] or ""))
+    result.sort(
+        key=lambda r: (
+            r["basis"] != "explicit",
+            r["target"],
+            r["pressured"],
+            r["tie"] or "",
+            r["target_id"],
+            r["pressured_id"],
+        )
+    )
     return result
 
 
