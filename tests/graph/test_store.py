@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.store import PAUSE_ENV, Graph
 from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
 from persecution_graph.loaders.validate import validate
@@ -195,3 +196,33 @@ def test_a_broken_dump_says_where(tmp_path: Path) -> None:
     path.write_text("hello\n")
     with pytest.raises(DumpError, match=r"broken.jsonl:1:1: not JSON: Expecting value$"):
         read_dump(path)
+
+
+@pytest.mark.parametrize("one_transaction_max", ["50000", "0"], ids=["one transaction", "new database"])
+def test_readers_see_the_old_graph_or_the_new_one_during_a_load(
+    graph: Graph, small_dataset, monkeypatch: pytest.MonkeyPatch, one_transaction_max: str
+) -> None:  # type: ignore[no-untyped-def]
+    """On every engine: while the bundled data replaces the small fixture, every read sees
+    either the whole old graph or the whole new one."""
+    import threading
+
+    if one_transaction_max == "0" and graph.embedded_dir is None:
+        pytest.skip("embedded engine only: a new database per load")
+    monkeypatch.setenv(ONE_TRANSACTION_ENV, one_transaction_max)
+    bundled = validate(Path(__file__).parents[2] / "seed_data").dataset
+    graph.replace(small_dataset)
+    shape = (
+        f"MATCH (n:{ENTITY_LABEL}) WITH count(n) AS nodes "
+        f"OPTIONAL MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN nodes, count(e) AS edges"
+    )
+    seen: set[tuple[int, int]] = set()
+    loading = threading.Thread(target=graph.replace, args=(bundled,))
+    loading.start()
+    while loading.is_alive():
+        [row] = graph.read(shape)
+        seen.add((row["nodes"], row["edges"]))
+    loading.join()
+    [row] = graph.read(shape)
+    seen.add((row["nodes"], row["edges"]))
+    assert seen <= {(35, 37), (len(bundled.nodes), len(bundled.edges))}
+    assert (len(bundled.nodes), len(bundled.edges)) in seen
