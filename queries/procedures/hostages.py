@@ -33,7 +33,7 @@ WHERE p.id IN $ids AND type(a) IN $act_types
   AND VISIBLE(a)
 RETURN p.id AS person, type(a) AS type, x.id AS other_id, x.name AS other, a.date AS date,
        a.date_from AS date_from, a.pressure_on AS pressure_on, a.attribution AS attribution,
-       a.involvement AS involvement, a.sources AS sources
+       a.involvement AS involvement, a.sources AS sources, a.id AS act_id
 """
 TIES_OF = """
 MATCH (p:Person)-[tie:RELATED_TO|ASSOCIATE_OF]-(t:Person)
@@ -88,7 +88,16 @@ def relatives_as_hostages(view: View, params: dict[str, Any]) -> Rows:
         if pressured not in names or target not in names:
             continue  # a restricted end, for the public
         result.append(_hostage_row(pressured, target, explicit, acts_by_person[pressured], ties, names))
-    result.sort(key=lambda r: (r["basis"] != "explicit", r["target"], r["pressured"], r["tie"] or ""))
+    result.sort(
+        key=lambda r: (
+            r["basis"] != "explicit",
+            r["target"],
+            r["pressured"],
+            r["tie"] or "",
+            r["target_id"],
+            r["pressured_id"],
+        )
+    )
     return result
 
 
@@ -102,7 +111,7 @@ def _hostage_row(
 ) -> dict[str, Any]:
     """One pressured person and target: on an explicit row, `acts` are those the text says
     were meant to pressure the target and `other_acts` the rest; on an inferred row every act."""
-    acts = sorted(acts, key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"]))
+    acts = sorted(acts, key=lambda a: (a["date_from"] or "9999", a["type"], a["other_id"], a["act_id"] or ""))
     if explicit:
         stated = [a for a in acts if a["pressure_on"] == target]
         others = [a for a in acts if a["pressure_on"] != target and a["type"] not in NOT_PRESSURE]

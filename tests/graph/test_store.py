@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import PAUSE_ENV, Graph
 from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
@@ -198,3 +199,43 @@ def test_a_broken_dump_says_where(tmp_path: Path) -> None:
     path.write_text("hello\n")
     with pytest.raises(DumpError, match=r"broken.jsonl:1:1: not JSON: Expecting value$"):
         read_dump(path)
+
+
+@pytest.mark.parametrize("one_transaction_max", ["50000", "0"], ids=["one transaction", "new database"])
+def test_readers_see_the_old_graph_or_the_new_one_during_a_load(
+    graph: Graph,
+    small_dataset,
+    monkeypatch: pytest.MonkeyPatch,
+    one_transaction_max: str,
+    request: pytest.FixtureRequest,
+) -> None:  # type: ignore[no-untyped-def]
+    """While the bundled data replaces the small fixture, every read should see either the
+    whole old graph or the whole new one."""
+    import threading
+
+    if one_transaction_max == "0" and graph.embedded_dir is None:
+        pytest.skip("embedded engine only: a new database per load")
+    if one_transaction_max != "0":
+        # Found by this test, on both engines: a statement that runs while the server applies
+        # the commit of one transaction can see part of it (ArcadeDB: 728 of 759 nodes with all
+        # 1,636 edges; Neo4j: the 759 old nodes with 1,327 of their 1,636 edges). Only the embedded engine's new-database path holds every time (README).
+        # Not strict: the window is short, and most runs pass.
+        request.applymarker(pytest.mark.xfail(reason="a read during a commit can see part of it"))
+    monkeypatch.setenv(ONE_TRANSACTION_ENV, one_transaction_max)
+    bundled = validate(Path(__file__).parents[2] / "seed_data").dataset
+    graph.replace(small_dataset)
+    shape = (
+        f"MATCH (n:{ENTITY_LABEL}) WITH count(n) AS nodes "
+        f"OPTIONAL MATCH (:{ENTITY_LABEL})-[e]->(:{ENTITY_LABEL}) RETURN nodes, count(e) AS edges"
+    )
+    seen: set[tuple[int, int]] = set()
+    loading = threading.Thread(target=graph.replace, args=(bundled,))
+    loading.start()
+    while loading.is_alive():
+        [row] = graph._read(shape)
+        seen.add((row["nodes"], row["edges"]))
+    loading.join()
+    [row] = graph._read(shape)
+    seen.add((row["nodes"], row["edges"]))
+    assert seen <= {(len(small_dataset.nodes), len(small_dataset.edges)), (len(bundled.nodes), len(bundled.edges))}
+    assert (len(bundled.nodes), len(bundled.edges)) in seen
