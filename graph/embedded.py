@@ -12,7 +12,9 @@ Hardening, enforced by the engine itself (see docs/SECURITY.md):
 
 - the data folder is private (0700) and the server process creates every file with umask 077
   (database files, write-ahead log, logs);
-- no statement may read a file or a URL (`LOAD CSV` off for both), every statement stops after
+- no statement may read a file or a URL (`LOAD CSV` off for both; `IMPORT DATABASE`, which only
+  root may run, reads only the data folder's ``import/``, where a large load leaves its file for
+  the engine's importer: graph/bulk.py), every statement stops after
   ``STATEMENT_TIMEOUT_MS``, and ``range()`` is bounded;
 - the Cypher console runs as a server user of its own (``CONSOLE_USER``) whose group may only
   read records, never write, change the schema or the security; the engine refuses the rest.
@@ -49,7 +51,11 @@ LOG_FILE = "server.log"
 # then points this file at it (graph/writer.py), so readers see the old graph or the new one.
 CURRENT_FILE = "current-database"
 STAGING_PREFIX = "graph-"
+# The only folder from which the engine's importer may read (graph/bulk.py writes its files there).
+IMPORT_DIR = "import"
 START_TIMEOUT_S = 120.0
+# An import of millions of records is one command (graph/bulk.py): wait for it.
+IMPORT_TIMEOUT_S = 3600.0
 STOP_TIMEOUT_S = 60.0
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -217,7 +223,9 @@ def basic_auth(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def _post(http_port: int, path: str, body: dict[str, object], auth: tuple[str, str], what: str) -> object:
+def _post(
+    http_port: int, path: str, body: dict[str, object], auth: tuple[str, str], what: str, timeout: float = 120.0
+) -> object:
     """POST JSON to the server's HTTP API on loopback; its ``result``."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{http_port}{path}",
@@ -226,13 +234,29 @@ def _post(http_port: int, path: str, body: dict[str, object], auth: tuple[str, s
         headers={"Authorization": basic_auth(*auth), "Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read()).get("result")
     except urllib.error.HTTPError as error:
         detail = error.read().decode(errors="replace")[:300]
         raise DatabaseUnavailable(f"the embedded database refused {what}: {detail}") from None
     except OSError as error:
         raise DatabaseUnavailable(f"the embedded database did not answer {what}: {error}") from None
+
+
+def import_folder(data_dir: Path) -> Path:
+    """Where a load leaves the file the engine imports (graph/bulk.py), and nothing else."""
+    return data_dir / IMPORT_DIR
+
+
+def sql_command(data_dir: Path, database: str, command: str, **params: object) -> object:
+    """Run an SQL command (``IMPORT DATABASE``, which Cypher lacks) in ``database`` on the running
+    server's HTTP API, on loopback, as root; values as parameters."""
+    info = running(data_dir)
+    if info is None:
+        raise DatabaseUnavailable(f"the embedded database of {data_dir} is not running")
+    body: dict[str, object] = {"language": "sql", "command": command, "params": params}
+    where = f"/api/v1/command/{database}"
+    return _post(info.http_port, where, body, credentials(data_dir), repr(command), IMPORT_TIMEOUT_S)
 
 
 def server_command(data_dir: Path, command: str) -> object:
@@ -347,7 +371,7 @@ def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
         credentials(data_dir)
         (data_dir / STATE_FILE).unlink(missing_ok=True)
         # Nothing is in use while no server runs: databases nobody points at go now.
-        for leftover in leftover_databases(data_dir):
+        for leftover in [*leftover_databases(data_dir), import_folder(data_dir)]:
             shutil.rmtree(leftover, ignore_errors=True)
         _tighten(data_dir)
         bolt, http = _free_port(), _free_port()
@@ -422,23 +446,28 @@ def server_config(bolt: int, http: int) -> dict[str, object]:
     }
 
 
-def database_settings() -> dict[str, object]:
+def database_settings(data_dir: Path) -> dict[str, object]:
     """Settings every database of the server takes from the engine's defaults (a database
     opened by the server does not read the server's own settings)."""
     return {
         # Statements read the graph, never a file or a URL.
         "arcadedb.opencypher.loadCsv.allowFileUrls": False,
         "arcadedb.opencypher.loadCsv.allowRemoteUrls": False,
+        # The importer (root only: it needs the right to change security) reads the load's own
+        # files, nothing else; the server commands 'import/restore database' no local file at all.
+        "arcadedb.server.security.importAllowedLocalPaths": str(import_folder(data_dir).resolve()),
+        "arcadedb.server.restoreImportAllowLocalUrls": False,
+        "arcadedb.server.security.importBlockLocalNetworks": True,
         "arcadedb.command.timeout": statement_timeout_ms(),
         "arcadedb.queryMaxRangeSize": MAX_RANGE_SIZE,
     }
 
 
-def _apply_database_settings() -> None:
+def _apply_database_settings(data_dir: Path) -> None:
     import jpype
 
     settings = jpype.JClass("com.arcadedb.GlobalConfiguration")
-    for key, value in database_settings().items():
+    for key, value in database_settings(data_dir).items():
         found = settings.findByKey(key)
         if found is None:
             raise DatabaseUnavailable(f"this ArcadeDB has no setting {key!r}")
@@ -454,7 +483,7 @@ def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> Non
     server = arcadedb_embedded.create_server(
         str(data_dir / "arcadedb"), root_password=password, config=server_config(bolt, http)
     )
-    _apply_database_settings()
+    _apply_database_settings(data_dir)
     server.start()
     current = current_database(data_dir)
     if not (data_dir / "arcadedb" / "databases" / current).exists():
