@@ -63,7 +63,7 @@ def _awkward(writer: Any) -> None:
     """Values the importer would store otherwise, a node told again, an edge told again."""
     odd = {
         "id": "aidos",
-        "name": "Aidos «Ақтау»\nsecond line \"quoted\" \\ \u2028",
+        "name": 'Aidos «Ақтау»\nsecond line "quoted" \\ \u2028',
         "roles": ["Activist"],
         "sources": ['{"line": "1", "source": "r"}'],
         "seen_at": "2020-05-01T10:00:00",
