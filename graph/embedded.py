@@ -5,8 +5,12 @@ host process down if it faults; it also writes logs into its working directory. 
 a separate process whose working directory is the data folder, bound to 127.0.0.1, with a
 generated password kept (mode 0600) in the data folder; every other part talks Bolt to it.
 
-``server.json`` in the data folder says which server is running. A server started by a single
-command (``ephemeral``) is stopped by that command; ``db start`` and ``serve`` keep it running.
+``server.json`` in the data folder says which server is running. A server started by a command
+(``ephemeral``) stays up for the commands after it and stops itself once no command has used it
+for ``idle_timeout_s`` (``PERSECUTION_GRAPH_IDLE_TIMEOUT_S``, default 15 minutes; 0: the command
+that started it stops it), since the engine's JVM takes seconds to start; ``db stop`` stops it
+at once. ``db start`` and ``serve`` keep it running. A command holds a shared lock on ``.in-use``
+while it runs (``in_use``): the server never stops under a command, however long it runs.
 
 Hardening, enforced by the engine itself (see docs/SECURITY.md):
 
@@ -40,6 +44,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 from .errors import DatabaseUnavailable
 from .settings import EMBEDDED_DATABASE
@@ -80,6 +85,7 @@ class ServerInfo:
     http_port: int
     database: str = EMBEDDED_DATABASE  # current when the server started; now: current_database()
     ephemeral: bool = False
+    idle_timeout_s: float = 0.0  # an ephemeral server stops itself after this long unused (0: never)
 
     @property
     def uri(self) -> str:
@@ -359,8 +365,51 @@ def _log_tail(data_dir: Path, lines: int = 15) -> str:
     return "\n".join(text[-lines:])
 
 
-def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
-    """Start the server for this data folder (or adopt the running one) and wait until ready."""
+IN_USE_FILE = ".in-use"
+IDLE_TIMEOUT_ENV = "PERSECUTION_GRAPH_IDLE_TIMEOUT_S"
+IDLE_TIMEOUT_S = 900.0
+
+
+def idle_timeout_s() -> float:
+    """How long a server started by a command stays up unused (PERSECUTION_GRAPH_IDLE_TIMEOUT_S)."""
+    given = os.environ.get(IDLE_TIMEOUT_ENV)
+    return float(given) if given else IDLE_TIMEOUT_S
+
+
+@contextlib.contextmanager
+def in_use(data_dir: Path) -> Iterator[None]:
+    """Held by a command while it uses the server (a shared lock; the server takes it exclusively
+    to stop when idle); its end is the server's last use (the file's time)."""
+    private_folder(data_dir)
+    path = data_dir / IN_USE_FILE
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            os.utime(path)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _idle_for(data_dir: Path, seconds: float) -> IO[str] | None:
+    """The in-use lock, held, if no command uses the server and none has for ``seconds``
+    (the caller stops the server, then lets the lock go); None if it is in use."""
+    path = data_dir / IN_USE_FILE
+    handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE), "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    if time.time() - path.stat().st_mtime < seconds:
+        handle.close()
+        return None
+    return handle
+
+
+def start(data_dir: Path, ephemeral: bool = False, idle_timeout: float = 0.0) -> ServerInfo:
+    """Start the server for this data folder (or adopt the running one) and wait until ready.
+    An ``ephemeral`` one with an ``idle_timeout`` stops itself once unused that long."""
     with _lock(data_dir):
         info = running(data_dir)
         if info is not None:
@@ -386,6 +435,7 @@ def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
                     str(bolt),
                     str(http),
                     "1" if ephemeral else "0",
+                    str(idle_timeout if ephemeral else 0.0),
                 ],
                 cwd=data_dir,
                 stdout=log,
@@ -474,7 +524,16 @@ def _apply_database_settings(data_dir: Path) -> None:
         found.setValue(value)
 
 
-def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> None:
+def _unused(data_dir: Path, pid: int) -> IO[str] | None:
+    """The in-use lock, held, if this server was started by a command, is still (``db start``
+    may adopt it) and has been unused for its idle timeout; None otherwise."""
+    info = _read_state(data_dir)
+    if info is None or info.pid != pid or not info.ephemeral or info.idle_timeout_s <= 0:
+        return None
+    return _idle_for(data_dir, info.idle_timeout_s)
+
+
+def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool, idle_timeout: float = 0.0) -> None:
     """Child-process main: run ArcadeDB until SIGTERM, then shut it down cleanly."""
     os.umask(0o077)  # every file the engine writes (database, write-ahead log, logs): owner only
     import arcadedb_embedded  # the JVM starts here, in this process only
@@ -492,13 +551,24 @@ def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> Non
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    _write_state(data_dir, ServerInfo(os.getpid(), bolt, http, current, ephemeral))
+    (data_dir / IN_USE_FILE).touch(mode=PRIVATE_FILE)  # unused from now on, until a command
+    _write_state(data_dir, ServerInfo(os.getpid(), bolt, http, current, ephemeral, idle_timeout))
     print(f"persecution-graph: embedded database ready on 127.0.0.1:{bolt}", flush=True)
+    idle: IO[str] | None = None
+    ticks = 0
     while not stopping.wait(0.2):  # a timed wait lets the signal handler run promptly
-        pass
+        ticks += 1
+        if ticks % 5 == 0 and (idle := _unused(data_dir, os.getpid())) is not None:
+            # Commands wait on the lock held meanwhile, then find no server and start one.
+            with _lock(data_dir):
+                (data_dir / STATE_FILE).unlink(missing_ok=True)
+            print(f"persecution-graph: embedded database unused for {idle_timeout:.0f} s, stopping", flush=True)
+            break
     server.stop()
+    if idle is not None:
+        idle.close()
     print("persecution-graph: embedded database stopped", flush=True)
 
 
 if __name__ == "__main__":
-    _serve_forever(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1")
+    _serve_forever(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", float(sys.argv[5] or 0))
