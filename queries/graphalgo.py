@@ -47,10 +47,13 @@ class Indexed:
             raise ValueError("an undirected simple graph is expected (the persecution network)")
         nodes = list(network)
         index = {node: position for position, node in enumerate(nodes)}
-        edges = [(index[a], index[b]) for a, b in network.edges()]
+        edges, weights = [], []
+        for a, b, value in network.edges(data=weight or "weight", default=1):
+            edges.append((index[a], index[b]))
+            weights.append(value)
         graph = ig.Graph(n=len(nodes), edges=edges, directed=False)
         if weight is not None:
-            graph.es["weight"] = [float(data.get(weight, 1)) for _, _, data in network.edges(data=True)]
+            graph.es["weight"] = weights
         return cls(nodes, graph)
 
 
