@@ -20,6 +20,7 @@ In one run, on an embedded database of its own (a temporary folder, stopped afte
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -49,6 +50,8 @@ WARM_UP_SCALE = 5000
 TIMINGS = 3
 TIMED_ONCE_FROM = 400_000
 SPILL_BATCH = 10_000
+# A large load over Bolt (as before the importer) is timed once to compare, up to this many records.
+BOLT_LOAD_UP_TO = 1_000_000
 
 
 def _as_stored(properties: dict[str, Any]) -> dict[str, Any]:
@@ -204,6 +207,7 @@ def run(
     from ..graph.model import load_model
     from ..graph.records import paused_gc
     from ..graph.store import connect
+    from ..graph.writer import ONE_TRANSACTION_MAX
     from ..loaders.load import load
     from ..loaders.synthetic import write_corpus
     from ..loaders.validate import Validator
@@ -253,7 +257,15 @@ def run(
         # way. Below 100k entities each is timed three times, in turn, and the best kept.
         write_corpus(work / "warm-up", min(scale, WARM_UP_SCALE), seed + 1)
         load(graph, work / "warm-up")
-        load_times, raw_times = [], []
+        if server is None and ONE_TRANSACTION_MAX < records < BOLT_LOAD_UP_TO:
+            # A large load as it was before the importer, over Bolt (once), to compare.
+            _empty(graph)
+            began = time.perf_counter()
+            with _writing("bolt"):
+                assert load(graph, corpus).ok
+            result["load_bolt_s"] = round(time.perf_counter() - began, 2)
+            result["load_bolt_records_per_s"] = round(records / result["load_bolt_s"])
+        load_times, raw_times, native_times = [], [], []
         for _ in range(TIMINGS if records < TIMED_ONCE_FROM else 1):
             _empty(graph)
             with PeakRss() as peak:
@@ -263,20 +275,26 @@ def run(
             assert loaded.ok and loaded.nodes + loaded.edges == records
             result["peak_rss_mb"] = max(result.get("peak_rss_mb", 0.0), round(peak.peak_mb, 1))
             # The raw ceiling: the same rows, encoded beforehand, written by the same writer (in
-            # the same way: one transaction for a small load, a new database for a large one).
+            # the same way: one transaction for a small load, a new database for a large one),
+            # over Bolt; the native ceiling: the same rows into a new database through the
+            # engine's importer (graph/bulk.py), at every scale.
             _empty(graph)
-            began = time.perf_counter()
-            with paused_gc(), graph.writer(stored=_as_stored, expected_records=records) as writer:
-                for method, item in spill.read():
-                    getattr(writer, method)(item)
-            raw_times.append(time.perf_counter() - began)
+            with _writing("bolt"):
+                raw_times.append(_write_spill(graph, spill, records))
+            if server is None:
+                _empty(graph)
+                with _writing("native", every_load=True):
+                    native_times.append(_write_spill(graph, spill, records))
         load_s, raw_s = min(load_times), min(raw_times)
         result.update(load_s=round(load_s, 2), load_records_per_s=round(records / load_s), timings=len(load_times))
         stage("loaded")
         result.update(raw_s=round(raw_s, 2), raw_ceiling_records_per_s=round(records / raw_s))
+        if native_times:
+            native_s = min(native_times)
+            result.update(native_s=round(native_s, 2), native_ceiling_records_per_s=round(records / native_s))
         stage("raw ceiling")
 
-        # The graph the raw ceiling wrote is the corpus: the queries run on it.
+        # The graph the last ceiling wrote is the corpus: the queries run on it.
         if queries:
             result.update(_time_queries(graph, seed, repeats))
             stage("queries")
@@ -305,6 +323,38 @@ def run(
         "queries_p95_at_most_50ms": {k: v <= 50 for k, v in result.get("query_p95_ms", {}).items()},
     }
     return result
+
+
+def _write_spill(graph: Any, spill: Spill, records: int) -> float:
+    """Seconds to write the spilled rows, encoded beforehand, as a new graph."""
+    from ..graph.records import paused_gc
+
+    began = time.perf_counter()
+    with paused_gc(), graph.writer(stored=_as_stored, expected_records=records) as writer:
+        for method, item in spill.read():
+            getattr(writer, method)(item)
+    return time.perf_counter() - began
+
+
+@contextlib.contextmanager
+def _writing(way: str, every_load: bool = False) -> Iterator[None]:
+    """Large loads on the embedded engine written ``way`` (``native`` or ``bolt``) in the block;
+    with ``every_load``, small ones too (graph/writer.py, graph/bulk.py)."""
+    from ..graph.bulk import BULK_ENV
+    from ..graph.writer import ONE_TRANSACTION_ENV
+
+    saved = {name: os.environ.get(name) for name in (BULK_ENV, ONE_TRANSACTION_ENV)}
+    os.environ[BULK_ENV] = way
+    if every_load:
+        os.environ[ONE_TRANSACTION_ENV] = "0"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _empty(graph: Any) -> None:
@@ -395,12 +445,15 @@ def _time_queries(graph: Any, seed: int, repeats: int) -> dict[str, Any]:
 def report_text(result: dict[str, Any]) -> str:
     from ..graph.store import BATCH_SIZE
 
+    native = result.get("native_ceiling_records_per_s", 0)
     lines = [
         f"scale {result['scale']}: {result['nodes']} nodes, {result['edges']} edges ({result['machine']})",
         f"load end to end   {result['load_records_per_s']:>10} records/s  ({result['load_s']} s, validating and "
         f"writing at once; validation and encoding alone {result['validate_s']} s)",
         f"raw ceiling       {result['raw_ceiling_records_per_s']:>10} records/s  ({result['raw_s']} s, no validation, "
         f"UNWIND {BATCH_SIZE})",
+        f"native ceiling    {native:>10} records/s  ({result.get('native_s')} s, no validation, the engine's "
+        f"importer; load / native {result['load_records_per_s'] / native if native else 0:.2f})",
         f"naive MERGE       {result['naive_records_per_s']:>10} records/s  (one transaction each, "
         f"{result['naive_sample']} records)",
         f"peak RSS          {result['peak_rss_mb']:>10} MB (loader)   "

@@ -5,14 +5,20 @@ host process down if it faults; it also writes logs into its working directory. 
 a separate process whose working directory is the data folder, bound to 127.0.0.1, with a
 generated password kept (mode 0600) in the data folder; every other part talks Bolt to it.
 
-``server.json`` in the data folder says which server is running. A server started by a single
-command (``ephemeral``) is stopped by that command; ``db start`` and ``serve`` keep it running.
+``server.json`` in the data folder says which server is running. A server started by a command
+(``ephemeral``) stays up for the commands after it and stops itself once no command has used it
+for ``idle_timeout_s`` (``PERSECUTION_GRAPH_IDLE_TIMEOUT_S``, default 15 minutes; 0: the command
+that started it stops it), since the engine's JVM takes seconds to start; ``db stop`` stops it
+at once. ``db start`` and ``serve`` keep it running. A command holds a shared lock on ``.in-use``
+while it runs (``in_use``): the server never stops under a command, however long it runs.
 
 Hardening, enforced by the engine itself (see docs/SECURITY.md):
 
 - the data folder is private (0700) and the server process creates every file with umask 077
   (database files, write-ahead log, logs);
-- no statement may read a file or a URL (`LOAD CSV` off for both), every statement stops after
+- no statement may read a file or a URL (`LOAD CSV` off for both; `IMPORT DATABASE`, which only
+  root may run, reads only the data folder's ``import/``, where a large load leaves its file for
+  the engine's importer: graph/bulk.py), every statement stops after
   ``STATEMENT_TIMEOUT_MS``, and ``range()`` is bounded;
 - the Cypher console runs as a server user of its own (``CONSOLE_USER``) whose group may only
   read records, never write, change the schema or the security; the engine refuses the rest.
@@ -38,6 +44,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 from .errors import DatabaseUnavailable
 from .settings import EMBEDDED_DATABASE
@@ -49,7 +56,11 @@ LOG_FILE = "server.log"
 # then points this file at it (graph/writer.py), so readers see the old graph or the new one.
 CURRENT_FILE = "current-database"
 STAGING_PREFIX = "graph-"
+# The only folder from which the engine's importer may read (graph/bulk.py writes its files there).
+IMPORT_DIR = "import"
 START_TIMEOUT_S = 120.0
+# An import of millions of records is one command (graph/bulk.py): wait for it.
+IMPORT_TIMEOUT_S = 3600.0
 STOP_TIMEOUT_S = 60.0
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -74,6 +85,7 @@ class ServerInfo:
     http_port: int
     database: str = EMBEDDED_DATABASE  # current when the server started; now: current_database()
     ephemeral: bool = False
+    idle_timeout_s: float = 0.0  # an ephemeral server stops itself after this long unused (0: never)
 
     @property
     def uri(self) -> str:
@@ -217,7 +229,9 @@ def basic_auth(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def _post(http_port: int, path: str, body: dict[str, object], auth: tuple[str, str], what: str) -> object:
+def _post(
+    http_port: int, path: str, body: dict[str, object], auth: tuple[str, str], what: str, timeout: float = 120.0
+) -> object:
     """POST JSON to the server's HTTP API on loopback; its ``result``."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{http_port}{path}",
@@ -226,13 +240,29 @@ def _post(http_port: int, path: str, body: dict[str, object], auth: tuple[str, s
         headers={"Authorization": basic_auth(*auth), "Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read()).get("result")
     except urllib.error.HTTPError as error:
         detail = error.read().decode(errors="replace")[:300]
         raise DatabaseUnavailable(f"the embedded database refused {what}: {detail}") from None
     except OSError as error:
         raise DatabaseUnavailable(f"the embedded database did not answer {what}: {error}") from None
+
+
+def import_folder(data_dir: Path) -> Path:
+    """Where a load leaves the file the engine imports (graph/bulk.py), and nothing else."""
+    return data_dir / IMPORT_DIR
+
+
+def sql_command(data_dir: Path, database: str, command: str, **params: object) -> object:
+    """Run an SQL command (``IMPORT DATABASE``, which Cypher lacks) in ``database`` on the running
+    server's HTTP API, on loopback, as root; values as parameters."""
+    info = running(data_dir)
+    if info is None:
+        raise DatabaseUnavailable(f"the embedded database of {data_dir} is not running")
+    body: dict[str, object] = {"language": "sql", "command": command, "params": params}
+    where = f"/api/v1/command/{database}"
+    return _post(info.http_port, where, body, credentials(data_dir), repr(command), IMPORT_TIMEOUT_S)
 
 
 def server_command(data_dir: Path, command: str) -> object:
@@ -335,8 +365,51 @@ def _log_tail(data_dir: Path, lines: int = 15) -> str:
     return "\n".join(text[-lines:])
 
 
-def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
-    """Start the server for this data folder (or adopt the running one) and wait until ready."""
+IN_USE_FILE = ".in-use"
+IDLE_TIMEOUT_ENV = "PERSECUTION_GRAPH_IDLE_TIMEOUT_S"
+IDLE_TIMEOUT_S = 900.0
+
+
+def idle_timeout_s() -> float:
+    """How long a server started by a command stays up unused (PERSECUTION_GRAPH_IDLE_TIMEOUT_S)."""
+    given = os.environ.get(IDLE_TIMEOUT_ENV)
+    return float(given) if given else IDLE_TIMEOUT_S
+
+
+@contextlib.contextmanager
+def in_use(data_dir: Path) -> Iterator[None]:
+    """Held by a command while it uses the server (a shared lock; the server takes it exclusively
+    to stop when idle); its end is the server's last use (the file's time)."""
+    private_folder(data_dir)
+    path = data_dir / IN_USE_FILE
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            os.utime(path)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _idle_for(data_dir: Path, seconds: float) -> IO[str] | None:
+    """The in-use lock, held, if no command uses the server and none has for ``seconds``
+    (the caller stops the server, then lets the lock go); None if it is in use."""
+    path = data_dir / IN_USE_FILE
+    handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE), "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    if time.time() - path.stat().st_mtime < seconds:
+        handle.close()
+        return None
+    return handle
+
+
+def start(data_dir: Path, ephemeral: bool = False, idle_timeout: float = 0.0) -> ServerInfo:
+    """Start the server for this data folder (or adopt the running one) and wait until ready.
+    An ``ephemeral`` one with an ``idle_timeout`` stops itself once unused that long."""
     with _lock(data_dir):
         info = running(data_dir)
         if info is not None:
@@ -347,7 +420,7 @@ def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
         credentials(data_dir)
         (data_dir / STATE_FILE).unlink(missing_ok=True)
         # Nothing is in use while no server runs: databases nobody points at go now.
-        for leftover in leftover_databases(data_dir):
+        for leftover in [*leftover_databases(data_dir), import_folder(data_dir)]:
             shutil.rmtree(leftover, ignore_errors=True)
         _tighten(data_dir)
         bolt, http = _free_port(), _free_port()
@@ -362,6 +435,7 @@ def start(data_dir: Path, ephemeral: bool = False) -> ServerInfo:
                     str(bolt),
                     str(http),
                     "1" if ephemeral else "0",
+                    str(idle_timeout if ephemeral else 0.0),
                 ],
                 cwd=data_dir,
                 stdout=log,
@@ -422,30 +496,44 @@ def server_config(bolt: int, http: int) -> dict[str, object]:
     }
 
 
-def database_settings() -> dict[str, object]:
+def database_settings(data_dir: Path) -> dict[str, object]:
     """Settings every database of the server takes from the engine's defaults (a database
     opened by the server does not read the server's own settings)."""
     return {
         # Statements read the graph, never a file or a URL.
         "arcadedb.opencypher.loadCsv.allowFileUrls": False,
         "arcadedb.opencypher.loadCsv.allowRemoteUrls": False,
+        # The importer (root only: it needs the right to change security) reads the load's own
+        # files, nothing else; the server commands 'import/restore database' no local file at all.
+        "arcadedb.server.security.importAllowedLocalPaths": str(import_folder(data_dir).resolve()),
+        "arcadedb.server.restoreImportAllowLocalUrls": False,
+        "arcadedb.server.security.importBlockLocalNetworks": True,
         "arcadedb.command.timeout": statement_timeout_ms(),
         "arcadedb.queryMaxRangeSize": MAX_RANGE_SIZE,
     }
 
 
-def _apply_database_settings() -> None:
+def _apply_database_settings(data_dir: Path) -> None:
     import jpype
 
     settings = jpype.JClass("com.arcadedb.GlobalConfiguration")
-    for key, value in database_settings().items():
+    for key, value in database_settings(data_dir).items():
         found = settings.findByKey(key)
         if found is None:
             raise DatabaseUnavailable(f"this ArcadeDB has no setting {key!r}")
         found.setValue(value)
 
 
-def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> None:
+def _unused(data_dir: Path, pid: int) -> IO[str] | None:
+    """The in-use lock, held, if this server was started by a command, is still (``db start``
+    may adopt it) and has been unused for its idle timeout; None otherwise."""
+    info = _read_state(data_dir)
+    if info is None or info.pid != pid or not info.ephemeral or info.idle_timeout_s <= 0:
+        return None
+    return _idle_for(data_dir, info.idle_timeout_s)
+
+
+def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool, idle_timeout: float = 0.0) -> None:
     """Child-process main: run ArcadeDB until SIGTERM, then shut it down cleanly."""
     os.umask(0o077)  # every file the engine writes (database, write-ahead log, logs): owner only
     import arcadedb_embedded  # the JVM starts here, in this process only
@@ -454,7 +542,7 @@ def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> Non
     server = arcadedb_embedded.create_server(
         str(data_dir / "arcadedb"), root_password=password, config=server_config(bolt, http)
     )
-    _apply_database_settings()
+    _apply_database_settings(data_dir)
     server.start()
     current = current_database(data_dir)
     if not (data_dir / "arcadedb" / "databases" / current).exists():
@@ -463,13 +551,24 @@ def _serve_forever(data_dir: Path, bolt: int, http: int, ephemeral: bool) -> Non
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    _write_state(data_dir, ServerInfo(os.getpid(), bolt, http, current, ephemeral))
+    (data_dir / IN_USE_FILE).touch(mode=PRIVATE_FILE)  # unused from now on, until a command
+    _write_state(data_dir, ServerInfo(os.getpid(), bolt, http, current, ephemeral, idle_timeout))
     print(f"persecution-graph: embedded database ready on 127.0.0.1:{bolt}", flush=True)
+    idle: IO[str] | None = None
+    ticks = 0
     while not stopping.wait(0.2):  # a timed wait lets the signal handler run promptly
-        pass
+        ticks += 1
+        if ticks % 5 == 0 and (idle := _unused(data_dir, os.getpid())) is not None:
+            # Commands wait on the lock held meanwhile, then find no server and start one.
+            with _lock(data_dir):
+                (data_dir / STATE_FILE).unlink(missing_ok=True)
+            print(f"persecution-graph: embedded database unused for {idle_timeout:.0f} s, stopping", flush=True)
+            break
     server.stop()
+    if idle is not None:
+        idle.close()
     print("persecution-graph: embedded database stopped", flush=True)
 
 
 if __name__ == "__main__":
-    _serve_forever(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1")
+    _serve_forever(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", float(sys.argv[5] or 0))

@@ -299,18 +299,27 @@ def _embedded_dir(settings: Settings) -> Path | None:
 
 @contextlib.contextmanager
 def open_graph(settings: Settings | None = None) -> Iterator[Graph]:
-    """The graph for one command: uses a running server, or starts one just for this command."""
+    """The graph for one command: uses a running server, or starts one that stays up for the
+    commands after it until unused for its idle timeout (PERSECUTION_GRAPH_IDLE_TIMEOUT_S; with
+    0, it is stopped when this command ends). The server never stops while a command uses it."""
     settings = settings or Settings.from_env()
-    started: embedded.ServerInfo | None = None
-    info = None
-    if not settings.neo4j_uri:
+    if settings.neo4j_uri:
+        graph = connect(settings)
+        try:
+            yield graph
+        finally:
+            graph.driver.close()
+        return
+    idle = embedded.idle_timeout_s()
+    with embedded.in_use(settings.data_dir):
+        started: embedded.ServerInfo | None = None
         info = embedded.running(settings.data_dir)
         if info is None:
-            info = started = embedded.start(settings.data_dir, ephemeral=True)
-    graph = connect(settings, info)
-    try:
-        yield graph
-    finally:
-        graph.driver.close()
-        if started is not None:
-            embedded.stop(settings.data_dir, only_ephemeral_pid=started.pid)
+            info = started = embedded.start(settings.data_dir, ephemeral=True, idle_timeout=idle)
+        graph = connect(settings, info)
+        try:
+            yield graph
+        finally:
+            graph.driver.close()
+    if started is not None and idle <= 0:
+        embedded.stop(settings.data_dir, only_ephemeral_pid=started.pid)

@@ -88,6 +88,14 @@ class Target:
         with self.batch() as run:
             return run(statement, **params)
 
+    def write(self, writer: GraphWriter, kind: str, rows: Any) -> None:
+        """Write one batch the writer thread took (``nodes``, ``retold`` or ``edges``): by
+        default with the writer's own statements."""
+        getattr(writer, f"_write_{kind}")(rows)
+
+    def finish(self, writer: GraphWriter) -> None:
+        """Every batch is written; edges told again and the version are written next."""
+
     def commit(self) -> None:
         raise NotImplementedError
 
@@ -96,12 +104,17 @@ class Target:
 
 
 def target_for(graph: Graph, expected_records: int | None) -> Target:
-    """One transaction on Neo4j or for a small load; a new database for a large one."""
+    """One transaction on Neo4j or for a small load; a new database for a large one, filled by
+    the engine's own importer unless PERSECUTION_GRAPH_BULK says ``bolt`` (graph/bulk.py)."""
     bound = int(os.environ.get(ONE_TRANSACTION_ENV) or ONE_TRANSACTION_MAX)
     small = expected_records is not None and expected_records <= bound
     if graph.embedded_dir is None or small:
         return OneTransaction(graph)
-    return NewDatabase(graph, graph.embedded_dir)
+    from .bulk import BULK_ENV, NativeImport  # bulk builds on this module
+
+    if os.environ.get(BULK_ENV, "native") == "bolt":
+        return NewDatabase(graph, graph.embedded_dir)
+    return NativeImport(graph, graph.embedded_dir)
 
 
 def _take_turns(data_dir: Path) -> IO[str]:
@@ -160,18 +173,24 @@ class NewDatabase(Target):
             self.name = f"{embedded.STAGING_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
             embedded.server_command(data_dir, f"create database {self.name}")
             self.session = graph.driver.session(database=self.name)
-            for statement in graph.schema_statements():
-                self.session.run(statement).consume()
+            self._prepare(graph)
         except BaseException:
-            self.lock.close()
+            self.abort()
             raise
+
+    def _prepare(self, graph: Graph) -> None:
+        """The new database's schema, before any row (unique ids on every node type)."""
+        for statement in graph.schema_statements():
+            self.session.run(statement).consume()
 
     def _drop_leftovers(self) -> None:
         """Databases of loads that failed or were killed (nobody reads them)."""
         names = embedded.server_command(self.data_dir, "list databases")
         for name in names if isinstance(names, list) else []:
             if str(name).startswith(embedded.STAGING_PREFIX) and name != self.previous:
-                embedded.server_command(self.data_dir, f"drop database {name}")
+                # One the engine still imports into (its loader was killed) goes at the next start.
+                with contextlib.suppress(GraphError):
+                    embedded.server_command(self.data_dir, f"drop database {name}")
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Run]:
@@ -346,6 +365,7 @@ class GraphWriter:
         self._stop_thread()
         self._raise_if_failed()
         try:
+            self.target.finish(self)
             self._add_told_again()
             self._hide_edges_of_restricted_later()
             # A new version for every load: caches of derived results (analytics) key on it.
@@ -362,8 +382,8 @@ class GraphWriter:
         """Edges written before a later record made one of their ends restricted."""
         if self.restricted_later:
             self.target.run(
-                "UNWIND $ids AS e MATCH (n) WHERE elementId(n) = e MATCH (n)-[r]-() SET r.public = false",
-                ids=[self.element_ids[node_id] for node_id in sorted(self.restricted_later)],
+                f"UNWIND $ids AS i MATCH (n:{ENTITY_LABEL} {{id: i}})-[r]-() SET r.public = false",
+                ids=sorted(self.restricted_later),
             )
 
     def abort(self) -> None:
@@ -386,7 +406,7 @@ class GraphWriter:
                     continue  # drain: the caller learns of the error at its next batch
                 kind, rows = item
                 try:
-                    getattr(self, f"_write_{kind}")(rows)
+                    self.target.write(self, kind, rows)
                 except BaseException as error:  # handed to the caller's thread
                     self.error = error
 

@@ -1,0 +1,134 @@
+"""Whole-graph analytics on a networkx graph, computed by igraph (C) instead of pure Python.
+
+Pure functions: they take the persecution network as queries/procedures.py builds it (an
+undirected ``nx.Graph``, nodes keyed by entity id, a ``weight`` on each edge) and return what
+networkx would, keyed by the same node ids. They read no database and know no scope: the caller
+decides which network to pass. igraph was chosen by measuring igraph, rustworkx and networkit on
+the 100k-entity synthetic network (docs/BENCHMARKS.md, "Analytics").
+
+- :func:`betweenness` is networkx's ``betweenness_centrality(G, k, normalized=True, seed)``:
+  exact when ``samples`` is None, else estimated from the same sampled sources networkx would
+  draw with the same seed, so the scores are the same numbers (to rounding), only faster.
+- :func:`communities` is modularity optimisation by igraph's multilevel (Louvain) algorithm,
+  which is not networkx's implementation: on a graph with clear clusters both find them, but
+  on others the two can split differently; how far apart they are on the bundled data is
+  measured and written in docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import igraph as ig
+import networkx as nx
+
+SEED = 7
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A networkx graph as igraph holds it: vertex ``i`` is ``nodes[i]``, in the networkx
+    graph's own node order (which fixes the sampled sources and the order of ties)."""
+
+    nodes: list[Hashable]
+    graph: ig.Graph
+
+    @classmethod
+    def of(cls, network: nx.Graph, weight: str | None = "weight") -> Indexed:
+        """Convert once; pass the result to several functions to convert once only.
+
+        >>> Indexed.of(nx.path_graph(["a", "b", "c"])).graph.ecount()
+        2
+        """
+        if network.is_directed() or network.is_multigraph():
+            raise ValueError("an undirected simple graph is expected (the persecution network)")
+        nodes = list(network)
+        index = {node: position for position, node in enumerate(nodes)}
+        edges, weights = [], []
+        for a, b, value in network.edges(data=weight or "weight", default=1):
+            edges.append((index[a], index[b]))
+            weights.append(value)
+        graph = ig.Graph(n=len(nodes), edges=edges, directed=False)
+        if weight is not None:
+            graph.es["weight"] = weights
+        return cls(nodes, graph)
+
+
+def _indexed(network: nx.Graph | Indexed) -> Indexed:
+    return network if isinstance(network, Indexed) else Indexed.of(network)
+
+
+def betweenness(network: nx.Graph | Indexed, samples: int | None = None, seed: int = SEED) -> dict[Hashable, float]:
+    """Normalised betweenness centrality, unweighted, as networkx computes it: exact, or from
+    ``samples`` sources drawn as ``random.Random(seed).sample(list(nodes), samples)``.
+
+    >>> betweenness(nx.path_graph(["a", "b", "c"]))
+    {'a': 0.0, 'b': 1.0, 'c': 0.0}
+    """
+    indexed = _indexed(network)
+    count = len(indexed.nodes)
+    if samples == count:  # networkx does all of them then (same result, exact scale)
+        samples = None
+    sources = None if samples is None else random.Random(seed).sample(indexed.nodes, samples)
+    if count == 0:
+        return {}
+    if sources is None:
+        # igraph counts each unordered pair once; networkx each ordered pair: twice as much.
+        raw = [2 * value for value in indexed.graph.betweenness(directed=False)]
+    else:
+        position = {node: i for i, node in enumerate(indexed.nodes)}
+        found = indexed.graph.betweenness(directed=False, sources=[position[s] for s in sources])
+        raw = [2 * value for value in found]
+    scaled = _rescaled(raw, count, None if sources is None else [position[s] for s in sources])
+    return dict(zip(indexed.nodes, scaled, strict=True))
+
+
+def _rescaled(raw: list[float], count: int, sources: Sequence[int] | None) -> list[float]:
+    """networkx's normalisation of pair dependencies (endpoints excluded): by the pairs a node
+    can lie between, and, when sampled, by the sources drawn, a source not counting itself."""
+    pairs = count - 1  # targets a path through v can reach (v itself excluded)
+    if pairs < 2:
+        return raw
+    if sources is None:
+        return [value / (pairs * (pairs - 1)) for value in raw]
+    drawn = len(sources)
+    as_source = 1 / ((drawn - 1) * (pairs - 1)) if drawn > 1 else math.nan
+    otherwise = 1 / (drawn * (pairs - 1))
+    chosen = set(sources)
+    return [value * (as_source if i in chosen else otherwise) for i, value in enumerate(raw)]
+
+
+def communities(network: nx.Graph | Indexed, seed: int = SEED) -> list[set[Hashable]]:
+    """Communities that maximise weighted modularity (igraph's multilevel Louvain, with the
+    ``weight`` of each edge), largest first, then by smallest member; deterministic for a seed.
+
+    >>> two_triangles = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y"), ("y", "z"), ("x", "z"), ("c", "x")])
+    >>> [sorted(members) for members in communities(two_triangles)]
+    [['a', 'b', 'c'], ['x', 'y', 'z']]
+    """
+    indexed = _indexed(network)
+    if indexed.graph.ecount() == 0:
+        return []
+    weights = "weight" if "weight" in indexed.graph.es.attributes() else None
+    # igraph draws the order it visits vertices in from its generator: one of our own, seeded
+    # (igraph's call holds the GIL, so no other thread draws from it meanwhile).
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        clusters = indexed.graph.community_multilevel(weights=weights)
+    finally:
+        ig.set_random_number_generator(random)
+    found: dict[int, set[Hashable]] = {}
+    for position, cluster in enumerate(clusters.membership):
+        found.setdefault(cluster, set()).add(indexed.nodes[position])
+    return sorted(found.values(), key=lambda members: (-len(members), min(members)))  # type: ignore[type-var]
+
+
+def modularity(network: nx.Graph, parts: list[set[Hashable]], weight: str = "weight") -> float:
+    """The weighted modularity of a partition (to compare two partitions of one network)."""
+    return float(nx.community.modularity(network, parts, weight=weight))
+
+
+__all__ = ["SEED", "Indexed", "betweenness", "communities", "modularity"]

@@ -1,0 +1,207 @@
+"""Large loads through ArcadeDB's importer (graph/bulk.py): the same graph as over Bolt, the same
+safety. Embedded engine only (Neo4j's loads are one transaction of UNWIND batches)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import GraphDatabase
+from neo4j.exceptions import ConstraintError
+from persecution_graph.graph import embedded
+from persecution_graph.graph.bulk import BULK_ENV, NativeImport
+from persecution_graph.graph.errors import GraphError
+from persecution_graph.graph.records import Edge, Node
+from persecution_graph.graph.scope import Scope
+from persecution_graph.graph.store import Graph
+from persecution_graph.graph.writer import ONE_TRANSACTION_ENV, PAUSE_ENV
+from persecution_graph.loaders.load import load
+
+SEED = Path(__file__).parents[2] / "seed_data"
+
+
+def _loaded(graph: Graph, monkeypatch: pytest.MonkeyPatch, way: str, write: Any) -> dict[str, Any]:
+    """The graph's dump after writing it into a new database ``way`` (native or bolt)."""
+    monkeypatch.setenv(ONE_TRANSACTION_ENV, "0")
+    monkeypatch.setenv(BULK_ENV, way)
+    write()
+    return graph.view(Scope.FULL).dump()
+
+
+def _by_bolt_and_natively(graph: Graph, monkeypatch: pytest.MonkeyPatch, write: Any) -> tuple[Any, Any]:
+    return _loaded(graph, monkeypatch, "bolt", write), _loaded(graph, monkeypatch, "native", write)
+
+
+def _same_graph(bolt: dict[str, Any], native: dict[str, Any]) -> None:
+    """Node by node and edge by edge, every label, type and property as stored."""
+    assert [n["id"] for n in native["nodes"]] == [n["id"] for n in bolt["nodes"]]
+    for ours, theirs in zip(native["nodes"], bolt["nodes"], strict=True):
+        assert ours["labels"] == theirs["labels"], ours["id"]
+        assert ours["properties"] == theirs["properties"], ours["id"]
+        for key, value in theirs["properties"].items():  # the same Python types (no int/float, date drift)
+            assert type(ours["properties"][key]) is type(value), (ours["id"], key)
+    assert len(native["edges"]) == len(bolt["edges"])
+    for ours, theirs in zip(native["edges"], bolt["edges"], strict=True):
+        assert ours == theirs
+    assert native == bolt
+
+
+def test_the_bundled_data_loaded_natively_is_the_graph_a_bolt_load_writes(
+    embedded_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bolt, native = _by_bolt_and_natively(embedded_graph, monkeypatch, lambda: load(embedded_graph, SEED))
+    assert len(bolt["nodes"]) > 700 and len(bolt["edges"]) > 1500
+    _same_graph(bolt, native)
+
+
+def _awkward(writer: Any) -> None:
+    """Values the importer would store otherwise, a node told again, an edge told again."""
+    odd = {
+        "id": "aidos",
+        "name": 'Aidos «Ақтау»\nsecond line "quoted" \\ \u2028',
+        "roles": ["Activist"],
+        "sources": ['{"line": "1", "source": "r"}'],
+        "seen_at": "2020-05-01T10:00:00",
+        "seen_at_zone": "2020-05-01T10:00:00.5+01:00",
+        "count": 7,
+        "big": 2**40,
+        "share": 0.25,
+        "unnamed": False,
+        "tags": ["2020-05-01T10:00:00", "b"],
+        "numbers": [1, 2, 3],
+    }
+    writer.node(Node("aidos", "Person", ["Person", "Activist"], odd))
+    writer.node(Node("berik", "Person", ["Person", "Official"], {"id": "berik", "name": "Berik"}))
+    writer.node(Node("kuat", "Person", ["Person"], {"id": "kuat", "name": "Kuat"}))
+    act = {"id": "a-b", "sources": ['{"line": "3", "source": "r"}'], "date": "2019", "weight": 1.5}
+    writer.edge(Edge("DETAINED_BY", "aidos", "berik", act))
+    writer.edge(Edge("DETAINED_BY", "kuat", "berik", {"id": "k-b", "at": "2019-01-01T00:00:00Z"}))
+    writer._send_nodes()
+    writer._send_edges()
+    retold = {**odd, "name": "Aidos Retold", "roles": ["Activist", "Journalist"]}
+    writer.retell(Node("aidos", "Person", ["Person", "Activist", "Journalist"], retold))
+    writer.edge_again(Edge("DETAINED_BY", "aidos", "berik", {"id": "a-b", "sources": [{"source": "r", "line": "9"}]}))
+
+
+def test_awkward_values_nodes_and_edges_told_again_come_out_as_over_bolt(
+    embedded_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def write() -> None:
+        with embedded_graph.writer(stored=dict) as writer:
+            _awkward(writer)
+
+    bolt, native = _by_bolt_and_natively(embedded_graph, monkeypatch, write)
+    _same_graph(bolt, native)
+    aidos = next(n for n in native["nodes"] if n["id"] == "aidos")
+    assert aidos["labels"] == ["Person", "Activist", "Journalist"]
+    assert aidos["properties"]["seen_at"] == "2020-05-01T10:00:00"
+    assert aidos["properties"]["share"] == 0.25
+    [act] = [e for e in native["edges"] if e["properties"]["id"] == "a-b"]
+    assert act["properties"]["sources"] == ['{"line": "3", "source": "r"}', '{"line": "9", "source": "r"}']
+
+
+def test_ids_stay_unique_and_every_node_type_is_indexed_on_id(
+    embedded_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _loaded(embedded_graph, monkeypatch, "native", lambda: load(embedded_graph, SEED))
+    for labels in ("Entity:Person", "Entity:Person:Official", "Entity:Place", "Entity:Person:NewRole"):
+        with pytest.raises(ConstraintError):
+            embedded_graph.write(f"CREATE (n:{labels} {{id: $id}})", id="perpetrator-not-stated")
+    for label in ["Entity", *embedded_graph.model.nodes]:
+        statement = f"PROFILE MATCH (n:{label} {{id: $id}}) RETURN n.id AS id"
+        with embedded_graph.driver.session(database=embedded_graph.database) as session:
+            result = session.run(statement, id="zh-smatov")
+            rows = [record["id"] for record in result]
+            plan = str(result.consume().profile)
+        assert "NodeIndexSeek" in plan, label
+        assert rows == (["zh-smatov"] if label in ("Entity", "Person") else []), label
+
+
+def test_the_import_file_is_private_and_gone_when_the_load_ends(embedded_graph: Graph, data_dir: Path) -> None:
+    target = NativeImport(embedded_graph, data_dir)
+    assert target.path is not None and target.path.parent == embedded.import_folder(data_dir)
+    assert target.path.stat().st_mode & 0o777 == 0o600
+    assert target.path.parent.stat().st_mode & 0o777 == 0o700
+    target.abort()
+    assert not target.path.exists()
+    assert target.name not in str(embedded.server_command(data_dir, "list databases"))
+    with embedded_graph.writer(expected_records=10**6) as writer:
+        writer.node(Node("aidos", "Person", ["Person"], {"id": "aidos", "name": "Aidos"}))
+    assert list(embedded.import_folder(data_dir).iterdir()) == []
+
+
+def test_no_statement_reads_a_file_outside_the_import_folder_nor_as_the_console(
+    embedded_graph: Graph, data_dir: Path, tmp_path: Path
+) -> None:
+    """IMPORT DATABASE is the one statement that reads files: only root may run it, and only on
+    the load's own folder (LOAD CSV is refused for every user: tests/security)."""
+    outside = tmp_path / "secret.json"
+    outside.write_text('{"type":"node","id":"x","labels":["Entity"],"properties":{}}\n')
+    database = embedded_graph.database
+    with pytest.raises(GraphError, match="refused"):
+        embedded.sql_command(data_dir, database, "IMPORT DATABASE WITH url = :url", url=outside.as_uri())
+    folder = embedded.private_folder(embedded.import_folder(data_dir))
+    inside = folder / "probe.json"
+    inside.write_text(outside.read_text())
+    try:
+        info = embedded.running(data_dir)
+        assert info is not None
+        body = {"language": "sql", "command": "IMPORT DATABASE WITH url = :url", "params": {"url": inside.as_uri()}}
+        user = embedded.console_credentials(data_dir)
+        with pytest.raises(GraphError, match="refused"):
+            embedded._post(info.http_port, f"/api/v1/command/{database}", body, user, "import as the console")
+        with pytest.raises(GraphError, match="refused"):  # nor as a server command, even as root
+            embedded.server_command(data_dir, f"import database probe {inside.as_uri()}")
+    finally:
+        inside.unlink()
+    assert "probe" not in str(embedded.server_command(data_dir, "list databases"))
+    assert embedded_graph._read("MATCH (n:Entity {id: 'x'}) RETURN n.id AS id") == []
+    with GraphDatabase.driver(info.uri, auth=user) as driver, pytest.raises(Exception, match="(?i)file|url|security"):
+        driver.execute_query("LOAD CSV FROM $url AS row RETURN row", url=inside.as_uri(), database_=database)
+
+
+@pytest.mark.parametrize("way", ["native", "bolt"])
+def test_a_killed_load_leaves_the_old_graph_and_the_next_load_clears_what_it_left(
+    embedded_graph: Graph, small_dataset: Any, data_dir: Path, tmp_path: Path, way: str
+) -> None:
+    graph = embedded_graph
+    graph.replace(small_dataset)
+    before = graph.view(Scope.FULL).export()
+    marker = tmp_path / "paused"
+    env = {
+        **os.environ,
+        "PERSECUTION_GRAPH_DATA_DIR": str(data_dir),
+        PAUSE_ENV: str(marker),
+        ONE_TRANSACTION_ENV: "0",
+        BULK_ENV: way,
+    }
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(SEED)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the load never reached its first batch"
+    left = list(embedded.import_folder(data_dir).glob("*.json")) if way == "native" else []
+    assert graph.view(Scope.FULL).export() == before
+    os.kill(loader.pid, signal.SIGKILL)
+    loader.wait()
+    assert graph.view(Scope.FULL).export() == before
+    if way == "native":
+        assert len(left) == 1 and left[0].stat().st_mode & 0o777 == 0o600
+    graph.replace(small_dataset)  # a small load: one transaction, leaves the staging database
+    with graph.writer() as writer:  # a large one clears what the killed load left
+        writer.node(Node("aidos", "Person", ["Person"], {"id": "aidos", "name": "Aidos"}))
+    assert list(embedded.import_folder(data_dir).iterdir()) == []
+    databases = embedded.server_command(data_dir, "list databases")
+    assert isinstance(databases, list)
+    assert [name for name in databases if str(name).startswith(embedded.STAGING_PREFIX)] == [graph.database]
