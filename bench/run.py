@@ -275,7 +275,7 @@ def run(
             assert loaded.ok and loaded.nodes + loaded.edges == records
             result["peak_rss_mb"] = max(result.get("peak_rss_mb", 0.0), round(peak.peak_mb, 1))
             # The raw ceiling: the same rows, encoded beforehand, written by the same writer (in
-            # the same way: one transaction for a small load, a new database for a large one),
+            # the same way: a generation in place for a small load, a new database for a large one),
             # over Bolt; the native ceiling: the same rows into a new database through the
             # engine's importer (graph/bulk.py), at every scale.
             _empty(graph)

@@ -53,7 +53,7 @@ from . import embedded
 from .errors import GraphError, QueryError
 from .model import ENTITY_LABEL
 from .records import Edge
-from .writer import NewDatabase, NodeRow, _pause_for_tests
+from .writer import SCHEMA_IMPORTER, NewDatabase, NodeRow, _pause_for_tests
 
 if TYPE_CHECKING:
     from .store import Graph
@@ -89,6 +89,8 @@ def _split(properties: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 class NativeImport(NewDatabase):
     """A new database filled by ArcadeDB's importer from a file the writer thread writes."""
+
+    schema = SCHEMA_IMPORTER  # ids unique alone: the next load goes into a new database too
 
     def __init__(self, graph: Graph, data_dir: Path) -> None:
         self.graph = graph

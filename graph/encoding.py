@@ -17,8 +17,11 @@ JSON_PROPERTIES = ("sources", "claims")
 # One encoder for every item (json.dumps with options builds a new encoder per call).
 _to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 # Derived on the way in, for querying; left out of exports and API answers (`public` is set by
-# the writer, graph/writer.py, for the visibility scope, graph/scope.py).
-DERIVED_PROPERTIES = ("source_ids", "name_keys", "public")
+# the writer, graph/writer.py, for the visibility scope, graph/scope.py; `gen` too, for the
+# generation a record belongs to).
+# The generation a record belongs to (graph/writer.py): where it is, not what it says.
+GENERATION = "gen"
+DERIVED_PROPERTIES = ("source_ids", "name_keys", "public", GENERATION)
 
 
 def encode(properties: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,13 @@ is restricted or one of its ends is not public), and a statement read through a 
 of its variables it shows with ``VISIBLE(x, y, ...)``, which the view expands once, below: in the
 public scope to ``(x.public AND y.public)``, in the full scope to ``true``. Because a public
 relationship has public ends, ``VISIBLE(r)`` covers a relationship and both its nodes.
+
+The same marker keeps a reader in one generation of the graph (graph/writer.py: every record
+carries the ``gen`` of the load that wrote it): ``VISIBLE(x)`` also requires ``x.gen`` to be
+the view's generation, so a read never mixes the old graph with the one being written. A view
+takes the generation current when it is made, and after each statement checks that it still
+is: if a load made another current meanwhile (and may be deleting the view's), the statement
+is read again in the new one. An edge's generation is its ends', so ``VISIBLE(r)`` covers both.
 """
 
 from __future__ import annotations
@@ -17,11 +24,10 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .encoding import decode
-from .errors import GraphError
+from .encoding import GENERATION, decode
+from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL
 
 if TYPE_CHECKING:
@@ -29,6 +35,10 @@ if TYPE_CHECKING:
     from .store import Graph
 
 MARKER = re.compile(r"VISIBLE\(([^()]*)\)")
+# The parameter that carries the view's generation into its statements.
+GENERATION_PARAMETER = "graph_generation"
+# A read is tried again in a new generation at most this many times (a load ended each time).
+REREADS = 3
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -55,17 +65,25 @@ def _condition(variables: str, scope: Scope) -> str:
     names = [name.strip() for name in variables.split(",") if name.strip()]
     if not names or not all(VARIABLE.match(name) for name in names):
         raise ScopeError(f"VISIBLE takes variable names, not {variables!r}")
-    if scope is Scope.FULL:
-        return "true"
-    return "(" + " AND ".join(f"{name}.public" for name in names) + ")"
+    terms = []
+    for name in names:
+        if scope is Scope.PUBLIC:
+            terms.append(f"{name}.public")
+        terms.append(f"{name}.{GENERATION} = ${GENERATION_PARAMETER}")
+    return "(" + " AND ".join(terms) + ")"
 
 
-@dataclass(frozen=True)
 class View:
-    """The graph as one scope may see it: the only way to read its records."""
+    """The graph as one scope may see it, in one generation at a time: the only way to read its
+    records. ``generation``: the graph's version when the view was made (see the module's text)."""
 
-    graph: Graph
-    scope: Scope
+    def __init__(self, graph: Graph, scope: Scope, generation: str | None = None) -> None:
+        self.graph = graph
+        self.scope = scope
+        self.generation = generation if generation is not None else graph.version()
+
+    def __repr__(self) -> str:
+        return f"View({self.scope.value}, generation {self.generation})"
 
     @property
     def public(self) -> bool:
@@ -80,14 +98,43 @@ class View:
         return self.graph.engine
 
     def read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
-        """Rows of a parameterised statement that marks what it shows with VISIBLE(...)."""
-        return self.graph._read(expand(statement, self.scope), scope=self.scope, **params)
+        """Rows of a parameterised statement that marks what it shows with VISIBLE(...), all of
+        one generation: the view's, or the current one if a load ended during the read."""
+        if GENERATION_PARAMETER in params:
+            raise ScopeError(f"${GENERATION_PARAMETER} is the view's own parameter")
+        cypher = expand(statement, self.scope)
+        for _ in range(REREADS):
+            generation = self.generation
+            try:
+                rows = self.graph._read(cypher, scope=self.scope, **{GENERATION_PARAMETER: generation}, **params)
+            except QueryError:
+                # A generation being deleted under the statement can fail it ("record not found").
+                if self._still_current(generation):
+                    raise
+                continue
+            if self._still_current(generation):
+                return rows
+        raise DatabaseUnavailable("the graph was replaced by several loads during one read; try again")
+
+    def _still_current(self, generation: str | None) -> bool:
+        """True if ``generation`` is still the graph's version; else the view moves to it."""
+        current = self.graph.version()
+        if current == generation:
+            return True
+        self.generation = current
+        return False
 
     def sorted_labels(self, labels: list[str]) -> list[str]:
         return self.graph.sorted_labels(labels)
 
+    @property
+    def answers_dir(self) -> Any:
+        """Where answers derived from the whole graph are kept between processes (queries/cache.py)."""
+        return getattr(self.graph, "answers_dir", None)
+
     def version(self) -> str | None:
-        return self.graph.version()
+        """The generation this view reads (caches of derived results key on it)."""
+        return self.generation
 
     # -- the whole graph, as this scope sees it ---------------------------------------------
 
@@ -106,7 +153,7 @@ class View:
         return {name: counts[name] for name in self.model.nodes}
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
-        """Every node and edge this scope may see, with its properties exactly as stored."""
+        """Every node and edge this scope may see, with its properties as stored (but its generation)."""
         nodes = self.read(
             f"MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n) "
             "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties ORDER BY id"
@@ -118,6 +165,8 @@ class View:
         )
         for node in nodes:
             node["labels"] = self.sorted_labels(node["labels"])
+        for record in nodes + edges:
+            record["properties"].pop(GENERATION, None)  # where it is stored, not what it says
         return {"nodes": nodes, "edges": edges}
 
     def export(self) -> dict[str, list[dict[str, Any]]]:

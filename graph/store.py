@@ -18,7 +18,7 @@ from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from . import embedded
-from .encoding import encode
+from .encoding import GENERATION, encode
 from .errors import DatabaseUnavailable, GraphError, QueryError, UserError
 from .model import ENTITY_LABEL, Model, load_model
 from .records import Dataset, Edge, Node
@@ -154,12 +154,22 @@ class Graph:
     # -- schema ------------------------------------------------------------------------------
 
     def schema_statements(self) -> list[str]:
-        """Unique ids on every node, for every node type, from the model."""
-        statements = [f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) REQUIRE n.id IS UNIQUE"]
-        return statements + [
-            f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{name}) REQUIRE n.id IS UNIQUE"
-            for name in self.model.nodes
-        ]
+        """Ids unique within a generation (graph/writer.py), and looked up by an index, on every
+        node and every node type of the model; one graph metadata node per key."""
+        statements = [f"CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE"]
+        for label in (ENTITY_LABEL, *self.model.nodes):
+            name = label.lower()
+            statements += [
+                f"CREATE CONSTRAINT {name}_generation IF NOT EXISTS "
+                f"FOR (n:{label}) REQUIRE (n.id, n.{GENERATION}) IS UNIQUE",
+                f"CREATE INDEX {name}_id_lookup IF NOT EXISTS FOR (n:{label}) ON (n.id)",
+            ]
+        return statements
+
+    def _earlier_schema_statements(self) -> list[str]:
+        """Constraints of record formats before generations (ids unique across the database),
+        which a new generation beside the old one would break."""
+        return [f"DROP CONSTRAINT {label.lower()}_id IF EXISTS" for label in (ENTITY_LABEL, *self.model.nodes)]
 
     def ensure_schema(self) -> None:
         """The schema on the current database (once per database for this Graph: a small load
@@ -167,7 +177,7 @@ class Graph:
         database = self.database
         if database in self._schema_ready:
             return
-        for statement in self.schema_statements():
+        for statement in self._earlier_schema_statements() + self.schema_statements():
             with contextlib.suppress(ClientError):  # already there under another name
                 self.write(statement)
         self._schema_ready.add(database)
@@ -226,6 +236,12 @@ class Graph:
         """An id that changes with every load (None before the first)."""
         rows = self._read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.version AS v")
         return rows[0]["v"] if rows else None
+
+    def stored_schema(self) -> str | None:
+        """How the current database keeps ids unique (graph/writer.py; None: empty, or written
+        before this was recorded)."""
+        rows = self._read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.schema AS s")
+        return rows[0]["s"] if rows else None
 
     def stored_format(self) -> int | None:
         """The record format the graph was written in (None: empty, or written before formats

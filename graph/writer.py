@@ -6,17 +6,27 @@ them into batches of ``BATCH_SIZE`` rows, and a thread of its own sends each bat
 caller prepares the next, so Python's work (validation, encoding) and the database's overlap.
 At most ``QUEUED_BATCHES`` batches wait, so memory stays bounded however large the load.
 
-Readers see the old graph or the new one, never a mix, in one of two ways (``target_for``):
+Every load is a *generation*: a fresh id, carried by each of its nodes and edges as ``gen``,
+which becomes the graph's version when the load ends (``GraphMeta.version``). Readers see the
+old graph or the new one, never a mix, because a reader reads one generation: a view
+(graph/scope.py) reads the records of the generation current when it was made, and checks
+after each statement that it is still current, reading again in the new one otherwise. Each
+batch is its own transaction (memory stays bounded: one transaction of four million records
+failed on the embedded engine, and Neo4j's is capped by its transaction memory). Loads of one
+graph take turns. Where the new generation goes (``target_for``):
 
-- a new database (embedded ArcadeDB, large loads): the new graph is written into a database of
-  its own beside the current one, each batch its own transaction (the engine's memory stays
-  bounded: one transaction of four million records failed in it), then readers are pointed at
-  it in one step and the old database is dropped. A load that fails or is killed leaves a
-  database nobody points at; the next load drops it. Loads of one data folder take turns.
-- one transaction (Neo4j, whose community server has a single database; and small loads on the
-  embedded engine, where a new database would cost more than the load: each label set and edge
-  type is a new type there, 15-25 ms each): the old graph is deleted and the new one written
-  in one transaction, as large as the server's transaction memory allows.
+- beside the old one, in the same database (Neo4j, whose community server has a single user
+  database; and small loads on the embedded engine, where a new database would cost more than
+  the load: each label set and edge type is a new type there, 15-25 ms each). Nobody reads it
+  until it is made current, in one write; the old generation is then deleted, batch by batch.
+  A load that fails deletes what it wrote; one that is killed leaves records of a generation
+  nobody reads, which the next load deletes first.
+- into a new database (embedded ArcadeDB, large loads), then readers are pointed at it in one
+  step and the old database is dropped. A load that fails or is killed leaves a database
+  nobody points at; the next load drops it.
+
+Statements that read the store directly, not through a view (the Cypher console), see every
+generation there is: during a load on the first path, the records being written too.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ import neo4j
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from . import embedded
-from .encoding import decode, encode
+from .encoding import GENERATION, decode, encode
 from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL
 from .records import Edge, Node, paused_gc, tell_again
@@ -53,18 +63,26 @@ BATCH_SIZE = 10_000
 # database starts on a small load, or on the first nodes of a large one, at once).
 EAGER_BATCH = 1_000
 QUEUED_BATCHES = 2
-# Expected records up to which the embedded engine writes in one transaction (see above);
+# Expected records up to which the embedded engine writes a generation in place (see above);
 # the environment variable sets another bound (0: always a new database).
 ONE_TRANSACTION_MAX = 50_000
 ONE_TRANSACTION_ENV = "PERSECUTION_GRAPH_ONE_TRANSACTION_MAX"
 META_LABEL = "GraphMeta"
-# The record format: 2 since every node and edge carries `public` (graph/scope.py). A graph
-# written in another format is read only after loading it again.
-RECORD_FORMAT = 2
+# The record format: 2 since every node and edge carries `public` (graph/scope.py), 3 since they
+# carry `gen` too. A graph written in another format is read only after loading it again.
+RECORD_FORMAT = 3
+# How ids are kept unique in a database (GraphMeta.schema): per generation (the constraints of
+# Graph.schema_statements), or alone (by ArcadeDB's importer, graph/bulk.py).
+SCHEMA_GENERATIONS = "generations"
+SCHEMA_IMPORTER = "importer"
+# Nodes deleted per transaction when a generation goes.
+DELETE_BATCH = 10_000
 RESTRICTED = "restricted"
 LOCK_FILE = ".load-lock"
-# Test hook: once a load has written its first nodes, write this file and wait (see tests/graph).
+# Test hook: once a load has written its first nodes (or, if PAUSE_AT_ENV says ``switch``, all
+# its records, just before it makes them current), write this file and wait (see tests/graph).
 PAUSE_ENV = "PERSECUTION_GRAPH_TEST_PAUSE_FILE"
+PAUSE_AT_ENV = "PERSECUTION_GRAPH_TEST_PAUSE_AT"
 
 # Told how many records a batch wrote (a progress bar).
 OnWritten = Callable[[int], None]
@@ -76,7 +94,11 @@ Run = Callable[..., list[neo4j.Record]]
 
 
 class Target:
-    """Where a writer's statements go; ends by making the new graph current, or by dropping it."""
+    """Where a writer's statements go; ends by making the new graph current, or by dropping it.
+    ``generation``: the id the new graph's records carry, its version once current."""
+
+    generation: str = ""
+    schema: str = SCHEMA_GENERATIONS
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Run]:
@@ -104,12 +126,24 @@ class Target:
 
 
 def target_for(graph: Graph, expected_records: int | None) -> Target:
-    """One transaction on Neo4j or for a small load; a new database for a large one, filled by
-    the engine's own importer unless PERSECUTION_GRAPH_BULK says ``bolt`` (graph/bulk.py)."""
+    """A new generation beside the old one on Neo4j or for a small load; a new database for a
+    large one, filled by the engine's own importer unless PERSECUTION_GRAPH_BULK says ``bolt``
+    (graph/bulk.py). A database the importer made keeps its ids unique without the generation
+    (ArcadeDB's importer indexes them alone): the next load into it goes into a new database."""
     bound = int(os.environ.get(ONE_TRANSACTION_ENV) or ONE_TRANSACTION_MAX)
     small = expected_records is not None and expected_records <= bound
-    if graph.embedded_dir is None or small:
-        return OneTransaction(graph)
+    if graph.embedded_dir is None:
+        return NewGeneration(graph)
+    if small:
+        lock = _take_turns(graph.embedded_dir)
+        try:
+            beside = graph.version() is None or graph.stored_schema() == SCHEMA_GENERATIONS
+        except BaseException:
+            lock.close()
+            raise
+        if beside:
+            return NewGeneration(graph, lock)
+        return NewDatabase(graph, graph.embedded_dir, lock)
     from .bulk import BULK_ENV, NativeImport  # bulk builds on this module
 
     if os.environ.get(BULK_ENV, "native") == "bolt":
@@ -124,49 +158,110 @@ def _take_turns(data_dir: Path) -> IO[str]:
     return lock
 
 
-class OneTransaction(Target):
-    """The old graph deleted and the new one written in one transaction."""
+def _new_generation() -> str:
+    return uuid.uuid4().hex
 
-    def __init__(self, graph: Graph) -> None:
-        self.lock = _take_turns(graph.embedded_dir) if graph.embedded_dir is not None else None
+
+class NewGeneration(Target):
+    """The new graph written beside the current one, made current in one write, then the old
+    one deleted (see the module's text)."""
+
+    def __init__(self, graph: Graph, lock: IO[str] | None = None) -> None:
+        self.generation = _new_generation()
+        self.lock = lock
+        self.turn: neo4j.Transaction | None = None
+        self.turn_session: neo4j.Session | None = None
+        self.session: neo4j.Session | None = None
         try:
             graph.ensure_schema()
+            if graph.embedded_dir is None:
+                self._take_turns_on_server(graph)
             self.session = graph.driver.session(database=graph.database)
-            self.tx = self.session.begin_transaction()
-            self.tx.run(f"MATCH (n:{ENTITY_LABEL}) DETACH DELETE n").consume()
+            # Records of loads that failed or were killed: every generation but the current one.
+            current = graph.version()
+            self._delete_generations_but({current} if current else set())
         except BaseException:
             self._let_others_in()
             raise
 
+    def _take_turns_on_server(self, graph: Graph) -> None:
+        """Loads of one server take turns: each holds a write lock on the node that says whose
+        turn it is, in a transaction open until the load ends (the server lets it go if the
+        loader dies). Neo4j makes the next load wait for the lock; ArcadeDB, which locks
+        nothing until a commit, lets loads of a server of its own overlap (README)."""
+        self.turn_session = graph.driver.session(database=graph.database)
+        self.turn = self.turn_session.begin_transaction()
+        self.turn.run(
+            f"MERGE (t:{META_LABEL} {{key: 'load'}}) SET t.generation = $generation, t.since = timestamp()",
+            generation=self.generation,
+        ).consume()
+
+    def _delete_generations_but(self, keep: set[str]) -> None:
+        """Delete, a batch per transaction, the nodes (and so their edges) of other generations."""
+        assert self.session is not None
+        statement = (
+            f"MATCH (n:{ENTITY_LABEL}) WHERE n.{GENERATION} IS NULL OR NOT n.{GENERATION} IN $keep "
+            "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+        )
+        while True:
+            found = self.session.execute_write(
+                lambda tx: tx.run(statement, keep=sorted(keep), limit=DELETE_BATCH).single()
+            )
+            if found is None or found["deleted"] == 0:
+                return
+
     def _let_others_in(self) -> None:
+        for closing in (self.turn, self.turn_session, self.session):
+            if closing is not None:
+                with contextlib.suppress(Exception):
+                    closing.close()
         if self.lock is not None:
             self.lock.close()
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Run]:
-        yield lambda statement, **params: list(self.tx.run(statement, params))
+        assert self.session is not None
+        with self.session.begin_transaction() as tx:
+            yield lambda statement, **params: list(tx.run(statement, params))
+            tx.commit()
 
     def commit(self) -> None:
+        """The new generation is current (the writer's last write): the old one goes."""
         try:
-            self.tx.commit()
+            self._delete_generations_but({self.generation})
         finally:
-            self.session.close()
             self._let_others_in()
 
     def abort(self) -> None:
-        with contextlib.suppress(Exception):
-            self.tx.rollback()
-        with contextlib.suppress(Exception):
-            self.session.close()
-        self._let_others_in()
+        """Delete what this load wrote (the current generation stays as it was)."""
+        try:
+            if self.session is not None:
+                with contextlib.suppress(Exception):
+                    self._delete_generation(self.generation)
+        finally:
+            self._let_others_in()
+
+    def _delete_generation(self, generation: str) -> None:
+        assert self.session is not None
+        statement = (
+            f"MATCH (n:{ENTITY_LABEL}) WHERE n.{GENERATION} = $generation "
+            "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+        )
+        while True:
+            found = self.session.execute_write(
+                lambda tx: tx.run(statement, generation=generation, limit=DELETE_BATCH).single()
+            )
+            if found is None or found["deleted"] == 0:
+                return
 
 
 class NewDatabase(Target):
     """Embedded ArcadeDB: a database of its own, batch by batch, then made current."""
 
-    def __init__(self, graph: Graph, data_dir: Path) -> None:
+    def __init__(self, graph: Graph, data_dir: Path, lock: IO[str] | None = None) -> None:
+        self.generation = _new_generation()
         self.data_dir = data_dir
-        self.lock = _take_turns(data_dir)
+        self.lock = lock or _take_turns(data_dir)
         try:
             self.previous = embedded.current_database(data_dir)
             self._drop_leftovers()
@@ -229,6 +324,7 @@ class GraphWriter:
 
     def __init__(self, graph: Graph, target: Target, stored: Stored = encode, progress: OnWritten | None = None):
         self.target = target
+        self.generation = target.generation
         # Where to look when the engine fails (a full disk), from where its log ends now.
         self.data_dir = graph.embedded_dir
         self.log_start = embedded.log_size(self.data_dir) if self.data_dir is not None else 0
@@ -268,6 +364,7 @@ class GraphWriter:
         """A node's properties as stored, with ``public`` (graph/scope.py): true unless restricted."""
         stored = self.stored(node.properties)
         stored["public"] = node.properties.get("sensitivity") != RESTRICTED
+        stored[GENERATION] = self.generation
         if not stored["public"]:
             self.restricted.add(node.id)
         return stored
@@ -296,6 +393,7 @@ class GraphWriter:
             and edge.source not in self.restricted
             and edge.target not in self.restricted
         )
+        properties[GENERATION] = self.generation
         stored = Edge(edge.type, edge.source, edge.target, properties)
         if (self.new_nodes or self.retold_nodes) and (
             edge.source in self.new_nodes
@@ -368,11 +466,15 @@ class GraphWriter:
             self.target.finish(self)
             self._add_told_again()
             self._hide_edges_of_restricted_later()
-            # A new version for every load: caches of derived results (analytics) key on it.
+            _pause_for_tests("switch")
+            # The switch: the new generation is the graph's version (readers and caches of
+            # derived results key on it).
             self.target.run(
-                f"MERGE (m:{META_LABEL} {{key: 'graph'}}) SET m.version = $version, m.format = $format",
-                version=uuid.uuid4().hex,
+                f"MERGE (m:{META_LABEL} {{key: 'graph'}}) "
+                "SET m.version = $version, m.format = $format, m.schema = $schema",
+                version=self.generation,
                 format=RECORD_FORMAT,
+                schema=self.target.schema,
             )
             self.target.commit()
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
@@ -382,8 +484,10 @@ class GraphWriter:
         """Edges written before a later record made one of their ends restricted."""
         if self.restricted_later:
             self.target.run(
-                f"UNWIND $ids AS i MATCH (n:{ENTITY_LABEL} {{id: i}})-[r]-() SET r.public = false",
+                f"UNWIND $ids AS i MATCH (n:{ENTITY_LABEL} {{id: i, {GENERATION}: $generation}})-[r]-() "
+                "SET r.public = false",
                 ids=sorted(self.restricted_later),
+                generation=self.generation,
             )
 
     def abort(self) -> None:
@@ -533,9 +637,9 @@ def _as_graph_error(error: BaseException, data_dir: Path | None = None, log_star
     return GraphError(f"the load failed; nothing was changed: {error!r}")
 
 
-def _pause_for_tests() -> None:
+def _pause_for_tests(at: str = "first-batch") -> None:
     marker = os.environ.get(PAUSE_ENV)
-    if marker:
+    if marker and os.environ.get(PAUSE_AT_ENV, "first-batch") == at:
         Path(marker).write_text("paused")
         time.sleep(600)
 

@@ -159,7 +159,7 @@ class Query:
         definition = (self.cypher, self.procedure, tuple(self.column_names), RELEASE)
         asked = tuple(sorted((k, repr(v)) for k, v in params.items() if k not in PAGE_NAMES))
         key = ("query", self.name, asked, view.scope.value, definition)
-        rows = KEPT.get(view.graph, key, lambda: self._rows(view, params), on_disk=True)
+        rows = KEPT.get(view, key, lambda: self._rows(view, params), on_disk=True)
         if self.paged:
             rows = rows[params["offset"] : params["offset"] + params["limit"]]
         return [dict(row) for row in rows]

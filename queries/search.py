@@ -138,7 +138,7 @@ class _Index:
 
 def _index(view: View) -> _Index:
     """The search index of what this view sees, built once per load of the graph (queries/cache.py)."""
-    return KEPT.get(view.graph, ("search-index", view.scope.value), lambda: _build(view))
+    return KEPT.get(view, ("search-index", view.scope.value), lambda: _build(view))
 
 
 # Records that may be one (POSSIBLY_SAME_AS, either way): a hit says who it may be.

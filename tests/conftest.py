@@ -254,3 +254,32 @@ def api_routes(routes: list) -> list:
         elif hasattr(route, "original_router"):
             found.extend(api_routes(route.original_router.routes))
     return found
+
+
+# Path parameters of the routes, each with a public and a restricted record where it names one.
+ROUTE_FILL = {
+    "entity_id": ["dilnar-insenova", "daughter-of-dilnar-insenova"],
+    "fmt": ["json", "dump"],
+    "source_id": ["odf-2018-dck-ban"],
+}
+QUERY_PARAMS = "id=dilnar-insenova&from=dilnar-insenova&to=almaty&as_of=2021-09-01&limit=5"
+
+
+def every_get_url(client) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every GET route of an app on the small fixture, its path filled in, and every named query
+    through the API, its page and its network view."""
+    from persecution_graph.queries.catalogue import load_catalogue
+
+    urls = []
+    for route in api_routes(client.app.routes):
+        if "GET" not in route.methods or route.path in ("/api/audit",) or route.path.startswith("/docs"):
+            continue
+        if "{name}" in route.path:
+            urls += [route.path.replace("{name}", name) + "?" + QUERY_PARAMS for name in load_catalogue()]
+            continue
+        params = [p for p in ROUTE_FILL if "{" + p + "}" in route.path]
+        if not params:
+            urls.append(route.path + "?q=Insenova&" + QUERY_PARAMS)
+            continue
+        urls += [route.path.replace("{" + params[0] + "}", value) + "?depth=2" for value in ROUTE_FILL[params[0]]]
+    return urls

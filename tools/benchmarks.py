@@ -223,8 +223,9 @@ def _engines_compared(engines: dict[str, list[dict[str, Any]]]) -> list[str]:
         "",
         "The same benchmark on each engine, the runs of one scale on the same day (`tools/benchmarks.py",
         "--engine neo4j`, on a server `tools/engine` started with a 128 MB page cache and a 1 GB heap,",
-        "3 GB at 100,000 entities: with 1 GB the load's one transaction was refused at its memory",
-        "limit). A load on Neo4j is one transaction (README, 'Using Neo4j, Aura or a cluster'); on the",
+        "3 GB at 100,000 entities when a load was one transaction, before generations). A load on",
+        "Neo4j writes a new generation in place, a transaction per batch (README, 'Using Neo4j, Aura",
+        "or a cluster'); on the",
         "embedded engine, from 50,000 records, a new database. Query figures are p95 in ms for a public",
         "reader (a page of 100 rows where paged). The machine is shared with other work, so figures of",
         "different days differ more than those of one day. A run that failed says how far it got.",
@@ -388,8 +389,8 @@ WHY = """## How the targets are met, and where they are close
 - **Load against the raw ceiling (0.51-0.79; target 0.5).** A load streams: the validator hands
   each record on as soon as what it names has been read, and a writer thread sends batches of
   10,000 rows while Python validates the next ones (graph/writer.py). Up to about 50,000
-  records it writes in one transaction; above, into a new database, a transaction per batch,
-  made current at the end. The ceiling is the same writer fed rows encoded beforehand. On two
+  records it writes a new generation beside the old graph; above, into a new database; either
+  way a transaction per batch, made current at the end in one step. The ceiling is the same writer fed rows encoded beforehand. On two
   cores the two cannot overlap fully: the engine's writes take more than one core (its JVM
   compiles and collects beside the writing thread) while validation takes one (libyaml
   composing and the Python objects made of each value are about half of it), so at 10k and

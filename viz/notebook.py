@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..graph.scope import scope_of
+from ..graph.scope import View, scope_of
 from ..graph.store import Graph, open_graph
 from ..queries.catalogue import load_catalogue
 from ..queries.search import search
@@ -32,7 +32,13 @@ class Notebook:
     def __init__(self, public_only: bool = True, graph: Graph | None = None) -> None:
         self._stack = contextlib.ExitStack()
         self.graph = graph or self._stack.enter_context(open_graph())
-        self.view = self.graph.view(scope_of(public_only))
+        self.scope = scope_of(public_only)
+
+    @property
+    def view(self) -> View:
+        """A view of the current generation: a load made while the notebook is open is seen by
+        the next call, kept answers included."""
+        return self.graph.view(self.scope)
 
     def close(self) -> None:
         self._stack.close()

@@ -32,8 +32,8 @@ def procedure(name: str) -> Callable[[Procedure], Procedure]:
 
 def cached(view: View, what: str, compute: Callable[[], Any]) -> Any:
     """A result derived from the whole graph as this view sees it, kept until the next load
-    (queries/cache.py)."""
-    return KEPT.get(view.graph, (what, view.scope.value), compute)
+    (queries/cache.py): kept under the view's generation."""
+    return KEPT.get(view, (what, view.scope.value), compute)
 
 
 def act_marks(attribution: str | None, involvement: str | None) -> list[str]:

@@ -1,5 +1,5 @@
 """Large loads through ArcadeDB's importer (graph/bulk.py): the same graph as over Bolt, the same
-safety. Embedded engine only (Neo4j's loads are one transaction of UNWIND batches)."""
+safety. Embedded engine only (on Neo4j a load writes its generation in place, in UNWIND batches)."""
 
 from __future__ import annotations
 
@@ -198,7 +198,7 @@ def test_a_killed_load_leaves_the_old_graph_and_the_next_load_clears_what_it_lef
     assert graph.view(Scope.FULL).export() == before
     if way == "native":
         assert len(left) == 1 and left[0].stat().st_mode & 0o777 == 0o600
-    graph.replace(small_dataset)  # a small load: one transaction, leaves the staging database
+    graph.replace(small_dataset)  # a small load: a generation in place, leaves the staging database
     with graph.writer() as writer:  # a large one clears what the killed load left
         writer.node(Node("aidos", "Person", ["Person"], {"id": "aidos", "name": "Aidos"}))
     assert list(embedded.import_folder(data_dir).iterdir()) == []

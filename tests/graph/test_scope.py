@@ -11,12 +11,17 @@ from persecution_graph.graph.store import Graph
 @pytest.mark.parametrize(
     ("statement", "scope", "expanded"),
     [
-        ("MATCH (n) WHERE VISIBLE(n) RETURN n", Scope.PUBLIC, "MATCH (n) WHERE (n.public) RETURN n"),
-        ("MATCH (n) WHERE VISIBLE(n) RETURN n", Scope.FULL, "MATCH (n) WHERE true RETURN n"),
+        (
+            "MATCH (n) WHERE VISIBLE(n) RETURN n",
+            Scope.PUBLIC,
+            "MATCH (n) WHERE (n.public AND n.gen = $graph_generation) RETURN n",
+        ),
+        ("MATCH (n) WHERE VISIBLE(n) RETURN n", Scope.FULL, "MATCH (n) WHERE (n.gen = $graph_generation) RETURN n"),
         (
             "MATCH (a)-[e]->(b) WHERE VISIBLE(a, e) AND x",
             Scope.PUBLIC,
-            "MATCH (a)-[e]->(b) WHERE (a.public AND e.public) AND x",
+            "MATCH (a)-[e]->(b) WHERE (a.public AND a.gen = $graph_generation AND e.public AND "
+            "e.gen = $graph_generation) AND x",
         ),
     ],
 )

@@ -125,10 +125,10 @@ def test_a_load_drops_the_databases_of_loads_that_died(embedded_graph: Graph, da
     assert [name for name in databases if str(name).startswith(embedded.STAGING_PREFIX)] == [graph.database]
 
 
-def test_small_loads_write_in_one_transaction_and_large_ones_into_a_new_database(
+def test_small_loads_write_a_generation_in_place_and_large_ones_into_a_new_database(
     embedded_graph: Graph, small_dataset
 ) -> None:  # type: ignore[no-untyped-def]
-    """Embedded engine only (on Neo4j every load is one transaction)."""
+    """Embedded engine only (on Neo4j every load writes its generation in place)."""
     graph = embedded_graph
     graph.replace(small_dataset)
     in_place = graph.database

@@ -17,33 +17,11 @@ from persecution_graph.api.auth import StoredKey, token_hash
 from persecution_graph.api.main import create_app
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.queries.catalogue import load_catalogue
 
-from tests.conftest import SMALL, api_routes
+from tests.conftest import SMALL, every_get_url
 
 ROOT = Path(__file__).parents[2]
-MINOR = "daughter-of-dilnar-insenova"
 KEYS = [StoredKey("ana", "reader", token_hash("reader-token"))]
-FILL = {"entity_id": ["dilnar-insenova", MINOR], "fmt": ["json", "dump"], "source_id": ["odf-2018-dck-ban"]}
-QUERY_PARAMS = "id=dilnar-insenova&from=dilnar-insenova&to=almaty&as_of=2021-09-01&limit=5"
-
-
-def _urls(client: TestClient) -> list[str]:
-    """Every GET route with its path filled in, and every named query through the API, its page
-    and its network view."""
-    urls = []
-    for route in api_routes(client.app.routes):  # type: ignore[attr-defined]
-        if "GET" not in route.methods or route.path in ("/api/audit",) or route.path.startswith("/docs"):
-            continue
-        if "{name}" in route.path:
-            urls += [route.path.replace("{name}", name) + "?" + QUERY_PARAMS for name in load_catalogue()]
-            continue
-        params = [p for p in FILL if "{" + p + "}" in route.path]
-        if not params:
-            urls.append(route.path + "?q=Insenova&" + QUERY_PARAMS)
-            continue
-        urls += [route.path.replace("{" + params[0] + "}", value) + "?depth=2" for value in FILL[params[0]]]
-    return urls
 
 
 @pytest.mark.parametrize(("headers", "scope"), [({}, Scope.PUBLIC), ({"X-API-Key": "reader-token"}, Scope.FULL)])
@@ -51,7 +29,7 @@ def test_every_read_of_every_route_goes_through_the_callers_view(
     headers: dict[str, str], scope: Scope, small_graph: Graph, tmp_path: Path
 ) -> None:
     client = TestClient(create_app(small_graph, data_folder=str(SMALL), keys=KEYS, state_dir=tmp_path))
-    urls = _urls(client)
+    urls = every_get_url(client)
     assert len(urls) > 60
     small_graph.read_log = []
     try:

@@ -1,0 +1,114 @@
+"""A load is a generation of records that nobody reads until it is made current (graph/writer.py,
+graph/scope.py): every route answers from the old graph while a load waits to switch."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from persecution_graph.api.auth import StoredKey, token_hash
+from persecution_graph.api.main import create_app
+from persecution_graph.graph.model import ENTITY_LABEL
+from persecution_graph.graph.scope import Scope
+from persecution_graph.graph.store import Graph
+from persecution_graph.graph.writer import ONE_TRANSACTION_ENV, PAUSE_AT_ENV, PAUSE_ENV
+from persecution_graph.queries.cache import KEPT
+
+from tests.conftest import SMALL, every_get_url
+
+CREATED = re.compile(rb'"created": "[^"]*"')
+KEYS = [StoredKey("ana", "reader", token_hash("reader-token"))]
+
+
+def _changed_copy(tmp_path: Path) -> Path:
+    """The small fixture with one person more and one renamed: the same ids in both graphs,
+    and answers that differ if a read saw the new one."""
+    folder = tmp_path / "changed"
+    shutil.copytree(SMALL, folder)
+    (folder / "extra.yaml").write_text(
+        "persons:\n  - {id: askar-shaygumarov, name: Askar Shaygumarov, sources: ['odf-2018-dck-ban:100']}\n"
+    )
+    for path in folder.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("name: Dilnar Insenova\n", "name: Dilnar Insenova-Changed\n"), encoding="utf-8")
+    return folder
+
+
+def _answers(client: TestClient, urls: list[str], headers: dict[str, str]) -> dict[str, tuple[int, bytes]]:
+    KEPT.clear()  # no answer kept from before: each is read again
+    answers = {}
+    for url in urls:
+        found = client.get(url, headers=headers)
+        answers[url] = (found.status_code, CREATED.sub(b"", found.content))  # a dump says when it was made
+    return answers
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "reader-token"}], ids=["public", "full"])
+def test_every_route_answers_from_the_old_graph_while_a_load_waits_to_switch(
+    graph: Graph, small_dataset, cli_env: dict[str, str], tmp_path: Path, headers: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    graph.replace(small_dataset)
+    client = TestClient(create_app(graph, data_folder=str(SMALL), keys=KEYS, state_dir=tmp_path))
+    urls = every_get_url(client)
+    before = _answers(client, urls, headers)
+    assert len(before) > 60
+    marker = tmp_path / "paused"
+    env = {**cli_env, PAUSE_ENV: str(marker), PAUSE_AT_ENV: "switch", ONE_TRANSACTION_ENV: "50000"}
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(_changed_copy(tmp_path))],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the load never reached its switch"
+        # Both generations are in the store, every node of the new one written.
+        [row] = graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n, count(DISTINCT n.gen) AS gens")
+        assert (row["n"], row["gens"]) == (2 * len(small_dataset.nodes) + 1, 2)
+        during = _answers(client, urls, headers)
+    finally:
+        os.kill(loader.pid, signal.SIGKILL)
+        loader.wait()
+    assert [url for url in urls if during[url] != before[url]] == []
+
+
+def test_a_view_moves_to_the_new_generation_once_a_load_ends(graph: Graph, small_dataset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from persecution_graph.loaders.validate import validate
+
+    graph.replace(small_dataset)
+    view = graph.view(Scope.FULL)
+    old = view.generation
+    name = "MATCH (n:Person {id: 'dilnar-insenova'}) WHERE VISIBLE(n) RETURN n.name AS name"
+    assert view.read(name) == [{"name": "Dilnar Insenova"}]
+    graph.replace(validate(_changed_copy(tmp_path)).dataset)
+    assert view.read(name) == [{"name": "Dilnar Insenova-Changed"}]
+    assert view.generation == graph.version() != old
+    # The old generation is gone from the store.
+    [row] = graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n, count(DISTINCT n.gen) AS gens")
+    assert (row["n"], row["gens"]) == (len(small_dataset.nodes) + 1, 1)
+
+
+def test_a_failed_load_deletes_what_it_wrote(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
+    from persecution_graph.graph.errors import QueryError
+    from persecution_graph.graph.records import Edge
+
+    graph.replace(small_dataset)
+    before = graph.view(Scope.FULL).export()
+    with pytest.raises(QueryError, match="refers to node 'nobody'"), graph.writer() as writer:
+        for node in small_dataset.nodes.values():
+            writer.node(node)
+        writer.edge(Edge("RELATED_TO", "dilnar-insenova", "nobody", {"id": "e-nobody"}))
+    assert graph.view(Scope.FULL).export() == before
+    [row] = graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n")
+    assert row["n"] == len(small_dataset.nodes)
