@@ -9,10 +9,11 @@ the 100k-entity synthetic network (docs/BENCHMARKS.md, "Analytics").
 - :func:`betweenness` is networkx's ``betweenness_centrality(G, k, normalized=True, seed)``:
   exact when ``samples`` is None, else estimated from the same sampled sources networkx would
   draw with the same seed, so the scores are the same numbers (to rounding), only faster.
-- :func:`communities` is modularity optimisation by igraph's multilevel (Louvain) algorithm,
-  which is not networkx's implementation: on a graph with clear clusters both find them, but
-  on others the two can split differently; how far apart they are on the bundled data is
-  measured and written in docs/BENCHMARKS.md.
+- :func:`communities` optimises weighted modularity with igraph's Leiden algorithm, not
+  networkx's Louvain: Leiden refines Louvain (its communities are always connected) and, on the
+  100k-entity network, found a higher modularity (0.406 against networkx's 0.383) in 2.3 s
+  against 76 s. On a graph with clear clusters both find them; elsewhere the two can split
+  differently: how far apart they are on the bundled data is measured in docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import igraph as ig
 import networkx as nx
 
 SEED = 7
+# Leiden passes: at 100k entities 2 give modularity 0.402 in 1.3 s, 5 give 0.406 in 2.3 s.
+LEIDEN_ITERATIONS = 5
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,12 @@ def _rescaled(raw: list[float], count: int, sources: Sequence[int] | None) -> li
     return [value * (as_source if i in chosen else otherwise) for i, value in enumerate(raw)]
 
 
-def communities(network: nx.Graph | Indexed, seed: int = SEED) -> list[set[Hashable]]:
-    """Communities that maximise weighted modularity (igraph's multilevel Louvain, with the
-    ``weight`` of each edge), largest first, then by smallest member; deterministic for a seed.
+def communities(
+    network: nx.Graph | Indexed, seed: int = SEED, iterations: int = LEIDEN_ITERATIONS
+) -> list[set[Hashable]]:
+    """Communities that maximise weighted modularity (igraph's Leiden, ``iterations`` passes,
+    with the ``weight`` of each edge), largest first, then by smallest member; the same for the
+    same network and seed.
 
     >>> two_triangles = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y"), ("y", "z"), ("x", "z"), ("c", "x")])
     >>> [sorted(members) for members in communities(two_triangles)]
@@ -117,7 +123,9 @@ def communities(network: nx.Graph | Indexed, seed: int = SEED) -> list[set[Hasha
     # (igraph's call holds the GIL, so no other thread draws from it meanwhile).
     ig.set_random_number_generator(random.Random(seed))
     try:
-        clusters = indexed.graph.community_multilevel(weights=weights)
+        clusters = indexed.graph.community_leiden(
+            objective_function="modularity", weights=weights, n_iterations=iterations
+        )
     finally:
         ig.set_random_number_generator(random)
     found: dict[int, set[Hashable]] = {}
@@ -131,4 +139,4 @@ def modularity(network: nx.Graph, parts: list[set[Hashable]], weight: str = "wei
     return float(nx.community.modularity(network, parts, weight=weight))
 
 
-__all__ = ["SEED", "Indexed", "betweenness", "communities", "modularity"]
+__all__ = ["LEIDEN_ITERATIONS", "SEED", "Indexed", "betweenness", "communities", "modularity"]
