@@ -230,6 +230,8 @@ class GraphWriter:
         # Ids of restricted nodes (few): an edge touching one is not public (graph/scope.py).
         self.restricted: set[str] = set()
         self.restricted_later: set[str] = set()
+        # Whether any record is not public: the graph says so (not how many) to public readers.
+        self.any_restricted = False
         self.queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self.error: BaseException | None = None
         self.paused = False
@@ -251,6 +253,7 @@ class GraphWriter:
         stored["public"] = node.properties.get("sensitivity") != RESTRICTED
         if not stored["public"]:
             self.restricted.add(node.id)
+            self.any_restricted = True
         return stored
 
     def retell(self, node: Node) -> None:
@@ -277,6 +280,7 @@ class GraphWriter:
             and edge.source not in self.restricted
             and edge.target not in self.restricted
         )
+        self.any_restricted = self.any_restricted or not properties["public"]
         stored = Edge(edge.type, edge.source, edge.target, properties)
         if (self.new_nodes or self.retold_nodes) and (
             edge.source in self.new_nodes
@@ -350,9 +354,11 @@ class GraphWriter:
             self._hide_edges_of_restricted_later()
             # A new version for every load: caches of derived results (analytics) key on it.
             self.target.run(
-                f"MERGE (m:{META_LABEL} {{key: 'graph'}}) SET m.version = $version, m.format = $format",
+                f"MERGE (m:{META_LABEL} {{key: 'graph'}}) "
+                "SET m.version = $version, m.format = $format, m.restricted = $restricted",
                 version=uuid.uuid4().hex,
                 format=RECORD_FORMAT,
+                restricted=self.any_restricted,
             )
             self.target.commit()
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
