@@ -14,19 +14,10 @@ from typing import Any
 from ..graph.errors import GraphError, UserError
 from ..graph.files import write_private
 from ..graph.scope import scope_of
+from ..graph.settings import default_corpus
 from ..loaders.validate import ValidationResult, validate
 
-
-def default_data() -> str:
-    """`seed_data` in the current folder if there is one, else the bundled data of this
-    checkout (so the commands work from any folder), else `seed_data` (reported missing)."""
-    if Path("seed_data").is_dir():
-        return "seed_data"
-    bundled = Path(__file__).resolve().parents[1] / "seed_data"
-    return str(bundled) if bundled.is_dir() else "seed_data"
-
-
-DEFAULT_DATA = default_data()
+DEFAULT_DATA = default_corpus()
 
 
 def _print_problems(result: ValidationResult) -> None:

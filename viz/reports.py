@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..graph.errors import NotFound
+from ..graph.errors import NotFound, UserError
 from ..graph.scope import View
 from ..queries.catalogue import Query, load_catalogue
+from ..queries.citations import citer
 from ..queries.entities import entity
 from ..queries.output import cell
 from ..queries.sources import source_records
@@ -22,7 +23,11 @@ from .views import ego_view, query_view
 
 
 class ReportError(NotFound):
-    """The report cannot be made (unknown id, wrong kind of entity)."""
+    """The report cannot be made (unknown id)."""
+
+
+class WrongKind(UserError):
+    """A dossier asked of an entity of another kind (an official's of a person who holds no post)."""
 
 
 @dataclass
@@ -41,11 +46,19 @@ class Report:
     sections: list[Section]
     picture_svg: str
     sources: list[dict[str, Any]]
+    # Every place cited, once, as a footnote: [{id, citation, cited: [footnote, ...]}].
+    bibliography: list[dict[str, Any]] = field(default_factory=list)
     drawn_on: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def _rows(query: Query, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
     return query.run(view, params)
+
+
+def _bibliography(view: View, sections: list[Section], extra: list[dict[str, Any]], data_folder: str | None) -> Any:
+    """Every source the report cites, once, with each place it cites as a footnote."""
+    refs = list(extra) + [ref for section in sections for row in section.rows for ref in row.get("sources") or []]
+    return citer(view, data_folder).bibliography(refs)
 
 
 def _cited(view: View, sections: list[Section], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,10 +90,23 @@ def _facts(found: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
-def official_report(view: View, official_id: str) -> Report:
+OFFICIAL_LABELS = ("Official",)
+
+
+def official_report(view: View, official_id: str, data_folder: str | None = None) -> Report:
     found = entity(view, official_id)
     if found is None:
         raise ReportError(f"no entity with id {official_id!r}")
+    is_official = any(label in found["labels"] for label in OFFICIAL_LABELS) or any(
+        r["type"] == "HOLDS_POSITION" and r["direction"] == "out" for r in found["relations"]
+    )
+    if not is_official and found["labels"][0] != "Organization":
+        name = found["properties"].get("name", official_id)
+        kinds = ", ".join(found["labels"])
+        raise WrongKind(
+            f"{name} ({official_id}) is not an official ({kinds}; no post recorded): "
+            f"`report person {official_id}` writes a case file"
+        )
     catalogue = load_catalogue()
     name = found["properties"].get("name", official_id)
     positions = [r for r in found["relations"] if r["type"] == "HOLDS_POSITION" and r["direction"] == "out"]
@@ -120,10 +146,11 @@ def official_report(view: View, official_id: str) -> Report:
         sections=sections,
         picture_svg=to_svg(drawn) if drawn else "",
         sources=_cited(view, sections, found["sources"]),
+        bibliography=_bibliography(view, sections, found["sources"], data_folder),
     )
 
 
-def person_report(view: View, person_id: str) -> Report:
+def person_report(view: View, person_id: str, data_folder: str | None = None) -> Report:
     found = entity(view, person_id)
     if found is None:
         raise ReportError(f"no entity with id {person_id!r}")
@@ -171,10 +198,11 @@ def person_report(view: View, person_id: str) -> Report:
         sections=sections,
         picture_svg=to_svg(drawn) if drawn else "",
         sources=_cited(view, sections, found["sources"]),
+        bibliography=_bibliography(view, sections, found["sources"], data_folder),
     )
 
 
-def query_report(view: View, name: str, params: dict[str, Any]) -> Report:
+def query_report(view: View, name: str, params: dict[str, Any], data_folder: str | None = None) -> Report:
     query = load_catalogue().get(name)
     if query is None:
         raise ReportError(f"no query named {name!r}")
@@ -189,6 +217,7 @@ def query_report(view: View, name: str, params: dict[str, Any]) -> Report:
         sections=[section],
         picture_svg=picture,
         sources=_cited(view, [section], []),
+        bibliography=_bibliography(view, [section], [], data_folder),
     )
 
 
@@ -212,13 +241,10 @@ def to_markdown(report: Report) -> str:
         for row in section.rows:
             out.append("| " + " | ".join(_md(cell(row.get(c))) for c in section.columns) + " |")
         out.append("")
-    out += ["## Sources", ""]
-    for source in report.sources:
-        details = ", ".join(str(source[k]) for k in ("publisher", "date", "url") if source.get(k))
-        out.append(
-            f"- **{source['id']}**: {source.get('title', '')}" + (f", {details}" if details else "")
-            + (f"; lines {', '.join(source['locators'])}" if source["locators"] else "")
-        )  # fmt: skip
+    out += ["## Bibliography", ""]
+    for number, entry in enumerate(report.bibliography, start=1):
+        out.append(f"{number}. {entry['citation']} ({entry['id']})")
+        out += [f"   - {_md(footnote)}" for footnote in entry["cited"]]
     return "\n".join(out) + "\n"
 
 
