@@ -161,7 +161,7 @@ def _print_passages(found: dict[str, Any]) -> None:
         if hit["cited_by"]:
             print(f"{'':4}cited by: {', '.join(entity['name'] for entity in hit['cited_by'])}")
     shown = len(found["hits"])
-    more = f" (the first {shown}; --limit shows more)" if shown < found["total"] else ""
+    more = f"; the first {shown} shown, --limit shows more" if shown < found["total"] else ""
     print(f"({found['total']} line{'s' if found['total'] != 1 else ''}{more})")
 
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph.errors import NotFound, UserError
+from ..graph.model import load_model
 from ..graph.scope import View
 from ..queries.catalogue import Query, load_catalogue
 from ..queries.citations import citer
 from ..queries.entities import entity
 from ..queries.output import cell
 from ..queries.sources import source_records
+from ..queries.tables import Plain
 from .network import _environment, to_svg
 from .views import ego_view, query_view
 
@@ -48,6 +50,7 @@ class Report:
     sources: list[dict[str, Any]]
     # Every place cited, once, as a footnote: [{id, citation, cited: [footnote, ...]}].
     bibliography: list[dict[str, Any]] = field(default_factory=list)
+    plain: Plain = field(default_factory=lambda: Plain(load_model()))
     drawn_on: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
@@ -221,8 +224,26 @@ def query_report(view: View, name: str, params: dict[str, Any], data_folder: str
     )
 
 
+def heading(column: str) -> str:
+    """A dossier column's heading in words ('other' is the record at the other end of a fact)."""
+    return HEADINGS.get(column, column.replace("_", " ").capitalize())
+
+
+HEADINGS = {"other": "With", "type": "Fact", "subject": "To whom", "actor": "By", "object": "Object"}
+
+
+def shown(report: Report, value: Any, column: str) -> str:
+    """A dossier cell: evidence as 'source:line' (the bibliography cites each in full), other
+    values in the words of the model."""
+    return cell(value) if column == "sources" else report.plain(value)
+
+
 def to_html(report: Report) -> str:
-    return _environment().get_template("report.html").render(report=report, cell=cell)
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(report=report, heading=heading, shown=lambda value, column: shown(report, value, column))
+    )
 
 
 def to_markdown(report: Report) -> str:
@@ -236,10 +257,10 @@ def to_markdown(report: Report) -> str:
         if not section.rows:
             out += ["None recorded.", ""]
             continue
-        out.append("| " + " | ".join(section.columns) + " |")
+        out.append("| " + " | ".join(heading(c) for c in section.columns) + " |")
         out.append("|" + "---|" * len(section.columns))
         for row in section.rows:
-            out.append("| " + " | ".join(_md(cell(row.get(c))) for c in section.columns) + " |")
+            out.append("| " + " | ".join(_md(shown(report, row.get(c), c)) for c in section.columns) + " |")
         out.append("")
     out += ["## Bibliography", ""]
     for number, entry in enumerate(report.bibliography, start=1):
