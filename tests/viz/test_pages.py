@@ -153,7 +153,7 @@ def test_a_table_sorts_filters_and_facets_and_exports_what_it_shows(small_graph:
 def test_search_page_facets_names_says_how_they_match_and_searches_the_reports(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph, data_folder=str(SMALL)))
     page = client.get("/", params={"q": "Mendygaziev"}).text
-    assert "<title>Search: Mendygaziev - persecution-graph</title>" in page
+    assert "<title>persecution-graph: search “Mendygaziev”</title>" in page
     assert '<a href="/?q=Mendygaziev&amp;type=Relative">Relative</a> (1)' in page
     assert "<td>spelling variant</td>" in page and "Score" not in page
     only = client.get("/", params={"q": "Mendygaziev", "type": "Relative"}).text
