@@ -6,13 +6,12 @@ screenshot of each step is kept in build/test-artifacts/.
 
 from __future__ import annotations
 
-from tests.viz.test_browser import (  # noqa: F401 (the fixtures)
-    ARTIFACTS,
-    _requested_hosts,
-    _wait_for,
-    browser,
-    live_server,
-)
+from tests.viz import test_browser as shared
+from tests.viz.test_browser import ARTIFACTS, _requested_hosts, _wait_for
+
+# The browser and the live server of the network-view test, as fixtures of this module too.
+browser = shared.browser
+live_server = shared.live_server
 
 MOST_CLICKS = 4
 LOCAL = {"127.0.0.1", "data", "blob", "about"}
