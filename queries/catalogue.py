@@ -39,7 +39,7 @@ PARAMETER_TYPES = ("string", "int", "date", "bool")
 # The bound of an integer parameter that declares none (beyond it, a database's 64-bit integers
 # overflow; no page, count or depth of this graph comes near it).
 INT_MAXIMUM = 1_000_000_000
-ENTITY_EXISTS = f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) RETURN n.id AS id"
+ENTITIES_SEEN = f"UNWIND $ids AS wanted MATCH (n:{ENTITY_LABEL} {{id: wanted}}) WHERE VISIBLE(n) RETURN n.id AS id"
 TYPE_WORDS = {"string": "text", "int": "a whole number", "date": "a date (YYYY-MM-DD)", "bool": "true or false"}
 
 
@@ -170,9 +170,13 @@ class Query:
 
     def _check_entities(self, view: View, params: dict[str, Any]) -> None:
         """NotFound for an id parameter naming no entity this view may open."""
-        for parameter in self.parameters:
-            if parameter.entity and not view.read(ENTITY_EXISTS, id=params[parameter.name]):
-                raise NotFound(f"no entity with id {params[parameter.name]!r}; find it with search")
+        wanted = [params[p.name] for p in self.parameters if p.entity]
+        if not wanted:
+            return
+        seen = {row["id"] for row in view.read(ENTITIES_SEEN, ids=wanted)}
+        for entity_id in wanted:
+            if entity_id not in seen:
+                raise NotFound(f"no entity with id {entity_id!r}; find it with search")
 
     def _rows(self, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
         rows = load_all()[self.procedure](view, params) if self.procedure else self.read(view, params)

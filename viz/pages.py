@@ -55,21 +55,18 @@ def _page(request: Request, template: str, view: View, context: dict[str, Any], 
 
 def _query_params(query: NamedQuery, request: Request) -> tuple[dict[str, str], Selection, int, int]:
     """What a table page was asked: the query's parameters, the table's selection, and the page
-    (size and offset: for a paged query these are the table's, not the query's)."""
+    (size and offset: for a paged query these are the table's, not the query's, and bounded as
+    the query's are)."""
     params = {k: v for k, v in request.query_params.items() if k not in ("format", *NAMES)}
     selection = Selection.from_params(dict(request.query_params))
     size, offset = PAGE_SIZE, 0
     if query.paged:
-        size = _number(params.pop("limit", None), PAGE_SIZE) or TABLE_MOST
-        offset = _number(params.pop("offset", None), 0)
+        bounds = {p.name: p for p in query.parameters}
+        given_size, given_offset = params.pop("limit", ""), params.pop("offset", "")
+        size = bounds["limit"].parse(given_size) if given_size else PAGE_SIZE
+        offset = bounds["offset"].parse(given_offset) if given_offset else 0
+        size = size or TABLE_MOST
     return params, selection, size, offset
-
-
-def _number(text: str | None, default: int) -> int:
-    try:
-        return max(int(text), 0) if text not in (None, "") else default
-    except ValueError:
-        raise UserError(f"a page size or offset is a whole number, not {text!r}") from None
 
 
 def _table(view: View, query: NamedQuery, params: dict[str, str], request: Request) -> Table:
@@ -144,14 +141,15 @@ def pages_router(get_view: Callable[..., View]) -> APIRouter:
     @pages.get("/queries/{name}", response_class=HTMLResponse)
     def query_page(name: str, request: Request, view: View = caller_view) -> Response:
         query = _named(name)
-        params, selection, size, offset = _query_params(query, request)
-        context: dict[str, Any] = {"query": query, "given": params, "selection": selection, "error": None}
+        context: dict[str, Any] = {"query": query, "given": {}, "selection": Selection(), "error": None}
         status = 200
-        if params or all(not p.required for p in query.parameters):
-            try:
+        try:
+            params, selection, size, offset = _query_params(query, request)
+            context.update(given=params, selection=selection)
+            if params or all(not p.required for p in query.parameters):
                 context.update(_table_context(view, query, params, selection, size, offset, request))
-            except UserError as failure:
-                context["error"], status = str(failure), failure.status
+        except UserError as failure:
+            context["error"], status = str(failure), failure.status
         return _page(request, "pages/query.html", view, context, status)
 
     @pages.get("/queries/{name}/export/{fmt}")
