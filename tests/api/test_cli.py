@@ -85,17 +85,17 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
     run = cli("query", "relations", "--param", "id=almaty-police", "--format", "csv", env=cli_env)
     dck_ban = "[Report on the persecution of DCK supporters after the March 2018 ban]"
     assert run.stdout == (
-        'Which way,Fact,With,Date,Detail,"Who did it, as the text says",How far it went,Sources,With (record id)\r\n'
-        f'this entity is the subject,located in,Almaty,,,,,"{dck_ban}, line 117",almaty\r\n'
+        'Which way,Fact,With,Date,Detail,"Who did it, as the text says",How far it went,Sources,With (record id)\n'
+        f'this entity is the subject,located in,Almaty,,,,,"{dck_ban}, line 117",almaty\n'
         f'this entity is the object,threatened by,Dilnar Insenova,,,stated,carried out,"{dck_ban}, line 117: '
-        '“policemen threatened Dilnar Insenova”",dilnar-insenova\r\n'
+        '“policemen threatened Dilnar Insenova”",dilnar-insenova\n'
     )
     run = cli("query", "relations", "--param", "id=no-such-entity", env=cli_env)
     assert (run.returncode, run.stderr) == (2, "error: no entity with id 'no-such-entity'; find it with search\n")
     run = cli("query", "relations", env=cli_env)
     assert (run.returncode, run.stderr) == (
         2,
-        "error: query 'relations' needs parameter 'id': id of the entity (see `search`)\n",
+        "error: query 'relations' needs parameter 'id': id of the entity (find it with the search)\n",
     )
 
 
