@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -13,19 +14,10 @@ from typing import Any
 from ..graph.errors import GraphError, UserError
 from ..graph.files import write_private
 from ..graph.scope import scope_of
+from ..graph.settings import default_corpus
 from ..loaders.validate import ValidationResult, validate
 
-
-def default_data() -> str:
-    """`seed_data` in the current folder if there is one, else the bundled data of this
-    checkout (so the commands work from any folder), else `seed_data` (reported missing)."""
-    if Path("seed_data").is_dir():
-        return "seed_data"
-    bundled = Path(__file__).resolve().parents[1] / "seed_data"
-    return str(bundled) if bundled.is_dir() else "seed_data"
-
-
-DEFAULT_DATA = default_data()
+DEFAULT_DATA = default_corpus()
 
 
 def _print_problems(result: ValidationResult) -> None:
@@ -131,24 +123,53 @@ def cmd_import_ftm(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from ..graph.store import open_graph
+    from ..queries.fulltext import search_reports
     from ..queries.search import search
 
+    text = " ".join(args.text)
     with open_graph() as graph:
-        hits = search(graph.view(scope_of(args.public)), args.text, limit=args.limit)
+        view = graph.view(scope_of(args.public))
+        if args.reports:
+            found = search_reports(view, text, args.data, limit=args.limit)
+        else:
+            hits = search(view, text, limit=args.limit)
     if args.format == "json":
-        print(json.dumps(hits, ensure_ascii=False, indent=1))
+        print(json.dumps(found if args.reports else hits, ensure_ascii=False, indent=1))
+    elif args.reports:
+        _print_passages(found)
     else:
-        for hit in hits:
-            print(f"{hit['score']:.2f}  {hit['id']:<32} {hit['name']}  [{', '.join(hit['labels'])}]")
-            for other in hit["possibly_same_as"]:
-                print(f"{'':6}may be the same as {other['name']} ({other['id']}); kept apart until a curator decides")
+        _print_names(text, hits)
     return 0
+
+
+def _print_names(text: str, hits: list[dict[str, Any]]) -> None:
+    if not hits:
+        print(f"No name or alias matches “{text}”. Try another spelling or part of the name.")
+    for hit in hits:
+        how = hit["match"] if hit["matched"] == hit["name"] else f"{hit['match']}: {hit['matched']}"
+        print(f"{hit['id']:<32} {hit['name']}  [{', '.join(hit['labels'])}]  ({how})")
+        for other in hit["possibly_same_as"]:
+            print(f"{'':4}may be the same as {other['name']} ({other['id']}); kept apart until a curator decides")
+
+
+def _print_passages(found: dict[str, Any]) -> None:
+    if not found["total"]:
+        print(f"No line of the report texts matches “{found['query']}”.")
+        return
+    for hit in found["hits"]:
+        print(f"{hit['source']}:{hit['line']}  {hit['highlighted']}")
+        if hit["cited_by"]:
+            print(f"{'':4}cited by: {', '.join(entity['name'] for entity in hit['cited_by'])}")
+    shown = len(found["hits"])
+    more = f"; the first {shown} shown, --limit shows more" if shown < found["total"] else ""
+    print(f"({found['total']} line{'s' if found['total'] != 1 else ''}{more})")
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     from ..graph.store import open_graph
     from ..queries.catalogue import load_catalogue, parameters_from
-    from ..queries.output import render
+    from ..queries.output import TABLE_FORMATS, write
+    from ..queries.tables import query_table
 
     catalogue = load_catalogue()
     if args.name is None:
@@ -158,10 +179,22 @@ def cmd_query(args: argparse.Namespace) -> int:
     query = catalogue.get(args.name)
     if query is None:
         raise UserError(f"unknown query {args.name!r}; `persecution-graph query` lists them")
+    fmt = TABLE_FORMATS[args.format]
+    _check_output_name(args.output, fmt.name, fmt.extension, fmt.binary)
     with open_graph() as graph:
-        rows = query.run(graph.view(scope_of(args.public)), parameters_from(args.param))
-    sys.stdout.write(render(rows, query.column_names, args.format))
+        table = query_table(graph.view(scope_of(args.public)), query, parameters_from(args.param), args.data)
+    _write_output(write(fmt.name, table), args.output)
+    if args.output not in (None, "-"):
+        print(f"wrote {len(table.rows)} rows to {args.output}", file=sys.stderr)
     return 0
+
+
+def _check_output_name(output: str | None, name: str, extension: str, binary: bool) -> None:
+    """A file format needs a file of its kind; bytes never go to a terminal."""
+    if binary and output in (None, "-"):
+        raise UserError(f"--format {name} writes a file: give -o FILE.{extension}")
+    if output not in (None, "-") and not str(output).endswith("." + extension) and name != "table":
+        raise UserError(f"--format {name} writes a .{extension} file: give a file name ending in .{extension}")
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -265,6 +298,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from ..graph.formats import FORMATS
+    from ..queries.output import TABLE_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="persecution-graph", description="A sourced knowledge graph of political persecution."
@@ -297,15 +331,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source-id", default="ftm-import", help="id of the Source the file becomes")
     p.add_argument("--title", help="title of that Source (default: the file name)")
     p.add_argument("--publisher", help="who published the file")
-    p = command("search", cmd_search, "find people, institutions, events by any spelling")
-    p.add_argument("text")
+    p = command(
+        "search", cmd_search, "find people, institutions, events by any spelling; --reports: words in the report texts"
+    )
+    p.add_argument("text", nargs="+", help="a name, or words (with --reports)")
+    p.add_argument("--reports", action="store_true", help="search the report texts instead of names")
+    p.add_argument("--data", default=DEFAULT_DATA, help="data folder the graph was loaded from (its report texts)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--public", action="store_true", help="leave out restricted records")
     p = command("query", cmd_query, "run a named query (no name: list them)")
     p.add_argument("name", nargs="?")
     p.add_argument("--param", action="append", default=[], metavar="K=V")
-    p.add_argument("--format", choices=["json", "table", "csv"], default="table")
+    p.add_argument(
+        "--format",
+        choices=list(TABLE_FORMATS),
+        default="table",
+        help="; ".join(f"{f.name}: {f.description}" for f in TABLE_FORMATS.values()),
+    )
+    p.add_argument("-o", "--output", help="file to write (default: standard output; xlsx needs a file)")
+    p.add_argument("--data", default=DEFAULT_DATA, help="data folder the graph was loaded from (report texts quoted)")
     p.add_argument("--public", action="store_true", help="leave out restricted records")
     p = command("stats", cmd_stats, "counts per node type, edge type and source")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -337,13 +382,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()
+        return status
     except GraphError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """The output was piped into a command that stopped reading (`stats | head`): no traceback.
+    Standard output is pointed at /dev/null so that Python's flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
 
 
 if __name__ == "__main__":

@@ -42,7 +42,12 @@ def serve(host: str, port: int, data: str) -> None:
             result = load(graph, Path(data))
             if not result.ok:
                 raise UserError(f"{data} is not valid; run `persecution-graph validate {data}`")
-            print(f"loaded {result.nodes} nodes and {result.edges} edges from {data}", file=sys.stderr)
+            public = graph.view(Scope.PUBLIC).count()
+            print(
+                f"loaded {result.nodes} nodes and {result.edges} edges from {data}; public readers may open "
+                f"{public} of the nodes (the others are marked restricted), key holders all",
+                file=sys.stderr,
+            )
         elif empty:
             print(
                 f"persecution-graph: the graph is empty and there is no {data} to load; "

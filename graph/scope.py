@@ -136,6 +136,11 @@ class View:
         """The generation this view reads (caches of derived results key on it)."""
         return self.generation
 
+    def hides_records(self) -> bool:
+        """Whether this view leaves records out (the public scope, on a graph with restricted
+        records; a graph loaded before loads said so may, too). Never how many."""
+        return self.public and self.graph.holds_restricted() is not False
+
     # -- the whole graph, as this scope sees it ---------------------------------------------
 
     def count(self) -> int:

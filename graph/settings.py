@@ -25,6 +25,15 @@ def default_data_dir() -> Path:
     return Path(base) / "persecution-graph"
 
 
+def default_corpus() -> str:
+    """`seed_data` in the current folder if there is one, else the bundled data of this
+    checkout (so the commands work from any folder), else `seed_data` (reported missing)."""
+    if Path("seed_data").is_dir():
+        return "seed_data"
+    bundled = Path(__file__).resolve().parents[1] / "seed_data"
+    return str(bundled) if bundled.is_dir() else "seed_data"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the graph lives: the embedded engine's data folder, or a Neo4j server."""

@@ -197,16 +197,17 @@ class NewGeneration(Target):
         ).consume()
 
     def _delete_generations_but(self, keep: set[str]) -> None:
-        """Delete, a batch per transaction, the nodes (and so their edges) of other generations."""
+        """Delete the nodes (and so their edges) of other generations."""
+        self._delete_in_batches(f"n.{GENERATION} IS NULL OR NOT n.{GENERATION} IN $keep", keep=sorted(keep))
+
+    def _delete_in_batches(self, where: str, **params: Any) -> None:
+        """Delete the entities matching ``where`` (and their edges), a batch per transaction."""
         assert self.session is not None
         statement = (
-            f"MATCH (n:{ENTITY_LABEL}) WHERE n.{GENERATION} IS NULL OR NOT n.{GENERATION} IN $keep "
-            "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+            f"MATCH (n:{ENTITY_LABEL}) WHERE {where} WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
         )
         while True:
-            found = self.session.execute_write(
-                lambda tx: tx.run(statement, keep=sorted(keep), limit=DELETE_BATCH).single()
-            )
+            found = self.session.execute_write(lambda tx: tx.run(statement, params, limit=DELETE_BATCH).single())
             if found is None or found["deleted"] == 0:
                 return
 
@@ -242,17 +243,7 @@ class NewGeneration(Target):
             self._let_others_in()
 
     def _delete_generation(self, generation: str) -> None:
-        assert self.session is not None
-        statement = (
-            f"MATCH (n:{ENTITY_LABEL}) WHERE n.{GENERATION} = $generation "
-            "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
-        )
-        while True:
-            found = self.session.execute_write(
-                lambda tx: tx.run(statement, generation=generation, limit=DELETE_BATCH).single()
-            )
-            if found is None or found["deleted"] == 0:
-                return
+        self._delete_in_batches(f"n.{GENERATION} = $generation", generation=generation)
 
 
 class NewDatabase(Target):
@@ -345,6 +336,8 @@ class GraphWriter:
         # Ids of restricted nodes (few): an edge touching one is not public (graph/scope.py).
         self.restricted: set[str] = set()
         self.restricted_later: set[str] = set()
+        # Whether any record is not public: the graph says so (not how many) to public readers.
+        self.any_restricted = False
         self.queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self.error: BaseException | None = None
         self.paused = False
@@ -367,6 +360,7 @@ class GraphWriter:
         stored[GENERATION] = self.generation
         if not stored["public"]:
             self.restricted.add(node.id)
+            self.any_restricted = True
         return stored
 
     def retell(self, node: Node) -> None:
@@ -394,6 +388,7 @@ class GraphWriter:
             and edge.target not in self.restricted
         )
         properties[GENERATION] = self.generation
+        self.any_restricted = self.any_restricted or not properties["public"]
         stored = Edge(edge.type, edge.source, edge.target, properties)
         if (self.new_nodes or self.retold_nodes) and (
             edge.source in self.new_nodes
@@ -471,10 +466,12 @@ class GraphWriter:
             # derived results key on it).
             self.target.run(
                 f"MERGE (m:{META_LABEL} {{key: 'graph'}}) "
-                "SET m.version = $version, m.format = $format, m.schema = $schema",
+                "SET m.version = $version, m.format = $format, m.schema = $schema, "
+                "m.restricted = $restricted",
                 version=self.generation,
                 format=RECORD_FORMAT,
                 schema=self.target.schema,
+                restricted=self.any_restricted,
             )
             self.target.commit()
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:

@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from ..graph.encoding import decode_evidence
-from ..graph.errors import QueryError, UserError
-from ..graph.model import SAFE_LOADER
+from ..graph.errors import NotFound, QueryError, UserError
+from ..graph.model import ENTITY_LABEL, SAFE_LOADER
 from ..graph.scope import Scope, View
 from ..graph.store import Graph
 from .cache import KEPT
@@ -39,6 +39,7 @@ PARAMETER_TYPES = ("string", "int", "date", "bool")
 # The bound of an integer parameter that declares none (beyond it, a database's 64-bit integers
 # overflow; no page, count or depth of this graph comes near it).
 INT_MAXIMUM = 1_000_000_000
+ENTITIES_SEEN = f"UNWIND $ids AS wanted MATCH (n:{ENTITY_LABEL} {{id: wanted}}) WHERE VISIBLE(n) RETURN n.id AS id"
 TYPE_WORDS = {"string": "text", "int": "a whole number", "date": "a date (YYYY-MM-DD)", "bool": "true or false"}
 
 
@@ -52,6 +53,8 @@ class Parameter:
     description: str = ""
     minimum: int | None = None
     maximum: int | None = None
+    # Names an entity (an id): an id nobody may open is "not found", as the entity page says.
+    entity: bool = False
 
     @property
     def required(self) -> bool:
@@ -151,6 +154,7 @@ class Query:
     def run(self, view: View, given: dict[str, Any]) -> list[dict[str, Any]]:
         """Rows as dicts, in column order, with their evidence decoded, as ``view`` sees the graph."""
         params = self.bind(given)
+        self._check_entities(view, params)
         if not self.whole_graph:
             return self._rows(view, params)
         # The whole answer is kept, and a page cut from it. The definition (with its columns: a
@@ -163,6 +167,16 @@ class Query:
         if self.paged:
             rows = rows[params["offset"] : params["offset"] + params["limit"]]
         return [dict(row) for row in rows]
+
+    def _check_entities(self, view: View, params: dict[str, Any]) -> None:
+        """NotFound for an id parameter naming no entity this view may open."""
+        wanted = [params[p.name] for p in self.parameters if p.entity]
+        if not wanted:
+            return
+        seen = {row["id"] for row in view.read(ENTITIES_SEEN, ids=wanted)}
+        for entity_id in wanted:
+            if entity_id not in seen:
+                raise NotFound(f"no entity with id {entity_id!r}; find it with search")
 
     def _rows(self, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
         rows = load_all()[self.procedure](view, params) if self.procedure else self.read(view, params)

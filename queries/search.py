@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -163,9 +164,26 @@ def _build(view: View) -> _Index:
     return _Index(rows)
 
 
+def how_matched(text: str, name: str) -> str:
+    """How a name answers a query, in words: 'exact' (every word as written), 'spelling variant'
+    (the same words once transliteration variants are folded), 'beginning of a word', or
+    'similar spelling'."""
+    written = {word.lower() for word in re.findall(r"\w+", name)}
+    if all(word.lower() in written for word in re.findall(r"\w+", text)):
+        return "exact"
+    query_words, name_words = tokens(text), tokens(name)
+    if all(word in name_words for word in query_words):
+        return "spelling variant"
+    if all(any(candidate.startswith(word) for candidate in name_words) for word in query_words):
+        return "beginning of a word"
+    return "similar spelling"
+
+
 def search(view: View, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """Entities whose name or alias matches ``text``, best first: {id, name, labels, score,
-    possibly_same_as} (the records it may be one with, [{id, name}]: see POSSIBLY_SAME_AS)."""
+    matched (the name or alias that matched), match (how: exact, spelling variant, beginning of
+    a word, similar spelling), possibly_same_as} (the records it may be one with, [{id, name}]:
+    see POSSIBLY_SAME_AS)."""
     hits = []
     index = _index(view)
     query_words = tokens(text)
@@ -174,14 +192,18 @@ def search(view: View, text: str, limit: int = 10) -> list[dict[str, Any]]:
     word_scores = _WordScores()
     for position in index.candidates(query_words):
         row = index.rows[position]
-        best = max(_score_words(query_words, words, word_scores) for words in row["name_words"])
+        scores = [_score_words(query_words, words, word_scores) for words in row["name_words"]]
+        best = max(scores)
         if best >= MIN_SCORE:
+            matched = row["names"][scores.index(best)]
             hits.append(
                 {
                     "id": row["id"],
                     "name": row["name"],
                     "labels": view.sorted_labels(row["labels"]),
                     "score": best,
+                    "matched": matched,
+                    "match": how_matched(text, matched),
                     "possibly_same_as": [dict(other) for other in row["possibly_same_as"]],
                 }
             )

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..graph.settings import default_corpus
+
 
 def cmd_viz(args: argparse.Namespace) -> int:
     from ..graph.errors import UserError
@@ -59,11 +61,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     with open_graph() as graph:
         view = graph.view(scope_of(args.public))
         if args.kind == "official":
-            report = reports.official_report(view, args.id)
+            report = reports.official_report(view, args.id, args.data)
         elif args.kind == "person":
-            report = reports.person_report(view, args.id)
+            report = reports.person_report(view, args.id, args.data)
         else:
-            report = reports.query_report(view, args.id, parameters_from(args.param))
+            report = reports.query_report(view, args.id, parameters_from(args.param), args.data)
     text = reports.to_html(report) if output.suffix.lower() == ".html" else reports.to_markdown(report)
     write_private(output, text)
     print(f"wrote {output}: {sum(len(s.rows) for s in report.sections)} rows, {len(report.sources)} sources")
@@ -84,4 +86,5 @@ def add_commands(command: Callable[..., Any]) -> None:
     p.add_argument("id", help="entity id, or the query's name")
     p.add_argument("-o", "--output", required=True, help="file.html or file.md")
     p.add_argument("--param", action="append", default=[], metavar="K=V", help="query parameters")
+    p.add_argument("--data", default=default_corpus(), help="data folder the graph was loaded from (its texts)")
     p.add_argument("--public", action="store_true", help="leave out restricted records")

@@ -11,18 +11,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..graph.errors import NotFound
+from ..graph.errors import NotFound, UserError
+from ..graph.model import load_model
 from ..graph.scope import View
 from ..queries.catalogue import Query, load_catalogue
+from ..queries.citations import citer
 from ..queries.entities import entity
 from ..queries.output import cell
 from ..queries.sources import source_records
+from ..queries.tables import Plain
 from .network import _environment, to_svg
 from .views import ego_view, query_view
 
 
 class ReportError(NotFound):
-    """The report cannot be made (unknown id, wrong kind of entity)."""
+    """The report cannot be made (unknown id)."""
+
+
+class WrongKind(UserError):
+    """A dossier asked of an entity of another kind (an official's of a person who holds no post)."""
 
 
 @dataclass
@@ -41,11 +48,20 @@ class Report:
     sections: list[Section]
     picture_svg: str
     sources: list[dict[str, Any]]
+    # Every place cited, once, as a footnote: [{id, citation, cited: [footnote, ...]}].
+    bibliography: list[dict[str, Any]] = field(default_factory=list)
+    plain: Plain = field(default_factory=lambda: Plain(load_model()))
     drawn_on: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def _rows(query: Query, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
     return query.run(view, params)
+
+
+def _bibliography(view: View, sections: list[Section], extra: list[dict[str, Any]], data_folder: str | None) -> Any:
+    """Every source the report cites, once, with each place it cites as a footnote."""
+    refs = list(extra) + [ref for section in sections for row in section.rows for ref in row.get("sources") or []]
+    return citer(view, data_folder).bibliography(refs)
 
 
 def _cited(view: View, sections: list[Section], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,10 +93,23 @@ def _facts(found: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
-def official_report(view: View, official_id: str) -> Report:
+OFFICIAL_LABELS = ("Official",)
+
+
+def official_report(view: View, official_id: str, data_folder: str | None = None) -> Report:
     found = entity(view, official_id)
     if found is None:
         raise ReportError(f"no entity with id {official_id!r}")
+    is_official = any(label in found["labels"] for label in OFFICIAL_LABELS) or any(
+        r["type"] == "HOLDS_POSITION" and r["direction"] == "out" for r in found["relations"]
+    )
+    if not is_official and found["labels"][0] != "Organization":
+        name = found["properties"].get("name", official_id)
+        kinds = ", ".join(found["labels"])
+        raise WrongKind(
+            f"{name} ({official_id}) is not an official ({kinds}; no post recorded): "
+            f"`report person {official_id}` writes a case file"
+        )
     catalogue = load_catalogue()
     name = found["properties"].get("name", official_id)
     positions = [r for r in found["relations"] if r["type"] == "HOLDS_POSITION" and r["direction"] == "out"]
@@ -120,10 +149,11 @@ def official_report(view: View, official_id: str) -> Report:
         sections=sections,
         picture_svg=to_svg(drawn) if drawn else "",
         sources=_cited(view, sections, found["sources"]),
+        bibliography=_bibliography(view, sections, found["sources"], data_folder),
     )
 
 
-def person_report(view: View, person_id: str) -> Report:
+def person_report(view: View, person_id: str, data_folder: str | None = None) -> Report:
     found = entity(view, person_id)
     if found is None:
         raise ReportError(f"no entity with id {person_id!r}")
@@ -171,10 +201,11 @@ def person_report(view: View, person_id: str) -> Report:
         sections=sections,
         picture_svg=to_svg(drawn) if drawn else "",
         sources=_cited(view, sections, found["sources"]),
+        bibliography=_bibliography(view, sections, found["sources"], data_folder),
     )
 
 
-def query_report(view: View, name: str, params: dict[str, Any]) -> Report:
+def query_report(view: View, name: str, params: dict[str, Any], data_folder: str | None = None) -> Report:
     query = load_catalogue().get(name)
     if query is None:
         raise ReportError(f"no query named {name!r}")
@@ -189,11 +220,30 @@ def query_report(view: View, name: str, params: dict[str, Any]) -> Report:
         sections=[section],
         picture_svg=picture,
         sources=_cited(view, [section], []),
+        bibliography=_bibliography(view, [section], [], data_folder),
     )
 
 
+def heading(column: str) -> str:
+    """A dossier column's heading in words ('other' is the record at the other end of a fact)."""
+    return HEADINGS.get(column, column.replace("_", " ").capitalize())
+
+
+HEADINGS = {"other": "With", "type": "Fact", "subject": "To whom", "actor": "By", "object": "Object"}
+
+
+def shown(report: Report, value: Any, column: str) -> str:
+    """A dossier cell: evidence as 'source:line' (the bibliography cites each in full), other
+    values in the words of the model."""
+    return cell(value) if column == "sources" else report.plain(value)
+
+
 def to_html(report: Report) -> str:
-    return _environment().get_template("report.html").render(report=report, cell=cell)
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(report=report, heading=heading, shown=lambda value, column: shown(report, value, column))
+    )
 
 
 def to_markdown(report: Report) -> str:
@@ -207,18 +257,15 @@ def to_markdown(report: Report) -> str:
         if not section.rows:
             out += ["None recorded.", ""]
             continue
-        out.append("| " + " | ".join(section.columns) + " |")
+        out.append("| " + " | ".join(heading(c) for c in section.columns) + " |")
         out.append("|" + "---|" * len(section.columns))
         for row in section.rows:
-            out.append("| " + " | ".join(_md(cell(row.get(c))) for c in section.columns) + " |")
+            out.append("| " + " | ".join(_md(shown(report, row.get(c), c)) for c in section.columns) + " |")
         out.append("")
-    out += ["## Sources", ""]
-    for source in report.sources:
-        details = ", ".join(str(source[k]) for k in ("publisher", "date", "url") if source.get(k))
-        out.append(
-            f"- **{source['id']}**: {source.get('title', '')}" + (f", {details}" if details else "")
-            + (f"; lines {', '.join(source['locators'])}" if source["locators"] else "")
-        )  # fmt: skip
+    out += ["## Bibliography", ""]
+    for number, entry in enumerate(report.bibliography, start=1):
+        out.append(f"{number}. {entry['citation']} ({entry['id']})")
+        out += [f"   - {_md(footnote)}" for footnote in entry["cited"]]
     return "\n".join(out) + "\n"
 
 

@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Query as QueryParam
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from ...queries.catalogue import Parameter, Query, load_catalogue, paged_parameters
-from ...queries.output import render
+from ...queries.output import DOWNLOADS, TABLE_FORMATS, file_name, write
+from ...queries.tables import query_table
 from ..deps import ViewDep
 
 router = APIRouter(tags=["queries"])
@@ -49,16 +50,23 @@ def list_queries() -> list[dict[str, Any]]:
 
 
 def answer(query: Query, request: Request, view: ViewDep) -> Response:
-    """Rows as JSON (or CSV with `format=csv`), a page at a time for paged queries."""
+    """Rows as JSON, or as a CSV or spreadsheet file (``format``), a page at a time for paged
+    queries; an id that names no entity is 404."""
     params = dict(request.query_params)
     fmt = params.pop("format", "json")
     params = paged_parameters(query, params)
-    rows = query.run(view, params)
     response: Response
-    if fmt == "csv":
-        response = PlainTextResponse(render(rows, query.column_names, "csv"), media_type="text/csv")
-    else:
+    if fmt == "json":
+        rows = query.run(view, params)
         response = JSONResponse(rows)
+    else:
+        table = query_table(view, query, params, request.app.state.data_folder)
+        rows = table.rows
+        response = Response(
+            write(fmt, table, str(request.base_url)),
+            media_type=TABLE_FORMATS[fmt].media_type,
+            headers={"Content-Disposition": f'attachment; filename="{file_name(fmt, query.name)}"'},
+        )
     following = query.next_page(params, rows)
     if following is not None:
         extra = {"format": fmt} if fmt != "json" else {}
@@ -98,7 +106,10 @@ def endpoint(query: Query) -> Callable[..., Response]:
     fmt = inspect.Parameter(
         "format",
         inspect.Parameter.KEYWORD_ONLY,
-        annotation=Annotated[Literal["json", "csv"], QueryParam(description="json (default) or csv")],
+        annotation=Annotated[
+            Literal[DOWNLOADS],  # type: ignore[valid-type]
+            QueryParam(description="; ".join(f"{n}: {TABLE_FORMATS[n].description}" for n in DOWNLOADS)),
+        ],
         default="json",
     )
     run_named_query.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

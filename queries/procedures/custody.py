@@ -122,6 +122,22 @@ def _deciding(changing: list[tuple[dict[str, Any], str]]) -> tuple[dict[str, Any
     return changing[-1]
 
 
+def _custody_start(changing: list[tuple[dict[str, Any], str]]) -> str | None:
+    """The date the texts give for the start of the custody a person is in: the earliest dated
+    act of the unbroken run of custody acts at the end (a release, a freeing sentence, or a term
+    that ran out before the next act breaks it) that is not a status list (a list's date says
+    when it was drawn up, not when custody began); None when only lists say so."""
+    start = None
+    later_from = None
+    for act, state in reversed(changing):
+        if state == "free" or (later_from is not None and _ends_before(act, later_from)):
+            break
+        later_from = act["date_from"]
+        if act["type"] != "LISTED_IN":
+            start = act["date"]
+    return start
+
+
 @procedure("political_prisoners")
 def political_prisoners(view: View, params: dict[str, Any]) -> Rows:
     """People in custody on a date: the latest act on or before it that puts a person in or
@@ -155,7 +171,7 @@ def political_prisoners(view: View, params: dict[str, Any]) -> Rows:
                 "person_id": last["person_id"],
                 "person": last["person"],
                 "status": state.removeprefix("custody:"),
-                "since": last["date"],
+                "since": _custody_start(changing),
                 "category": categories,
                 "articles": articles,
                 "court": latest_sentence["other"] if latest_sentence else None,

@@ -53,9 +53,9 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
     hits = json.loads(cli("search", "Mendygaziev", "--format", "json", env=cli_env).stdout)
     assert hits == [
         {"id": "barlyk-mendygazyev", "name": "Barlyk Mendygazyev", "labels": ["Person", "Businessperson", "Exile"],
-         "score": 0.99, "possibly_same_as": []},
+         "score": 0.99, "matched": "Barlyk Mendygazyev", "match": "spelling variant", "possibly_same_as": []},
         {"id": "bekizhan-mendygazyev", "name": "Bekizhan Mendygazyev", "labels": ["Person", "Relative"], "score": 0.99,
-         "possibly_same_as": []},
+         "matched": "Bekizhan Mendygazyev", "match": "spelling variant", "possibly_same_as": []},
     ]  # fmt: skip
     hits = json.loads(cli("search", "Smatov", "--format", "json", env=cli_env).stdout)
     assert hits == [
@@ -64,29 +64,38 @@ def test_load_search_export_and_query(cli_env: dict[str, str], tmp_path: Path, g
             "name": "Zh. Smatov",
             "labels": ["Person", "Official"],
             "score": 1.0,
+            "matched": "Smatov",
+            "match": "exact",
             "possibly_same_as": [],
         }
     ]
     assert cli("search", "Lesova", env=cli_env).stdout == (
-        "0.99  nazira-lesova                    Nazira Lesova  [Person]\n"
-        "      may be the same as Nazira Lepesova (nazira-lepesova); kept apart until a curator decides\n"
-        "0.80  nazira-lepesova                  Nazira Lepesova  [Person]\n"
-        "      may be the same as Nazira Lesova (nazira-lesova); kept apart until a curator decides\n"
+        "nazira-lesova                    Nazira Lesova  [Person]  (exact)\n"
+        "    may be the same as Nazira Lepesova (nazira-lepesova); kept apart until a curator decides\n"
+        "nazira-lepesova                  Nazira Lepesova  [Person]  (similar spelling)\n"
+        "    may be the same as Nazira Lesova (nazira-lesova); kept apart until a curator decides\n"
+    )
+    assert cli("search", "Qqqxyzw", env=cli_env).stdout == (
+        "No name or alias matches “Qqqxyzw”. Try another spelling or part of the name.\n"
     )
     out = tmp_path / "graph.json"
     assert cli("export", "--format", "json", "--public", "-o", str(out), env=cli_env).returncode == 0
     exported = json.loads(out.read_text())
     assert (len(exported["nodes"]), len(exported["edges"])) == (38, 41)
     run = cli("query", "relations", "--param", "id=almaty-police", "--format", "csv", env=cli_env)
+    dck_ban = "[Report on the persecution of DCK supporters after the March 2018 ban]"
     assert run.stdout == (
-        "direction,type,other_id,other,date,detail,attribution,involvement,sources\n"
-        "out,LOCATED_IN,almaty,Almaty,,,,,odf-2018-dck-ban:117\n"
-        "in,THREATENED_BY,dilnar-insenova,Dilnar Insenova,,,stated,carried_out,odf-2018-dck-ban:117\n"
+        'Which way,Fact,With,Date,Detail,"Who did it, as the text says",How far it went,Sources,With (record id)\n'
+        f'this entity is the subject,located in,Almaty,,,,,"{dck_ban}, line 117",almaty\n'
+        f'this entity is the object,threatened by,Dilnar Insenova,,,stated,carried out,"{dck_ban}, line 117: '
+        '“policemen threatened Dilnar Insenova”",dilnar-insenova\n'
     )
+    run = cli("query", "relations", "--param", "id=no-such-entity", env=cli_env)
+    assert (run.returncode, run.stderr) == (2, "error: no entity with id 'no-such-entity'; find it with search\n")
     run = cli("query", "relations", env=cli_env)
     assert (run.returncode, run.stderr) == (
         2,
-        "error: query 'relations' needs parameter 'id': id of the entity (see `search`)\n",
+        "error: query 'relations' needs parameter 'id': id of the entity (find it with the search)\n",
     )
 
 

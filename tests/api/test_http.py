@@ -8,11 +8,21 @@ from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
 
+from tests.conftest import SMALL
+
 
 def test_search_entity_and_errors(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     assert client.get("/api/search", params={"q": "Nur-Sultan"}).json() == [
-        {"id": "astana", "name": "Astana", "labels": ["Place"], "score": 1.0, "possibly_same_as": []}
+        {
+            "id": "astana",
+            "name": "Astana",
+            "labels": ["Place"],
+            "score": 1.0,
+            "matched": "Nur-Sultan",
+            "match": "exact",
+            "possibly_same_as": [],
+        }
     ]
     body = client.get("/api/entities/zh-smatov").json()
     assert body["labels"] == ["Person", "Official"]
@@ -41,6 +51,8 @@ def test_possible_duplicates_in_search_and_on_both_entities(small_graph: Graph) 
         "name": "Nazira Lesova",
         "labels": ["Person"],
         "score": 0.99,
+        "matched": "Nazira Lesova",
+        "match": "exact",
         "possibly_same_as": [{"id": "nazira-lepesova", "name": "Nazira Lepesova"}],
     }
     reason = "listed one after the other among the 27; the names differ by two letters, but the text counts them as two"
@@ -58,9 +70,64 @@ def test_query_as_json_and_csv(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     rows = client.get("/api/queries/explanation-signers").json()
     assert [r["official_id"] for r in rows] == ["d-shuykebayev", "zh-smatov"]
-    csv = client.get("/api/queries/relations", params={"id": "dck", "format": "csv"}).text
-    assert csv.splitlines()[0] == "direction,type,other_id,other,date,detail,attribution,involvement,sources"
+    csv = client.get("/api/queries/relations", params={"id": "dck", "format": "csv"})
+    assert csv.headers["content-disposition"] == 'attachment; filename="relations.csv"'
+    assert csv.text.splitlines()[0] == (
+        'Which way,Fact,With,Date,Detail,"Who did it, as the text says",How far it went,Sources,With (record id)'
+    )
     assert client.get("/api/queries/nope").status_code == 404
+    # An id nobody may open is not found, as the entity page says; for the public, a restricted one too.
+    for params in ({"id": "no-such-entity"}, {"id": "daughter-of-dilnar-insenova"}):
+        response = client.get("/api/queries/relations", params=params)
+        assert (response.status_code, response.json()["error"]["detail"]) == (
+            404,
+            f"no entity with id {params['id']!r}; find it with search",
+        )
+
+
+def test_query_as_a_spreadsheet(small_graph: Graph) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = TestClient(create_app(small_graph))
+    response = client.get("/api/queries/explanation-signers", params={"format": "xlsx"})
+    assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["content-disposition"] == 'attachment; filename="explanation-signers.xlsx"'
+    sheet = load_workbook(BytesIO(response.content))["Results"]
+    assert [c.value for c in sheet[1]][:2] == ["Official", "Post"]
+    assert (sheet["A2"].value, sheet["A2"].hyperlink.target) == (
+        "D. Shuykebayev",
+        "http://testserver/entity/d-shuykebayev",
+    )
+
+
+def test_search_the_report_texts(small_graph: Graph) -> None:
+    client = TestClient(create_app(small_graph, data_folder=str(SMALL)))
+    found = client.get("/api/search/reports", params={"q": "Лепесова", "limit": 1}).json()
+    assert found == {
+        "query": "Лепесова",
+        "total": 2,  # lines 448 and 465
+        "hits": [
+            {
+                "source": "odf-2021-political-prisoners",
+                "title": "Political prisoners and victims of political persecution in Kazakhstan",
+                "line": 448,
+                "passage": found["hits"][0]["passage"],
+                "marks": found["hits"][0]["marks"],
+                "highlighted": found["hits"][0]["highlighted"],
+                "citation": found["hits"][0]["citation"],
+                "cited_by": [
+                    {"id": "nazira-lepesova", "name": "Nazira Lepesova"},
+                    {"id": "nazira-lesova", "name": "Nazira Lesova"},
+                ],
+            }
+        ],
+    }
+    assert "«Nazira» «Lepesova»" not in found["hits"][0]["highlighted"]
+    assert "«Lepesova»" in found["hits"][0]["highlighted"]
+    nothing = client.get("/api/search/reports", params={"q": "Qqqxyzw"}).json()
+    assert nothing == {"query": "Qqqxyzw", "total": 0, "hits": []}
 
 
 def test_long_answers_come_a_page_at_a_time_with_a_link_to_the_next(small_graph: Graph) -> None:

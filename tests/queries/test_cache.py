@@ -136,16 +136,26 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
 
     # nothing was asked of the database: the view knows its generation, the answers are kept
     assert _sent(small_graph, every_answer) == []
-    # A path search asks for its two ends and the evidence of its steps (all at once), never
+    # A path search asks whether the reader may open its two ends (one statement: an id nobody
+    # may open is not found), for the ends and the evidence of its steps (all at once), never
     # for the steps themselves.
     steps: list = []
     sent = _sent(
         small_graph,
         lambda: steps.extend(load_catalogue()["path"].run(public, {"from": "bekizhan-mendygazyev", "to": "kss"})),
     )
-    asked = ["ends" if "n.id IN $ids" in s else "steps" if "e.id = step.edge" in s else s for s in sent]
+    asked = [
+        "seen"
+        if "UNWIND $ids AS wanted" in s
+        else "ends"
+        if "n.id IN $ids" in s
+        else "steps"
+        if "e.id = step.edge" in s
+        else s
+        for s in sent
+    ]
     # (after each statement, the view checks that its generation is still the graph's version)
-    assert (asked, len(steps)) == (["ends", "version", "steps", "version"], 3)
+    assert (asked, len(steps)) == (["seen", "version", "ends", "version", "steps", "version"], 3)
 
 
 def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: Graph, small_dataset: Dataset) -> None:

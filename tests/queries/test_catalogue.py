@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from persecution_graph.graph.errors import QueryError
+from persecution_graph.graph.errors import NotFound, QueryError
 from persecution_graph.graph.scope import Scope, scope_of
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
@@ -52,7 +54,7 @@ def test_relations_hide_restricted_records_from_the_public(small_graph: Graph) -
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({}, "query 'relations' needs parameter 'id': id of the entity (see `search`)"),
+        ({}, "query 'relations' needs parameter 'id': id of the entity (find it with the search)"),
         ({"id": "x", "depth": "2"}, "unknown parameter 'depth' for query 'relations' (parameters: id, limit, offset)"),
     ],
 )
@@ -94,10 +96,18 @@ def test_every_query_is_declared_completely() -> None:
         "political-prisoners", "possible-duplicates", "relations", "relatives-as-hostages", "shared-officials",
         "timeline",
     ]  # fmt: skip
+    programmer_words = re.compile(r"`|\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b")
     for query in catalogue.values():
         assert "sources" in query.column_names, query.name
+        assert not programmer_words.search(query.description + query.reading), query.name
         for column in query.columns:
-            assert set(column) <= {"name", "description", "entity"}, (query.name, column)
+            assert set(column) <= {"name", "description", "entity", "label", "link", "hidden", "values"}, column
+            # A table shows every column under a label in words, or leaves it out; an id column
+            # is a link from the name column that names it.
+            shown = not column.get("hidden") and not any(c.get("link") == column["name"] for c in query.columns)
+            assert not shown or (column.get("label") and not programmer_words.search(column["label"])), column
+            if column.get("link"):
+                assert column["link"] in query.entity_columns, column
 
 
 def test_relatives_as_hostages_explicit_first(small_graph: Graph) -> None:
@@ -364,7 +374,20 @@ def test_path_gives_each_step_with_its_evidence(small_graph: Graph) -> None:
 def test_public_path_never_runs_through_a_restricted_person(small_graph: Graph) -> None:
     params = {"from": "daughter-of-dilnar-insenova", "to": "almaty-police"}
     assert len(_run(small_graph, "path", ("step",), **params)) == 2
-    assert _run(small_graph, "path", ("step",), public=True, **params) == []
+    # A public reader may not open the restricted person: not found, as her page says.
+    with pytest.raises(NotFound, match="^no entity with id 'daughter-of-dilnar-insenova'; find it with search$"):
+        _run(small_graph, "path", ("step",), public=True, **params)
+    assert _run(small_graph, "path", ("step",), public=True, **{"from": "dilnar-insenova", "to": "almaty-police"})
+
+
+def test_an_id_nobody_may_open_is_not_found_in_every_query_with_an_id(small_graph: Graph) -> None:
+    catalogue = load_catalogue()
+    with_ids = sorted(q.name for q in catalogue.values() if any(p.entity for p in q.parameters))
+    assert with_ids == ["co-defendants", "ego-network", "official-footprint", "path", "relations", "timeline"]
+    for name in with_ids:
+        given = {p.name: "no-such-entity" for p in catalogue[name].parameters if p.entity}
+        with pytest.raises(NotFound, match="^no entity with id 'no-such-entity'; find it with search$"):
+            catalogue[name].run(small_graph.view(Scope.FULL), given)
 
 
 def test_ego_network_by_depth_and_limit(small_graph: Graph) -> None:

@@ -18,6 +18,7 @@ from persecution_graph.api.auth import StoredKey, token_hash
 from persecution_graph.api.main import create_app
 from persecution_graph.graph import console, embedded
 from persecution_graph.graph.formats import FORMATS, render
+from persecution_graph.graph.records import Dataset
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 
@@ -158,10 +159,13 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def test_the_console_user_is_the_engines_own_and_cannot_write_over_bolt_either(data_dir: Path) -> None:
+def test_the_console_user_is_the_engines_own_and_cannot_write_over_bolt_either(
+    data_dir: Path, embedded_graph: Graph, small_dataset: Dataset
+) -> None:
     """Even straight over Bolt, bypassing the API, the console's user cannot write."""
     import neo4j
 
+    embedded_graph.replace(small_dataset)  # a Person to write to, whatever ran before
     info = embedded.running(data_dir)
     assert info is not None
     driver = neo4j.GraphDatabase.driver(info.uri, auth=embedded.console_credentials(data_dir))

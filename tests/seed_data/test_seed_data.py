@@ -181,6 +181,16 @@ def test_report_004_political_prisoners_on_1_september_2021(seed_graph: Graph) -
         ("prison", 15),
         ("psychiatric detention", 1),
     ]
+    # "Since" is the start of custody as a text dates it, never the list's own date (1 September 2021):
+    # Yelshibayev was sentenced in 2019; only the list says Begimbetov is held, so no date.
+    since = {r["person"]: r["since"] for r in rows}
+    assert "2021-09-01" not in since.values()
+    assert (since["Yerzhan Yelshibayev"], since["Bekizhan Mendygazyev"], since["Abai Begimbetov"]) == (
+        "2019",
+        "2021-06-03",
+        None,
+    )
+    assert sum(1 for date in since.values() if date is None) == 13
 
 
 def test_report_004_fourteen_convicted_but_fifteen_named_is_flagged(seed_graph: Graph) -> None:

@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import pytest
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.viz import reports
 from persecution_graph.viz.notebook import Notebook
 
+from tests.conftest import SMALL
 
-def test_official_dossier_lists_acts_and_sources(small_graph: Graph) -> None:
-    report = reports.official_report(small_graph.view(Scope.PUBLIC), "atyrau-court-of-appeal")
+
+def test_official_dossier_lists_acts_and_ends_with_a_bibliography(small_graph: Graph) -> None:
+    report = reports.official_report(small_graph.view(Scope.PUBLIC), "atyrau-court-of-appeal", str(SMALL))
     markdown = reports.to_markdown(report)
+    assert "| Date | Act | To whom | By | Place | Articles | Detail | Sources |" in markdown
     assert (
         "| 2021-07-26 | sentenced by | Natalia Dauletayarova | Atyrau Court of Appeal |  | Art. 262 (Criminal Code of Kazakhstan) | imprisonment seven years | odf-2021-political-prisoners:363 |"
         in markdown
     )
-    assert markdown.rstrip().endswith(
-        "- **odf-2021-political-prisoners**: Political prisoners and victims of political persecution in "
-        "Kazakhstan, Open Dialogue Foundation and others, 2021-09-02; lines 363"
+    assert markdown.endswith(
+        "## Bibliography\n\n"
+        "1. Open Dialogue Foundation and others, “Political prisoners and victims of political persecution in "
+        "Kazakhstan”, 2 September 2021. (odf-2021-political-prisoners)\n"
+        "   - Open Dialogue Foundation and others, “Political prisoners and victims of political persecution in "
+        "Kazakhstan”, 2 September 2021, line 363: “On 17 May 2021, Atyrau Court No. 2 sentenced Natalia Dauletayarova "
+        "and Baurzhan Jusupov to five years of restriction of liberty, and Dauletayarova's assistant Rinat Batkayev to "
+        "3.5 years of restriction of liberty. They were found guilty of…”.\n"
     )
     page = reports.to_html(report)
     assert "<svg" in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_an_official_dossier_is_refused_for_a_person_who_is_no_official(small_graph: Graph) -> None:
+    with pytest.raises(reports.WrongKind) as refused:
+        reports.official_report(small_graph.view(Scope.PUBLIC), "bekizhan-mendygazyev")
+    assert str(refused.value) == (
+        "Bekizhan Mendygazyev (bekizhan-mendygazyev) is not an official (Person, Relative; no post recorded): "
+        "`report person bekizhan-mendygazyev` writes a case file"
+    )
 
 
 def test_official_dossier_of_a_prosecutor_shows_posts_and_explanations(small_graph: Graph) -> None:
