@@ -17,6 +17,7 @@ from ..queries.entities import entity
 from ..queries.search import search
 from ..queries.sources import source_lines, source_records
 from .network import TEMPLATES
+from .views import public_url
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
@@ -52,7 +53,7 @@ def pages_router(get_view: Callable[..., View]) -> APIRouter:
         return templates.TemplateResponse(
             request,
             "pages/entity.html",
-            {"e": found, "facts": facts, "labels": labels, "base_url": str(request.base_url)},
+            {"e": found, "facts": facts, "labels": labels, "base_url": public_url(str(request.base_url))},
         )
 
     @pages.get("/queries", response_class=HTMLResponse)
