@@ -17,7 +17,7 @@ from typing import Any
 
 from ..graph.model import Model, load_model
 from .layout import Label, Line, Mark, layout, node_size, place_labels
-from .picture import Picture, footer, is_directed, key, link_key, link_label, style_of
+from .picture import Picture, footer, is_directed, key, link_key, link_label, short, style_of
 
 # DejaVu Sans (Debian's fonts-dejavu-core) where it is, for its Cyrillic; else Pillow's own font.
 SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -107,14 +107,14 @@ def scene(picture: Picture, width: int, height: int, model: Model) -> Scene:
         x, y = positions[node["id"]]
         radius = max(5.0, min(26.0, node_size(node, picture.center) * min(scale, 1.2)))
         px = CENTER_PX if node["id"] == picture.center else NODE_PX
-        text = node.get("name") or node["id"]
+        text = short(node.get("name") or node["id"])
         marks[node["id"]] = Mark(node["id"], x, y, radius, text, px, _ranked(picture, node, degree))
         styles[node["id"]] = _style(node, model)
     lines = []
     arrows = {}
     for edge in picture.edges:
         a, b = marks[edge["source"]], marks[edge["target"]]
-        text = "" if edge.get("silent") else link_label(edge, model)
+        text = "" if edge.get("silent") else short(link_label(edge, model))
         near = min(hops[edge["source"]], hops[edge["target"]])
         rank = (0 if picture.center in (edge["source"], edge["target"]) else 1, near, edge["type"], edge["id"])
         lines.append(Line(edge["id"], a.x, a.y, b.x, b.y, text, LINK_PX, rank))
@@ -254,6 +254,7 @@ def to_svg(picture: Picture, width: int = 1400, height: int = 1000, model: Model
     for line in s.lines:
         out.append(f'<line x1="{line.x1:.1f}" y1="{line.y1:.1f}" x2="{line.x2:.1f}" y2="{line.y2:.1f}"/>')
     out.append("</g>")
+    names = {node["id"]: node.get("name") or node["id"] for node in picture.nodes}
     for line in s.lines:
         head = _arrow_head(line, s.marks[_target_of(picture, line.id)].r) if s.arrows[line.id] else None
         if head:
@@ -261,7 +262,7 @@ def to_svg(picture: Picture, width: int = 1400, height: int = 1000, model: Model
     for node_id, mark in s.marks.items():
         style = s.styles[node_id]
         shape = "group" if node_id in s.group_ids else style["shape"]
-        title = f"<title>{html.escape(mark.text)}</title>"
+        title = f"<title>{html.escape(names[node_id])}</title>"
         shape_svg = _svg_shape(shape, mark.x, mark.y, mark.r, style["color"])
         out.append(f'<g data-id="{html.escape(node_id, quote=True)}">{title}{shape_svg}</g>')
     for label in s.labels:

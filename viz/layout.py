@@ -6,8 +6,9 @@ A picture with no centre (a query's results) gets a force layout. Either is comp
 the same for the same picture, so the page, the snapshot, the SVG and the PNG agree.
 
 Labels are drawn only where they fit: in order of importance (the centre first, then groups,
-then the nearest and most connected), each label takes the first of four places around its
-node (outwards first) that overlaps no other label and no node and stays inside the frame;
+then the nearest and most connected), each label takes the first of eight places around its
+node (outwards first: beside, at a corner, above or below) that overlaps no other label and no
+node and stays inside the frame (the centre's may cover a node if nowhere else is free);
 link labels come after, at the middle of their line or a little to either side. The page does
 the same in its script (templates/network.js) at the size the reader sees; the SVG and PNG
 here, at theirs.
@@ -286,22 +287,54 @@ class Line:
 
 
 def node_places(mark: Mark, width: float, cx: float, cy: float) -> list[Box]:
-    """The four places of a node's label, outwards from (cx, cy) first."""
+    """The eight places of a node's label, outwards from (cx, cy) first."""
     h = label_height(mark.px)
     right = (mark.x + mark.r + 3, mark.y - h / 2, width, h)
     left = (mark.x - mark.r - 3 - width, mark.y - h / 2, width, h)
     below = (mark.x - width / 2, mark.y + mark.r + 2, width, h)
     above = (mark.x - width / 2, mark.y - mark.r - 2 - h, width, h)
+    d = mark.r * 0.7
+    corners = [  # the four corners, for crowded places
+        (mark.x + d + 2, mark.y - d - h, width, h),
+        (mark.x + d + 2, mark.y + d, width, h),
+        (mark.x - d - 2 - width, mark.y - d - h, width, h),
+        (mark.x - d - 2 - width, mark.y + d, width, h),
+    ]
     dx, dy = mark.x - cx, mark.y - cy
     if abs(dx) < 1e-6 and abs(dy) < 1e-6:
-        return [below, above, right, left]
+        return [below, above, right, left, *corners]
     side = [right, left] if dx >= 0 else [left, right]
     upright = [below, above] if dy >= 0 else [above, below]
-    return side[:1] + upright + side[1:] if abs(dx) >= abs(dy) * 0.7 else upright[:1] + side + upright[1:]
+    outer = corners[(0 if dx >= 0 else 2) + (1 if dy >= 0 else 0)]
+    if abs(dx) >= abs(dy) * 0.7:
+        order = [side[0], outer, upright[0], upright[1], side[1]]
+    else:
+        order = [upright[0], outer, side[0], side[1], upright[1]]
+    return order + [corner for corner in corners if corner != outer]
 
 
 def label_height(px: float) -> float:
     return math.ceil(px * 1.25)
+
+
+class _Grid:
+    """Boxes filed by the cells of a grid they touch: a label looks only at its neighbours."""
+
+    def __init__(self, size: float = 64.0) -> None:
+        self.size = size
+        self.cells: dict[tuple[int, int], list[Any]] = defaultdict(list)
+
+    def _keys(self, box: Box) -> list[tuple[int, int]]:
+        s = self.size
+        xs = range(math.floor(box[0] / s), math.floor((box[0] + box[2]) / s) + 1)
+        return [(gx, gy) for gx in xs for gy in range(math.floor(box[1] / s), math.floor((box[1] + box[3]) / s) + 1)]
+
+    def add(self, box: Box, item: Any) -> None:
+        for cell in self._keys(box):
+            self.cells[cell].append(item)
+
+    def any(self, box: Box, test: Callable[[Any], bool]) -> bool:
+        return any(test(item) for cell in self._keys(box) for item in self.cells.get(cell, ()))
 
 
 def place_labels(
@@ -312,27 +345,35 @@ def place_labels(
 ) -> list[Label]:
     """Labels that fit: no two overlap, none covers a node, none leaves the frame."""
     placed: list[Label] = []
+    labelled, discs = _Grid(), _Grid()
+    for mark in marks:
+        discs.add((mark.x - mark.r - 1, mark.y - mark.r - 1, 2 * mark.r + 2, 2 * mark.r + 2), mark)
     left_edge, top_edge, frame_w, frame_h = frame
     first = min(marks, key=lambda m: m.rank, default=None)
     cx, cy = (first.x, first.y) if first and first.rank[0] == 0 else (left_edge + frame_w / 2, top_edge + frame_h / 2)
 
-    def free(box: Box, own: str | None) -> bool:
+    def free(box: Box, own: str | None, over_nodes: bool = False) -> bool:
         if box[0] < left_edge + 2 or box[1] < top_edge + 2:
             return False
         if box[0] + box[2] > left_edge + frame_w - 2 or box[1] + box[3] > top_edge + frame_h - 2:
             return False
-        if any(_overlap(box, (p.left, p.top, p.width, p.height)) for p in placed):
+        if labelled.any(box, lambda p: _overlap(box, (p.left, p.top, p.width, p.height))):
             return False
-        return not any(m.id != own and _hits_disc(box, m.x, m.y, m.r + 1) for m in marks)
+        return over_nodes or not discs.any(box, lambda m: m.id != own and _hits_disc(box, m.x, m.y, m.r + 1))
+
+    def take(label: Label) -> None:
+        placed.append(label)
+        labelled.add((label.left - 1, label.top - 1, label.width + 2, label.height + 2), label)
 
     for mark in sorted(marks, key=lambda m: m.rank):
         if not mark.text:
             continue
-        width = measure(mark.text, mark.px)
-        for box in node_places(mark, width, cx, cy):
-            if free(box, mark.id):
-                placed.append(Label(mark.text, mark.px, *box, of="node", id=mark.id))
-                break
+        places = node_places(mark, measure(mark.text, mark.px), cx, cy)
+        # The centre's label is always drawn: over other nodes if nowhere else.
+        passes = (False, True) if mark.rank[0] == 0 else (False,)
+        found = next((box for over in passes for box in places if free(box, mark.id, over)), None)
+        if found:
+            take(Label(mark.text, mark.px, *found, of="node", id=mark.id))
     for line in sorted(lines, key=lambda item: item.rank):
         if not line.text:
             continue
@@ -341,6 +382,6 @@ def place_labels(
             x, y = line.x1 + (line.x2 - line.x1) * t, line.y1 + (line.y2 - line.y1) * t
             box = (x - width / 2, y - h / 2, width, h)
             if free(box, None):
-                placed.append(Label(line.text, line.px, *box, of="edge", id=line.id))
+                take(Label(line.text, line.px, *box, of="edge", id=line.id))
                 break
     return placed

@@ -38,6 +38,7 @@ from .picture import (
     kind_of,
     kinds,
     link_label,
+    short,
     style_of,
     type_label,
 )
@@ -58,7 +59,7 @@ FROZEN_POLICY = (
 )
 EDGE_CATEGORIES = {"act": "Acts", "status": "Status", "tie": "Ties", "structure": "Structure", "identity": "Identity"}
 
-__all__ = ["VIEW_POLICY", "Picture", "layout", "payload", "to_html", "to_png", "to_svg", "vis_data"]
+__all__ = ["VIEW_POLICY", "Picture", "cited", "layout", "payload", "to_html", "to_png", "to_svg", "vis_data"]
 
 
 def _tooltip(*parts: str) -> str:
@@ -102,7 +103,7 @@ def vis_data(picture: Picture, model: Model | None = None) -> dict[str, Any]:
                 "id": node["id"],
                 "x": round(x, 1),
                 "y": round(y, 1),
-                "text": node.get("name") or node["id"],
+                "text": short(node.get("name") or node["id"]),
                 "title": _node_tooltip(node, drawn),
                 "kind": kind,
                 "hop": hops[node["id"]],
@@ -125,7 +126,7 @@ def vis_data(picture: Picture, model: Model | None = None) -> dict[str, Any]:
                 "from": edge["source"],
                 "to": edge["target"],
                 "type": edge["type"],
-                "text": "" if edge.get("silent") else words,
+                "text": "" if edge.get("silent") else short(words),
                 "near": min(hops[edge["source"]], hops[edge["target"]]),
                 "title": _tooltip(
                     words, f"date: {edge['date']}" if edge.get("date") else "", evidence_text(edge.get("sources") or [])
@@ -135,6 +136,13 @@ def vis_data(picture: Picture, model: Model | None = None) -> dict[str, Any]:
             }
         )
     return {"nodes": nodes, "edges": edges}
+
+
+def _link_order(edge_type: str, model: Model) -> tuple[int, int, str]:
+    """Link types by category (acts, status, ties, structure, identity), then the model's order."""
+    found = model.edges.get(edge_type)
+    category = list(EDGE_CATEGORIES).index(found.category) if found and found.category in EDGE_CATEGORIES else 99
+    return (category, list(model.edges).index(edge_type) if found else 999, edge_type)
 
 
 def payload(picture: Picture, model: Model | None = None) -> dict[str, Any]:
@@ -147,10 +155,7 @@ def payload(picture: Picture, model: Model | None = None) -> dict[str, Any]:
     drawn_links: dict[str, int] = {}
     for edge in picture.edges:
         drawn_links[edge["type"]] = drawn_links.get(edge["type"], 0) + int(edge.get("count") or 1)
-    link_types = sorted(
-        set(picture.offered_links) | set(drawn_links),
-        key=lambda t: (list(model.edges).index(t) if t in model.edges else 99, t),
-    )
+    link_types = sorted(set(picture.offered_links) | set(drawn_links), key=lambda t: _link_order(t, model))
     return {
         **vis_data(picture, model),
         "title": picture.title,
@@ -184,6 +189,15 @@ def payload(picture: Picture, model: Model | None = None) -> dict[str, Any]:
         ],
         "has_groups": any(node.get("members") for node in picture.nodes),
     }
+
+
+def cited(picture: Picture, sources: dict[str, dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The sources a picture draws from, with their title, publisher, date and address."""
+    keep = ("title", "publisher", "date", "url")
+    return [
+        {"id": sid, **{k: v for k, v in (sources or {}).get(sid, {}).items() if k in keep}}
+        for sid in picture.source_ids()
+    ]
 
 
 @cache
@@ -227,14 +241,8 @@ def to_html(
     model = model or load_model()
     frozen = entity_id is None if frozen is None else frozen
     script, style = _vis_assets()
-    used = [
-        {
-            "id": sid,
-            **{k: v for k, v in (sources or {}).get(sid, {}).items() if k in ("title", "publisher", "date", "url")},
-        }
-        for sid in view.source_ids()
-    ]
-    data = payload(view, model)
+    used = cited(view, sources)
+    data = {**payload(view, model), "sources": used}
     page = {
         "frozen": frozen,
         "entity": entity_id,

@@ -116,6 +116,20 @@ def type_label(edge_type: str, model: Model) -> str:
     return found.label if found else edge_type.lower().replace("_", " ")
 
 
+# Labels longer than this are cut at a word, with "…" (the whole text is in the tooltip).
+LABEL_MAX = 40
+
+
+def short(text: str, most: int = LABEL_MAX) -> str:
+    """A label that fits more often: cut at the last word that fits, marked with "…"."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    if " " in cut[most // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 def evidence_text(sources: list[dict[str, Any]]) -> str:
     """Sources as lines of a tooltip: "source:line "quote"", one per reference."""
     parts = []

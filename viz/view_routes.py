@@ -15,7 +15,7 @@ from ..graph.scope import View
 from ..queries.catalogue import load_catalogue, paged_parameters
 from ..queries.sources import source_records
 from .explore import ViewState
-from .network import VIEW_POLICY, Picture, payload, to_html, to_png, to_svg
+from .network import VIEW_POLICY, Picture, cited, payload, to_html, to_png, to_svg
 from .views import ego_view, embed_address, public_url, query_view, snapshot_name
 
 VIEW_FORMATS = ("html", "svg", "png")
@@ -102,7 +102,8 @@ def views_router(get_view: Callable[..., View]) -> APIRouter:
     ) -> JSONResponse:
         """The picture of a state as the exploring page draws it: nodes with their positions,
         links, key, filters offered, what was left out and why."""
-        return JSONResponse(payload(composed(request, entity_id, view), view.model))
+        picture = composed(request, entity_id, view)
+        return JSONResponse({**payload(picture, view.model), "sources": cited(picture, source_records(view))})
 
     @views.get("/views/query/{name}", response_class=HTMLResponse)
     def query_network_view(name: str, request: Request, view: View = caller_view) -> Response:

@@ -61,6 +61,9 @@
 
   function show(picture) {
     data = picture;
+    // A tooltip left from before the new picture would describe what is no longer there.
+    var handler = network.interactionHandler;
+    if (handler && handler.popup) handler.popup.hide();
     nodes.clear();
     edges.clear();
     nodes.add(picture.nodes);
@@ -77,6 +80,7 @@
     document.body.dataset.edges = String(picture.edges.length);
     renderKey();
     renderLinks();
+    renderSources();
     updateAddresses();
     details(null);
   }
@@ -136,12 +140,21 @@
     var left = {left: m.x - m.r - 3 - width, top: m.y - h / 2, width: width, height: h};
     var below = {left: m.x - width / 2, top: m.y + m.r + 2, width: width, height: h};
     var above = {left: m.x - width / 2, top: m.y - m.r - 2 - h, width: width, height: h};
+    var d = m.r * 0.7;
+    var corners = [  // the four corners, for crowded places
+      {left: m.x + d + 2, top: m.y - d - h, width: width, height: h},
+      {left: m.x + d + 2, top: m.y + d, width: width, height: h},
+      {left: m.x - d - 2 - width, top: m.y - d - h, width: width, height: h},
+      {left: m.x - d - 2 - width, top: m.y + d, width: width, height: h}
+    ];
     var dx = m.x - cx, dy = m.y - cy;
-    if (Math.abs(dx) < 1e-6 && Math.abs(dy) < 1e-6) return [below, above, right, left];
+    if (Math.abs(dx) < 1e-6 && Math.abs(dy) < 1e-6) return [below, above, right, left].concat(corners);
     var side = dx >= 0 ? [right, left] : [left, right];
     var upright = dy >= 0 ? [below, above] : [above, below];
-    return Math.abs(dx) >= Math.abs(dy) * 0.7 ? [side[0], upright[0], upright[1], side[1]]
-                                                : [upright[0], side[0], side[1], upright[1]];
+    var outer = corners[(dx >= 0 ? 0 : 2) + (dy >= 0 ? 1 : 0)];
+    var order = Math.abs(dx) >= Math.abs(dy) * 0.7 ? [side[0], outer, upright[0], upright[1], side[1]]
+                                                    : [upright[0], outer, side[0], side[1], upright[1]];
+    return order.concat(corners.filter(function (c) { return c !== outer; }));
   }
 
   function marksAndLines(scale) {
@@ -166,25 +179,58 @@
     return {marks: marks, lines: lines};
   }
 
+  // Boxes and discs filed by the cells of a grid they touch: a label looks only at its neighbours.
+  function Grid(size) { this.size = size; this.cells = new Map(); }
+  Grid.prototype.each = function (box, visit) {
+    var s = this.size;
+    for (var gx = Math.floor(box.left / s); gx <= Math.floor((box.left + box.width) / s); gx++) {
+      for (var gy = Math.floor(box.top / s); gy <= Math.floor((box.top + box.height) / s); gy++) visit(gx + ":" + gy);
+    }
+  };
+  Grid.prototype.add = function (box, item) {
+    var cells = this.cells;
+    this.each(box, function (key) { if (!cells.has(key)) cells.set(key, []); cells.get(key).push(item); });
+  };
+  Grid.prototype.any = function (box, test) {
+    var cells = this.cells, found = false;
+    this.each(box, function (key) {
+      if (!found && cells.has(key)) found = cells.get(key).some(test);
+    });
+    return found;
+  };
+
   function placeLabels(ctx, marks, lines, width, height) {
     var placed = [];
-    var ordered = marks.slice().sort(function (a, b) { return compare(a.rank, b.rank); });
+    var labelled = new Grid(64), discs = new Grid(64);
+    var inFrame = marks.filter(function (m) {
+      return m.x + m.r >= 0 && m.y + m.r >= 0 && m.x - m.r <= width && m.y - m.r <= height;
+    });
+    inFrame.forEach(function (m) { discs.add({left: m.x - m.r - 1, top: m.y - m.r - 1, width: 2 * m.r + 2, height: 2 * m.r + 2}, m); });
+    var ordered = inFrame.sort(function (a, b) { return compare(a.rank, b.rank); });
     var first = ordered[0];
     var cx = first && first.rank[0] === 0 ? first.x : width / 2;
     var cy = first && first.rank[0] === 0 ? first.y : height / 2;
-    function free(box, own) {
+    function free(box, own, overNodes) {
       if (box.left < 2 || box.top < 2 || box.left + box.width > width - 2 || box.top + box.height > height - 2) return false;
-      for (var i = 0; i < placed.length; i++) if (overlaps(box, placed[i])) return false;
-      for (var j = 0; j < marks.length; j++) if (marks[j].id !== own && hitsDisc(box, marks[j])) return false;
-      return true;
+      if (labelled.any(box, function (other) { return overlaps(box, other); })) return false;
+      return overNodes || !discs.any(box, function (m) { return m.id !== own && hitsDisc(box, m); });
+    }
+    function take(box, label) {
+      var drawn = Object.assign(box, label);
+      placed.push(drawn);
+      labelled.add({left: box.left - 1, top: box.top - 1, width: box.width + 2, height: box.height + 2}, drawn);
     }
     ordered.forEach(function (m) {
       if (!m.text) return;
       var candidates = places(m, measure(ctx, m.text, m.px, m.bold), cx, cy);
-      for (var i = 0; i < candidates.length; i++) {
-        if (free(candidates[i], m.id)) {
-          placed.push(Object.assign(candidates[i], {text: m.text, px: m.px, bold: m.bold, of: "node", id: m.id}));
-          return;
+      // The centre's label is always drawn: over other nodes if nowhere else.
+      var passes = m.rank[0] === 0 ? [false, true] : [false];
+      for (var pass = 0; pass < passes.length; pass++) {
+        for (var i = 0; i < candidates.length; i++) {
+          if (free(candidates[i], m.id, passes[pass])) {
+            take(candidates[i], {text: m.text, px: m.px, bold: m.bold, of: "node", id: m.id});
+            return;
+          }
         }
       }
     });
@@ -196,7 +242,7 @@
         var x = l.x1 + (l.x2 - l.x1) * spots[i], y = l.y1 + (l.y2 - l.y1) * spots[i];
         var box = {left: x - w / 2, top: y - h / 2, width: w, height: h};
         if (free(box, null)) {
-          placed.push(Object.assign(box, {text: l.text, px: l.px, bold: false, of: "edge", id: l.id}));
+          take(box, {text: l.text, px: l.px, bold: false, of: "edge", id: l.id});
           return;
         }
       }
@@ -208,6 +254,7 @@
     var canvas = container.querySelector("canvas");
     var ratio = canvas.width / canvas.clientWidth;
     var scale = network.getScale();
+    var began = performance.now();
     ctx.save();
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     var drawn = marksAndLines(scale);
@@ -224,7 +271,11 @@
     });
     ctx.restore();
     window.persecutionGraphLabels = labels;
+    // Which view these labels were drawn for (a test compares it with the view now).
+    var at = network.getViewPosition();
+    window.persecutionGraphLabelled = {scale: scale, x: at.x, y: at.y, width: canvas.clientWidth, height: canvas.clientHeight};
     document.body.dataset.labels = String(labels.length);
+    document.body.dataset.labelMs = String(Math.round(performance.now() - began));
     document.body.dataset.drawn = String(nodes.length);
     // Drawn in place at once (the positions come with the picture): the time to the first frame.
     if (!document.body.dataset.settledMs) document.body.dataset.settledMs = String(Math.round(performance.now() - started));
@@ -293,6 +344,21 @@
       entry(list, checkbox("link", l.type, state.hide_links.indexOf(l.type) < 0),
             [" " + l.label + " ", element("span", {"class": "count"}, String(l.drawn))], !l.drawn);
     });
+  }
+
+  function renderSources() {
+    var list = document.getElementById("sources");
+    if (!list || !data.sources) return;
+    list.textContent = "";
+    data.sources.forEach(function (source) {
+      var li = element("li");
+      li.appendChild(element("b", {}, source.id));
+      var words = [source.title, source.publisher, source.date, source.url].filter(Boolean);
+      if (words.length) li.appendChild(document.createTextNode(": " + words.join(", ")));
+      list.appendChild(li);
+    });
+    var summary = document.querySelector("#cited summary");
+    if (summary) summary.textContent = "Sources (" + data.sources.length + ")";
   }
 
   function details(node) {
@@ -391,5 +457,6 @@
 
   show(data);
   window.persecutionGraphNetwork = network;
+  window.persecutionGraphFont = FACE;
   window.persecutionGraphState = function () { return data.state; };
 })();
