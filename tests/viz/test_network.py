@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -268,6 +270,35 @@ def test_the_embed_code_uses_the_public_address(small_graph: Graph, monkeypatch:
     assert client.get("/views/network/nsc").json()["error"]["detail"] == (
         "PERSECUTION_GRAPH_PUBLIC_URL='graph.example.org' is not an http(s) address such as https://graph.example.org/"
     )
+
+
+def test_viz_draws_the_state_it_is_given_and_says_where_it_stopped(
+    small_graph: Graph, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    picture = tmp_path / "barlyk.svg"
+    address = "http://127.0.0.1:8000/views/network/barlyk-mendygazyev?depth=3&limit=5&format=svg"
+    run = subprocess.run(
+        [sys.executable, "-m", "persecution_graph.api.cli", "viz", "barlyk-mendygazyev", "--public", "--state", address,
+         "-o", str(picture)],
+        env=cli_env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    wrote, note = run.stdout.splitlines()
+    assert wrote.startswith(f"wrote {picture}: 6 nodes, 5 edges, drawn ")
+    assert note == "Everything within 3 steps of Barlyk Mendygazyev."
+    assert run.stderr == (
+        "Stopped at 5 links (the limit) while adding step 2 of 3: step 1 is whole, step 2 is not; "
+        "a higher limit (at most 20,000) draws more.\n"
+    )
+    svg = ET.fromstring(picture.read_text())
+    assert len([g for g in svg.iter(f"{SVG}g") if g.get("data-id")]) == 6
+    refused = subprocess.run(
+        [sys.executable, "-m", "persecution_graph.api.cli", "viz", "nsc", "--hide-links", "ARRESTED_BY", "-o",
+         str(tmp_path / "nsc.png")],
+        env=cli_env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: hide_links: ARRESTED_BY is not one of DETAINED_BY, CHARGED_UNDER, ")
 
 
 def test_query_views_draw_a_page_of_rows_with_labels(small_graph: Graph) -> None:

@@ -323,8 +323,7 @@
     var list = document.getElementById("kinds");
     list.textContent = "";
     data.kinds.forEach(function (k) {
-      if (!explore && !k.drawn) return;
-      if (explore && !k.drawn && !k.offered && state.hide_kinds.indexOf(k.name) < 0) return;
+      if (!explore && !k.drawn) return;  // a picture's key: what it draws; the explorer's filters: every kind
       entry(list, checkbox("kind", k.name, state.hide_kinds.indexOf(k.name) < 0),
             [" ", swatch(k.shape, k.color), k.name + " ", element("span", {"class": "count"}, String(k.drawn))], !k.drawn);
     });
