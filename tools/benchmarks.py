@@ -96,7 +96,7 @@ def time_views(sizes: list[int]) -> list[dict[str, Any]]:
     """Time to draw and settle a network view of N nodes in headless Chromium (selenium)."""
     import random
 
-    from persecution_graph.viz.network import View, to_html
+    from persecution_graph.viz.network import Picture, to_html
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -121,7 +121,7 @@ def time_views(sizes: list[int]) -> list[dict[str, Any]]:
                 for i in range(size)
             ]  # fmt: skip
             began = time.perf_counter()
-            page = to_html(View(title=f"{size} nodes", nodes=nodes, edges=edges))
+            page = to_html(Picture(title=f"{size} nodes", nodes=nodes, edges=edges))
             build_s = time.perf_counter() - began
             path = folder / f"view-{size}.html"
             path.write_text(page, encoding="utf-8")

@@ -1,217 +1,203 @@
-"""Network views: a subgraph drawn as one self-contained HTML page, an SVG or a PNG.
+"""Network views: a picture drawn as one self-contained HTML page (and, in viz/images.py, as an
+SVG or a PNG).
 
-The page inlines the vis-network library shipped inside the pyvis package, through our own
-template: no request leaves for any other host (a Content-Security-Policy in the page forbids
-it too). Positions are computed here with networkx, so a large view is drawn at once instead
-of waiting for the physics to settle; small views keep a short, bounded physics run.
+The page inlines the vis-network library shipped inside the pyvis package and the view's own
+script (templates/network.js), through our own template: no request leaves for any other host
+(a Content-Security-Policy forbids it; the server sends it as a header too). Positions come
+from viz/layout.py, so the page draws at once and shows what the SVG and the PNG show; the
+page draws the labels itself, at a size the reader can read, only where they fit.
+
+The page explores: it asks this server (same origin, through the caller's view) for the picture
+of a new state when the reader changes depth or filters, expands an entity or opens a group
+(``/views/network/ID/data?...``), and keeps the state in its address, so that the snapshot,
+SVG, PNG and embed links it offers draw what the reader composed. A frozen snapshot keeps the
+picture and its key, and asks nothing of anyone.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import json
-import math
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
-import networkx as nx
 import pyvis
-from pyvis.network import Network
 
 from ..graph.model import Model, load_model
+from .images import to_png, to_svg
+from .layout import layout, node_size
+from .picture import (
+    GROUP_KIND,
+    Picture,
+    evidence_text,
+    footer,
+    is_directed,
+    key,
+    kind_of,
+    kinds,
+    link_label,
+    short,
+    style_of,
+    type_label,
+)
 
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATES = Path(__file__).with_name("templates")
-# A view runs its own inline script and asks no other host for anything; it is meant to be
-# embedded in reports, so any page may frame it (sent as a header by the server; the frozen
-# file carries the same policy, less framing, in a <meta> tag).
+# A view runs its own inline script, asks this server (and only it) for more of the graph, and
+# nothing of any other host; it is meant to be embedded in reports, so any page may frame it
+# (sent as a header by the server).
 VIEW_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
-    "font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+    "connect-src 'self'; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
 )
-# Above this many nodes the physics is off and the precomputed layout is final.
-PHYSICS_MAX_NODES = 300
-SCALE = 1000.0
+# The frozen file asks nothing of anyone (in a <meta> tag: no framing rule there).
+FROZEN_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+    "font-src data:; base-uri 'none'; form-action 'none'"
+)
+EDGE_CATEGORIES = {"act": "Acts", "status": "Status", "tie": "Ties", "structure": "Structure", "identity": "Identity"}
+
+__all__ = ["VIEW_POLICY", "Picture", "cited", "layout", "payload", "to_html", "to_png", "to_svg", "vis_data"]
 
 
-@dataclass
-class Picture:
-    """What a view draws: nodes and edges with their evidence, and where they came from."""
-
-    title: str
-    nodes: list[dict[str, Any]]
-    edges: list[dict[str, Any]]
-    center: str | None = None
-    drawn_on: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    note: str = ""
-
-    def source_ids(self) -> list[str]:
-        refs = [ref for item in self.nodes + self.edges for ref in item.get("sources") or []]
-        return sorted({ref["source"] for ref in refs})
+def _tooltip(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
 
 
-def _evidence_text(sources: list[dict[str, Any]]) -> str:
-    parts = []
-    for ref in sources or []:
-        where = ref.get("line") or ref.get("page") or ""
-        text = f"{ref['source']}:{where}" if where else ref["source"]
-        if ref.get("quote"):
-            text += f' "{ref["quote"]}"'
-        parts.append(text)
-    return "\n".join(parts)
+def _node_tooltip(node: dict[str, Any], drawn: int) -> str:
+    if node.get("members"):
+        names = [m["name"] for m in node["members"]]
+        shown = ", ".join(names[:25]) + (f" and {len(names) - 25} more" if len(names) > 25 else "")
+        return _tooltip(node["name"], shown, "Click to draw each of them.")
+    more = node.get("links", 0) - drawn
+    return _tooltip(
+        node.get("name") or node["id"],
+        ", ".join(node["labels"]),
+        f"date: {node['date']}" if node.get("date") else "",
+        evidence_text(node.get("sources") or []),
+        f"{more} more link{'s' if more != 1 else ''} in the graph: click to draw them." if more > 0 else "",
+    )
 
 
-def _force_layout(size: int, pairs: list[tuple[int, int]], seed: int, iterations: int = 80) -> Any:
-    """Fruchterman-Reingold on one connected component, in numpy, in a unit box.
-
-    Repulsion is estimated from a fixed-seed random sample of the other nodes (scaled up to
-    the whole), so a step costs O(n * sample + edges) instead of O(n^2): 10,000 nodes are laid
-    out in seconds, and the same graph always gets the same picture.
-    """
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    pos = rng.random((size, 2))
-    if size == 1:
-        return pos * 0 + 0.5
-    k = 1.0 / math.sqrt(size)
-    sample = min(size - 1, 48)
-    src = np.array([a for a, _ in pairs], dtype=int)
-    dst = np.array([b for _, b in pairs], dtype=int)
-    step = 0.1
-    for _ in range(iterations):
-        others = rng.integers(0, size, size=(size, sample))
-        delta = pos[:, None, :] - pos[others]
-        dist2 = (delta**2).sum(-1) + 1e-6
-        repulsion = (delta / dist2[..., None]).sum(1) * (k * k) * ((size - 1) / sample)
-        attraction = np.zeros_like(pos)
-        if len(pairs):
-            d = pos[src] - pos[dst]
-            force = d * np.sqrt((d**2).sum(-1))[:, None] / k
-            np.add.at(attraction, src, -force)
-            np.add.at(attraction, dst, force)
-        move = repulsion + attraction
-        length = np.sqrt((move**2).sum(-1))[:, None] + 1e-9
-        pos += move / length * np.minimum(length, step)
-        step *= 0.95
-    pos -= pos.min(0)
-    return pos / max(float(pos.max()), 1e-9)
-
-
-def layout(view: Picture, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Positions for every node, the same for the same graph (fixed seed).
-
-    Each connected component is laid out on its own and the components are packed in rows,
-    largest first, each in a square whose side grows with the square root of its size.
-    """
-    network = nx.Graph()
-    network.add_nodes_from(node["id"] for node in view.nodes)
-    network.add_edges_from((e["source"], e["target"]) for e in view.edges if e["source"] != e["target"])
-    components = sorted((sorted(c) for c in nx.connected_components(network)), key=lambda c: (-len(c), c[0]))
-    positions: dict[str, tuple[float, float]] = {}
-    sides = [math.sqrt(len(c)) if len(c) > 1 else 1.0 for c in components]
-    total_side = max(math.sqrt(sum(side * side for side in sides)) * 1.6, max(sides, default=1.0))
-    x = y = row_height = 0.0
-    for members in components:
-        side = math.sqrt(len(members)) if len(members) > 1 else 1.0
-        if x > 0 and x + side > total_side:
-            x, y, row_height = 0.0, y + row_height + 0.5, 0.0
-        index = {node: i for i, node in enumerate(members)}
-        pairs = [(index[a], index[b]) for a, b in network.subgraph(members).edges()]
-        unit = _force_layout(len(members), pairs, seed)
-        for node, (px, py) in zip(members, unit, strict=True):
-            positions[node] = ((x + float(px) * side) * SCALE / 4, (y + float(py) * side) * SCALE / 4)
-        x += side + 0.5
-        row_height = max(row_height, side)
-    return positions
-
-
-def _type_of(labels: list[str], model: Model) -> str:
-    return next((label for label in labels if label in model.nodes), "Entity")
-
-
-def legend(view: Picture, model: Model | None = None) -> list[dict[str, str]]:
-    """The styles present in the view: one entry per style, named by the labels that have it."""
+def vis_data(picture: Picture, model: Model | None = None) -> dict[str, Any]:
+    """Nodes and edges for vis-network, with the positions of viz/layout.py and what the page's
+    label layer needs (text, importance); vis-network itself draws no label."""
     model = model or load_model()
-    seen: dict[tuple[str, str], str] = {}
-    for node in view.nodes:
-        style = model.style_for(node["labels"])
-        name = next((label for label in node["labels"] if label in model.label_styles), None)
-        name = name or _type_of(node["labels"], model)
-        seen.setdefault((style["color"], style["shape"]), name)
-    return [{"name": name, "color": color, "shape": shape} for (color, shape), name in seen.items()]
-
-
-def vis_data(view: Picture, model: Model | None = None) -> dict[str, Any]:
-    """Nodes, edges and options for vis-network, assembled with pyvis."""
-    model = model or load_model()
-    positions = layout(view)
-    physics = len(view.nodes) <= PHYSICS_MAX_NODES
-    net = Network(directed=True, cdn_resources="in_line")
-    for node in view.nodes:
-        style = model.style_for(node["labels"])
+    positions = layout(picture)
+    degree: dict[str, int] = {}
+    for edge in picture.edges:
+        degree[edge["source"]] = degree.get(edge["source"], 0) + 1
+        degree[edge["target"]] = degree.get(edge["target"], 0) + 1
+    hops = {node["id"]: int(node.get("hop") or 0) for node in picture.nodes}
+    nodes = []
+    for node in picture.nodes:
+        kind = node.get("kind") or kind_of(node["labels"], model)
+        style = style_of(kind, model) if kind != GROUP_KIND else {"color": "#dddddd", "shape": "dot"}
         x, y = positions.get(node["id"], (0.0, 0.0))
-        tooltip = "\n".join(
-            part
-            for part in (
-                node.get("name") or node["id"],
-                ", ".join(node["labels"]),
-                f"date: {node['date']}" if node.get("date") else "",
-                _evidence_text(node.get("sources") or []),
-            )
-            if part
+        drawn = degree.get(node["id"], 0)
+        more = not node.get("members") and node.get("links", 0) > drawn
+        nodes.append(
+            {
+                "id": node["id"],
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "text": short(node.get("name") or node["id"]),
+                "title": _node_tooltip(node, drawn),
+                "kind": kind,
+                "hop": hops[node["id"]],
+                "degree": drawn,
+                "links": node.get("links", 0),
+                "members": len(node.get("members") or []),
+                "shape": "dot" if node.get("members") else style["shape"],
+                "size": node_size(node, picture.center),
+                "color": {"background": style["color"], "border": "#333333"},
+                "borderWidth": 3 if node["id"] == picture.center else (2 if node.get("members") or more else 1),
+                "shapeProperties": {"borderDashes": [4, 3] if node.get("members") or more else False},
+            }
         )
-        net.add_node(
-            node["id"],
-            label=node.get("name") or node["id"],
-            title=tooltip,
-            color=style["color"],
-            shape=style["shape"],
-            nodeType=_type_of(node["labels"], model),
-            x=x,
-            y=y,
-            size=22 if node["id"] == view.center else 14,
-            borderWidth=3 if node["id"] == view.center else 1,
+    edges = []
+    for edge in picture.edges:
+        words = link_label(edge, model)
+        edges.append(
+            {
+                "id": edge["id"],
+                "from": edge["source"],
+                "to": edge["target"],
+                "type": edge["type"],
+                "text": "" if edge.get("silent") else short(words),
+                "near": min(hops[edge["source"]], hops[edge["target"]]),
+                "title": _tooltip(
+                    words, f"date: {edge['date']}" if edge.get("date") else "", evidence_text(edge.get("sources") or [])
+                ),
+                "arrows": "to" if is_directed(edge["type"], model) else "",
+                "width": 1 + min(4.0, (edge.get("count") or 1) ** 0.5 / 2) if edge.get("count") else 1,
+            }
         )
-    for edge in view.edges:
-        edge_type = model.edges.get(edge["type"])
-        label = edge_type.label if edge_type else edge["type"].lower()
-        if edge.get("detail"):
-            label += f" ({edge['detail']})"
-        tooltip = "\n".join(
-            part
-            for part in (
-                label,
-                f"date: {edge['date']}" if edge.get("date") else "",
-                _evidence_text(edge.get("sources") or []),
-            )
-            if part
-        )
-        net.add_edge(
-            edge["source"],
-            edge["target"],
-            label=label,
-            title=tooltip,
-            type=edge["type"],
-            arrows="to" if (edge_type is None or edge_type.directed) else "",
-        )
-    options = {
-        "physics": {
-            "enabled": physics,
-            "stabilization": {"enabled": True, "iterations": 150, "fit": True},
-            "barnesHut": {"gravitationalConstant": -3000, "springLength": 120},
-        },
-        "interaction": {"hover": True, "keyboard": {"enabled": True}, "navigationButtons": False},
-        "edges": {"font": {"size": 9, "align": "middle"}, "smooth": False, "color": {"color": "#888888"}},
-        "nodes": {"font": {"size": 12}},
-        "layout": {"improvedLayout": False},
+    return {"nodes": nodes, "edges": edges}
+
+
+def _link_order(edge_type: str, model: Model) -> tuple[int, int, str]:
+    """Link types by category (acts, status, ties, structure, identity), then the model's order."""
+    found = model.edges.get(edge_type)
+    category = list(EDGE_CATEGORIES).index(found.category) if found and found.category in EDGE_CATEGORIES else 99
+    return (category, list(model.edges).index(edge_type) if found else 999, edge_type)
+
+
+def payload(picture: Picture, model: Model | None = None) -> dict[str, Any]:
+    """Everything the page draws for a picture: what the JSON route sends and the page holds."""
+    model = model or load_model()
+    drawn_kinds: dict[str, int] = {}
+    for node in picture.nodes:
+        kind = node.get("kind") or kind_of(node["labels"], model)
+        drawn_kinds[kind] = drawn_kinds.get(kind, 0) + (len(node["members"]) if node.get("members") else 1)
+    drawn_links: dict[str, int] = {}
+    for edge in picture.edges:
+        drawn_links[edge["type"]] = drawn_links.get(edge["type"], 0) + int(edge.get("count") or 1)
+    link_types = sorted(set(picture.offered_links) | set(drawn_links), key=lambda t: _link_order(t, model))
+    return {
+        **vis_data(picture, model),
+        "title": picture.title,
+        "center": picture.center,
+        "note": picture.note,
+        "cut": picture.cut,
+        "state": picture.state,
+        "drawn_on": picture.drawn_on,
+        "footer": footer(picture),
+        "key": key(picture, model),
+        "kinds": [
+            {
+                "name": name,
+                **style_of(name, model),
+                "drawn": drawn_kinds.get(name, 0),
+                "offered": picture.offered_kinds.get(name, 0),
+            }
+            for name in kinds(model)
+        ],
+        "links": [
+            {
+                "type": name,
+                "label": type_label(name, model),
+                "category": EDGE_CATEGORIES.get(model.edges[name].category, "Other")
+                if name in model.edges
+                else "Other",
+                "drawn": drawn_links.get(name, 0),
+                "offered": picture.offered_links.get(name, drawn_links.get(name, 0)),
+            }
+            for name in link_types
+        ],
+        "has_groups": any(node.get("members") for node in picture.nodes),
     }
-    nodes, edges, *_ = net.get_network_data()
-    return {"nodes": nodes, "edges": edges, "options": options, "physics": physics}
+
+
+def cited(picture: Picture, sources: dict[str, dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The sources a picture draws from, with their title, publisher, date and address."""
+    keep = ("title", "publisher", "date", "url")
+    return [
+        {"id": sid, **{k: v for k, v in (sources or {}).get(sid, {}).items() if k in keep}}
+        for sid in picture.source_ids()
+    ]
 
 
 @cache
@@ -220,6 +206,11 @@ def _vis_assets() -> tuple[str, str]:
     style = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
     # A literal "</script>" inside the library would end our script element early.
     return script.replace("</script", "<\\/script"), style
+
+
+@cache
+def _view_script() -> str:
+    return (TEMPLATES / "network.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
 @cache
@@ -238,137 +229,41 @@ def to_html(
     sources: dict[str, dict[str, Any]] | None = None,
     embed_url: str | None = None,
     model: Model | None = None,
+    frozen: bool | None = None,
+    entity_id: str | None = None,
 ) -> str:
-    """The view as one self-contained HTML page; `sources` maps source ids to their records."""
+    """The picture as one self-contained HTML page; `sources` maps source ids to their records.
+
+    `entity_id`: the page explores around it (asks this server for new states, offers the
+    downloads of what is composed); `embed_url`: the public address the embed code points at.
+    Without an entity the page is frozen unless `frozen` says otherwise: a picture and its key.
+    """
     model = model or load_model()
-    data = vis_data(view, model)
+    frozen = entity_id is None if frozen is None else frozen
     script, style = _vis_assets()
-    used = [
-        {
-            "id": sid,
-            **{k: v for k, v in (sources or {}).get(sid, {}).items() if k in ("title", "publisher", "date", "url")},
-        }
-        for sid in view.source_ids()
-    ]
+    used = cited(view, sources)
+    data = {**payload(view, model), "sources": used}
+    page = {
+        "frozen": frozen,
+        "entity": entity_id,
+        "base": quote(entity_id, safe="") if entity_id else None,
+        "embed": embed_url,
+    }
     return (
         _environment()
         .get_template("network.html")
         .render(
             view=view,
-            legend=legend(view, model),
-            types=sorted({_type_of(n["labels"], model) for n in view.nodes}),
+            data=data,
             used_sources=used,
-            data_json=_json_for_script({"nodes": data["nodes"], "edges": data["edges"]}),
-            options_json=_json_for_script(data["options"]),
-            physics=data["physics"],
+            data_json=_json_for_script(data),
+            page_json=_json_for_script(page),
+            frozen=frozen,
+            explore=entity_id is not None and not frozen,
+            policy=FROZEN_POLICY if frozen else VIEW_POLICY.replace("; frame-ancestors *", ""),
             vis_script=script,
             vis_style=style,
+            view_script=_view_script(),
             embed_url=embed_url,
         )
     )
-
-
-# -- static images -------------------------------------------------------------------------
-
-SVG_MARGIN = 110.0
-
-
-def _fit(view: Picture, width: float, height: float) -> dict[str, tuple[float, float]]:
-    positions = layout(view)
-    if not positions:
-        return {}
-    xs = [p[0] for p in positions.values()]
-    ys = [p[1] for p in positions.values()]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
-    scale = min((width - 2 * SVG_MARGIN) / span_x, (height - 2 * SVG_MARGIN) / span_y)
-    return {
-        node: (SVG_MARGIN + (x - min(xs)) * scale, SVG_MARGIN + (y - min(ys)) * scale)
-        for node, (x, y) in positions.items()
-    }
-
-
-def _svg_shape(shape: str, x: float, y: float, r: float, color: str) -> str:
-    fill = f'fill="{color}" stroke="#333" stroke-width="0.8"'
-    if shape in ("square", "box"):
-        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {fill}/>'
-    if shape in ("triangle", "diamond", "hexagon", "star"):
-        sides = {"triangle": 3, "diamond": 4, "hexagon": 6, "star": 5}[shape]
-        points = " ".join(
-            f"{x + r * math.sin(2 * math.pi * i / sides):.1f},{y - r * math.cos(2 * math.pi * i / sides):.1f}"
-            for i in range(sides)
-        )
-        return f'<polygon points="{points}" {fill}/>'
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {fill}/>'
-
-
-def to_svg(view: Picture, width: int = 1200, height: int = 900, model: Model | None = None) -> str:
-    """The view as a static SVG for print: same layout, legend, date drawn and sources."""
-    model = model or load_model()
-    positions = _fit(view, width, height - 80)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif">',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="20" y="28" font-size="18">{html.escape(view.title)}</text>',
-    ]
-    for edge in view.edges:
-        if edge["source"] not in positions or edge["target"] not in positions:
-            continue
-        (x1, y1), (x2, y2) = positions[edge["source"]], positions[edge["target"]]
-        edge_type = model.edges.get(edge["type"])
-        label = edge_type.label if edge_type else edge["type"]
-        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#999" stroke-width="1"/>')
-        out.append(
-            f'<text x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2:.1f}" font-size="8" fill="#666" '
-            f'text-anchor="middle">{html.escape(label)}</text>'
-        )
-    for node in view.nodes:
-        x, y = positions[node["id"]]
-        style = model.style_for(node["labels"])
-        radius = 11.0 if node["id"] == view.center else 7.0
-        out.append(_svg_shape(style["shape"], x, y, radius, style["color"]))
-        out.append(
-            f'<text x="{x:.1f}" y="{y + radius + 11:.1f}" font-size="10" text-anchor="middle">'
-            f"{html.escape(node.get('name') or node['id'])}</text>"
-        )
-    legend_y = height - 48
-    x = 20.0
-    for entry in legend(view, model):
-        out.append(_svg_shape(entry["shape"], x + 6, legend_y, 6, entry["color"]))
-        out.append(f'<text x="{x + 16:.1f}" y="{legend_y + 4:.1f}" font-size="11">{html.escape(entry["name"])}</text>')
-        x += 30 + 7 * len(entry["name"])
-    footer = f"Drawn {view.drawn_on} from persecution-graph. Sources: {', '.join(view.source_ids()) or 'none'}"
-    out.append(f'<text x="20" y="{height - 18}" font-size="10" fill="#444">{html.escape(footer)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def to_png(view: Picture, path: Path, width: int = 1600, height: int = 1200, model: Model | None = None) -> None:
-    """The view as a PNG for print (drawn with Pillow from the same layout as the SVG)."""
-    from PIL import Image, ImageDraw
-
-    model = model or load_model()
-    positions = _fit(view, width, height - 100)
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    draw.text((20, 16), view.title, fill="black", font_size=22)
-    for edge in view.edges:
-        if edge["source"] in positions and edge["target"] in positions:
-            draw.line([positions[edge["source"]], positions[edge["target"]]], fill="#999999", width=1)
-    for node in view.nodes:
-        x, y = positions[node["id"]]
-        style = model.style_for(node["labels"])
-        r = 12 if node["id"] == view.center else 8
-        box = [x - r, y - r, x + r, y + r]
-        if style["shape"] in ("square", "box"):
-            draw.rectangle(box, fill=style["color"], outline="#333333")
-        elif style["shape"] in ("triangle", "diamond", "hexagon", "star"):
-            sides = {"triangle": 3, "diamond": 4, "hexagon": 6, "star": 5}[style["shape"]]
-            draw.regular_polygon((x, y, r), sides, fill=style["color"], outline="#333333")
-        else:
-            draw.ellipse(box, fill=style["color"], outline="#333333")
-        draw.text((x, y + r + 8), node.get("name") or node["id"], fill="black", anchor="mm", font_size=13)
-    footer = f"Drawn {view.drawn_on} from persecution-graph. Sources: {', '.join(view.source_ids()) or 'none'}"
-    draw.text((20, height - 30), footer, fill="#444444", font_size=13)
-    image.save(path, format="PNG")

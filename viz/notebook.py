@@ -24,6 +24,7 @@ from ..graph.store import Graph, open_graph
 from ..queries.catalogue import load_catalogue
 from ..queries.search import search
 from ..queries.sources import source_records
+from ..queries.subgraphs import ego_subgraph
 from .network import to_html
 from .views import ego_view, query_view
 
@@ -64,13 +65,11 @@ class Notebook:
     def network(self, entity_id: str, depth: int = 1, limit: int = 500) -> nx.MultiDiGraph:
         """The surroundings of an entity as a networkx graph; node and edge attributes include
         `labels`, `type`, `date` and `sources`."""
-        picture = ego_view(self.view, entity_id, depth, limit)
+        found = ego_subgraph(self.view, entity_id, depth, limit)
         graph = nx.MultiDiGraph()
-        if picture is None:
-            return graph
-        for node in picture.nodes:
+        for node in found["nodes"]:
             graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
-        for edge in picture.edges:
+        for edge in found["edges"]:
             graph.add_edge(edge["source"], edge["target"], key=edge["id"], **edge)
         return graph
 

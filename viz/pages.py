@@ -28,6 +28,7 @@ from ..queries.search import search
 from ..queries.sources import source_lines, source_records
 from ..queries.tables import NAMES, Plain, Selection, Table, facet_counts, label_words, query_table, row_facets, select
 from .network import TEMPLATES
+from .views import public_url
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 # Rows a table page sorts, filters and facets at most (the largest page the API serves); a
@@ -129,7 +130,7 @@ def pages_router(get_view: Callable[..., View]) -> APIRouter:
                 "e": found,
                 "facts": facts,
                 "labels": labels,
-                "base_url": str(request.base_url),
+                "base_url": public_url(str(request.base_url)),
                 "citer": citer(view, _data_folder(request)),
             },
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import APIRouter, HTTPException
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 router = APIRouter(include_in_schema=False)
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -19,6 +19,12 @@ DOCS_POLICY = (
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'"
 )
 MEDIA = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+# ReDoc's side menu always draws its maker's logo from their CDN (the page's policy would block
+# it, but the browser would still try): it is served pointing at our own icon instead.
+ELSEWHERE = {
+    "redoc.standalone.js": (b"https://cdn.redoc.ly/redoc/logo-mini.svg", f"{ASSET_PREFIX}/favicon.png".encode())
+}
+CACHED = {"Cache-Control": "public, max-age=86400"}
 
 
 def _secured(page: HTMLResponse) -> HTMLResponse:
@@ -35,6 +41,8 @@ def swagger_ui() -> HTMLResponse:
             swagger_js_url=f"{ASSET_PREFIX}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSET_PREFIX}/swagger-ui.css",
             swagger_favicon_url=f"{ASSET_PREFIX}/favicon.png",
+            # Swagger UI sends the schema of a server not on localhost to validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
         )
     )
 
@@ -53,9 +61,12 @@ def redoc() -> HTMLResponse:
 
 
 @router.get(ASSET_PREFIX + "/{name}")
-def asset(name: str) -> FileResponse:
+def asset(name: str) -> Response:
     """One of the documentation's own files (the same for every caller: cached for a day)."""
     path = ASSETS / name
     if path.parent != ASSETS or path.suffix not in MEDIA or not path.is_file():
         raise HTTPException(404, f"no documentation file {name!r}")
-    return FileResponse(path, media_type=MEDIA[path.suffix], headers={"Cache-Control": "public, max-age=86400"})
+    if name in ELSEWHERE:
+        address, ours = ELSEWHERE[name]
+        return Response(path.read_bytes().replace(address, ours), media_type=MEDIA[path.suffix], headers=CACHED)
+    return FileResponse(path, media_type=MEDIA[path.suffix], headers=CACHED)

@@ -26,36 +26,46 @@ LIMIT $room
 """
 
 
-@procedure("ego_network")
-def ego_network(view: View, params: dict[str, Any]) -> Rows:
-    """Edges within `depth` steps of an entity, breadth first, at most `limit` edges."""
-    center = view.read(
-        f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) RETURN n.id AS id",
-        id=params["id"],
-    )
+def ego_rows(view: View, entity_id: str, depth: int, limit: int) -> tuple[Rows, int | None]:
+    """Edges within `depth` steps of an entity, breadth first, at most `limit` of them, and the
+    step at which the limit stopped the walk (None when every step is whole). A step whose
+    edges did not all fit ends the walk: a picture is never a partial step with the next one
+    drawn beyond it."""
+    center = view.read(f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) RETURN n.id AS id", id=entity_id)
     if not center:
-        return []
-    seen_nodes = {params["id"]}
-    frontier = [params["id"]]
+        return [], None
+    seen_nodes = {entity_id}
+    frontier = [entity_id]
     rows: Rows = []
     seen_edges: set[str] = set()
-    for hop in range(1, params["depth"] + 1):
+    for hop in range(1, depth + 1):
         reached: list[str] = []
-        # At most the edges still wanted, plus those already taken that this step sees again:
-        # a hub at the edge of the picture does not send back its thousands of edges.
-        room = params["limit"] - len(rows) + len(seen_edges)
-        for row in view.read(EGO_CYPHER, frontier=frontier, room=room):
+        # At most the edges still wanted, plus those already taken that this step sees again (a
+        # hub at the edge of the picture does not send back its thousands of edges), plus one:
+        # an answer that fills it says the step has more than the limit leaves room for.
+        room = limit - len(rows) + len(seen_edges) + 1
+        answer = view.read(EGO_CYPHER, frontier=frontier, room=room)
+        for row in answer:
             if row["edge_id"] in seen_edges:
                 continue
-            if len(rows) >= params["limit"]:
-                return rows
+            if len(rows) >= limit:
+                return rows, hop
             seen_edges.add(row["edge_id"])
             rows.append({**row, "hop": hop, "detail": marked(row["detail"], row)})
             # perpetrator-not-stated is no one: the picture does not go on through it.
             if row["reached"] not in seen_nodes and not row["no_one"]:
                 seen_nodes.add(row["reached"])
                 reached.append(row["reached"])
+        if len(answer) >= room:
+            return rows, hop
         frontier = reached
         if not frontier:
             break
-    return rows
+    return rows, None
+
+
+@procedure("ego_network")
+def ego_network(view: View, params: dict[str, Any]) -> Rows:
+    """Edges within `depth` steps of an entity, breadth first, at most `limit` edges (a step
+    the limit cuts is the last)."""
+    return ego_rows(view, params["id"], params["depth"], params["limit"])[0]

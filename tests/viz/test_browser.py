@@ -1,5 +1,5 @@
 """End to end in headless Chromium: search, open an entity, open its network view and see the
-nodes drawn; no request may leave 127.0.0.1. A screenshot is kept in build/test-artifacts/.
+nodes drawn and labelled; no request may leave 127.0.0.1. Screenshots are kept in build/test-artifacts/.
 
 Needs Debian's chromium and chromium-driver (.ci/run installs them). Without them the test is
 skipped on a workstation, and fails under CI (where CI is set), so it can never pass unseen.
@@ -52,8 +52,9 @@ def live_server(small_graph: Graph) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
+def headless_chromium() -> Iterator[object]:
+    """Debian's Chromium, headless, logging every request it makes (skipped where it is missing,
+    failed under CI)."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         if os.environ.get("CI"):
             pytest.fail("chromium and chromedriver are missing; .ci/run installs them")
@@ -76,6 +77,11 @@ def browser() -> Iterator[object]:
     driver.quit()
 
 
+@pytest.fixture
+def browser() -> Iterator[object]:
+    yield from headless_chromium()
+
+
 def _requested_hosts(driver) -> set[str]:  # type: ignore[no-untyped-def]
     hosts = set()
     for entry in driver.get_log("performance"):
@@ -96,29 +102,130 @@ def _wait_for(driver, script: str, timeout: float = 20.0) -> object:  # type: ig
     raise AssertionError(f"timed out waiting for: {script}")
 
 
-def test_from_a_name_to_a_network_picture(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
+def _labels_measured(driver) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Every label the view drew, with what the test measures of it independently: the width
+    its text has in its font, where its node or link is drawn, and the dark pixels in its box."""
+    # The labels of the frame on screen: drawn for the view as it is now, nothing left to redraw.
+    _wait_for(
+        driver,
+        "var net = window.persecutionGraphNetwork, drawn = window.persecutionGraphLabelled;"
+        " var at = net.getViewPosition(), canvas = document.querySelector('#network canvas');"
+        " return !document.body.dataset.busy && drawn && drawn.scale === net.getScale() && drawn.x === at.x"
+        " && drawn.y === at.y && drawn.width === canvas.clientWidth && drawn.height === canvas.clientHeight;",
+    )
+    return driver.execute_script(  # type: ignore[no-any-return]
+        """
+        var net = window.persecutionGraphNetwork, labels = window.persecutionGraphLabels || [];
+        var canvas = document.querySelector('#network canvas');
+        var ratio = canvas.width / canvas.clientWidth;
+        var pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        var probe = document.createElement('canvas').getContext('2d');
+        var positions = net.getPositions(), scale = net.getScale();
+        return labels.map(function (l) {
+          probe.font = (l.bold ? 'bold ' : '') + l.px + 'px ' + window.persecutionGraphFont;
+          var dark = 0;
+          for (var y = Math.ceil(l.top * ratio); y < Math.floor((l.top + l.height) * ratio); y++) {
+            for (var x = Math.ceil(l.left * ratio); x < Math.floor((l.left + l.width) * ratio); x++) {
+              var i = (y * canvas.width + x) * 4;
+              if (pixels.data[i] < 120 && pixels.data[i + 1] < 120 && pixels.data[i + 2] < 120) dark++;
+            }
+          }
+          var at = {};
+          if (l.of === 'node') {
+            var p = net.canvasToDOM(positions[l.id]);
+            at = {x: p.x, y: p.y, r: net.body.data.nodes.get(l.id).size * scale};
+          } else {
+            var e = net.body.data.edges.get(l.id);
+            var a = net.canvasToDOM(positions[e.from]), b = net.canvasToDOM(positions[e.to]);
+            at = {x1: a.x, y1: a.y, x2: b.x, y2: b.y};
+          }
+          return {text: l.text, of: l.of, id: l.id, left: l.left, top: l.top, width: l.width, height: l.height,
+                  px: l.px, measured: probe.measureText(l.text).width, dark: dark, at: at,
+                  frame: [canvas.clientWidth, canvas.clientHeight]};
+        });
+        """
+    )
 
+
+def assert_labels_readable(labels: list[dict], center: str) -> None:
+    """No two labels overlap, none leaves the frame, none is under 12 px, each is drawn (dark
+    pixels in its box) beside its node or on its link, and the centre's label is there."""
+    assert any(label["of"] == "node" and label["id"] == center for label in labels)
+    for i, a in enumerate(labels):
+        width, height = a["frame"]
+        assert a["px"] >= 12, a
+        assert (
+            a["left"] >= 0 and a["left"] + a["width"] <= width and a["top"] >= 0 and a["top"] + a["height"] <= height
+        ), a
+        assert abs(a["width"] - a["measured"]) <= 2, a
+        assert a["dark"] > 0, a
+        if a["of"] == "node":
+            nearest_x = min(max(a["at"]["x"], a["left"]), a["left"] + a["width"])
+            nearest_y = min(max(a["at"]["y"], a["top"]), a["top"] + a["height"])
+            assert ((nearest_x - a["at"]["x"]) ** 2 + (nearest_y - a["at"]["y"]) ** 2) ** 0.5 <= a["at"]["r"] + 4, a
+        for b in labels[i + 1 :]:
+            apart = (
+                a["left"] + a["width"] <= b["left"] or b["left"] + b["width"] <= a["left"]
+                or a["top"] + a["height"] <= b["top"] or b["top"] + b["height"] <= a["top"]
+            )  # fmt: skip
+            assert apart, (a, b)
+
+
+def test_from_a_name_to_a_network_picture(live_server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Job (c): a network picture of a case fit for a report, from the home page in four clicks:
+    search a name, open the person, open the network view, download its PNG."""
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     browser.get(live_server + "/")
-    box = browser.find_element(By.NAME, "q")
-    box.send_keys("Mendygaziyev", Keys.ENTER)
-    _wait_for(browser, "return document.title.startsWith('persecution-graph') && location.search.includes('q=')")
-    browser.find_element(By.LINK_TEXT, "Bekizhan Mendygazyev").click()
+    browser.find_element(By.NAME, "q").send_keys("Mendygaziyev")
+    browser.find_element(By.CSS_SELECTOR, "form[role=search] button").click()  # 1
+    _wait_for(browser, "return document.title.startsWith('Search') || location.search.includes('q=')")
+    browser.find_element(By.LINK_TEXT, "Bekizhan Mendygazyev").click()  # 2
     _wait_for(browser, "return document.querySelector('h1') && document.querySelector('h1').textContent")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Bekizhan Mendygazyev"
-    browser.find_element(By.LINK_TEXT, "Network view (full page)").click()
-    drawn = _wait_for(browser, "return document.body.dataset.drawn")
+    browser.save_screenshot(str(ARTIFACTS / "job-c-1-entity-page.png"))
+    browser.find_element(By.LINK_TEXT, "Network view (full page)").click()  # 3
+    drawn = _wait_for(browser, "return document.body.dataset.labels && document.body.dataset.drawn")
     settled_ms = _wait_for(browser, "return document.body.dataset.settledMs")
     assert drawn == "5"  # with perpetrator-not-stated, of the pre-trial detention
     assert int(str(settled_ms)) < 10_000
-    # vis-network drew on its canvas: some pixels are not white.
-    coloured = browser.execute_script(
-        "var c = document.querySelector('#network canvas'); var d = c.getContext('2d')"
-        ".getImageData(0, 0, c.width, c.height).data; var n = 0;"
-        "for (var i = 0; i < d.length; i += 4) { if (d[i] < 200 || d[i+1] < 200) n++; } return n;"
-    )
-    assert coloured > 500
+    labels = _labels_measured(browser)
+    assert_labels_readable(labels, "bekizhan-mendygazyev")
+    assert sorted(label["text"] for label in labels if label["of"] == "node") == [
+        "Barlyk Mendygazyev", "Bekizhan Mendygazyev", "National Security Committee", "Perpetrator not stated",
+        "Police of Kazakhstan (agent not named)",
+    ]  # fmt: skip
+    key = browser.find_element(By.ID, "kinds").text
+    assert "Person" in key and "Organization" in key and "SecurityService" in key
+    browser.save_screenshot(str(ARTIFACTS / "job-c-2-network-view.png"))
+    browser.find_element(By.ID, "png").click()  # 4
+    deadline = time.monotonic() + 20
+    while not list(tmp_path.glob("*.png")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (picture,) = tmp_path.glob("*.png")
+    assert picture.name.startswith("bekizhan-mendygazyev-20") and picture.read_bytes()[:4] == b"\x89PNG"
+    (ARTIFACTS / "job-c-3-picture-for-the-report.png").write_bytes(picture.read_bytes())
+    assert _requested_hosts(browser) <= {"127.0.0.1", "data", "blob", "about"}
+
+
+@pytest.mark.parametrize(
+    ("path", "drawn"),
+    [
+        # Swagger UI lists each operation in a block of its own; ReDoc draws one menu entry each.
+        ("/docs", "return document.querySelectorAll('.opblock').length"),
+        ("/redoc", "return document.querySelectorAll('[data-section-id^=\"operation/\"]').length"),
+    ],
+)
+def test_the_api_docs_draw_offline(live_server: str, browser, path: str, drawn: str) -> None:  # type: ignore[no-untyped-def]
+    """/docs and /redoc draw every operation with their assets from this server alone."""
+    from urllib.request import urlopen
+
+    with urlopen(live_server + "/openapi.json") as answer:
+        operations = sum(len(methods) for methods in json.load(answer)["paths"].values())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(ARTIFACTS / "network-bekizhan-mendygazyev.png"))
+    browser.get(live_server + path)
+    assert _wait_for(browser, f"return ({drawn.removeprefix('return ')}) >= {operations}")
+    browser.save_screenshot(str(ARTIFACTS / f"api{path.replace('/', '-')}.png"))
     assert _requested_hosts(browser) <= {"127.0.0.1", "data", "blob", "about"}
