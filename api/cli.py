@@ -393,6 +393,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_went_away()
+    except Exception as error:
+        # A statement the database refused that no layer named: a fault, said in one line. (The
+        # driver is imported only by commands that use the database.)
+        driver_errors = sys.modules.get("neo4j.exceptions")
+        if driver_errors is None or not isinstance(error, driver_errors.Neo4jError):
+            raise
+        print(f"error: the database refused a statement: {error.message}", file=sys.stderr)
+        return GraphError.exit_code
 
 
 def _reader_went_away() -> int:

@@ -24,7 +24,17 @@ from .model import ENTITY_LABEL, Model, load_model
 from .records import Dataset, Edge, Node
 from .scope import Scope, View
 from .settings import Settings
-from .writer import BATCH_SIZE, META_LABEL, PAUSE_ENV, RECORD_FORMAT, GraphWriter, OnWritten, target_for, writing
+from .writer import (
+    BATCH_SIZE,
+    DELETE_BATCH,
+    META_LABEL,
+    PAUSE_ENV,
+    RECORD_FORMAT,
+    GraphWriter,
+    OnWritten,
+    target_for,
+    writing,
+)
 
 RECONNECT_INTERVAL_S = 2.0
 ANSWERS_DIR = "answers"
@@ -144,12 +154,23 @@ class Graph:
                     raise QueryError(f"the database refused the query: {error.message}") from None
         return [{k: _cypher_value(v) for k, v in record.items()} for record in records]
 
-    def write(self, cypher: str, **params: Any) -> None:
+    def write(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        """Rows of one statement in a write transaction of its own (the schema, tools, tests)."""
         try:
-            self.driver.execute_query(cypher, params, database_=self.database, routing_=RoutingControl.WRITE)
+            records, _, _ = self.driver.execute_query(
+                cypher, params, database_=self.database, routing_=RoutingControl.WRITE
+            )
         except (ServiceUnavailable, SessionExpired) as error:
             self._recovered()
             raise DatabaseUnavailable(f"the database is not reachable: {error}") from None
+        return [dict(record) for record in records]
+
+    def clear(self) -> None:
+        """Delete every entity, a batch per transaction (one transaction for a large graph would
+        go past a server's transaction memory)."""
+        deleting = f"MATCH (n:{ENTITY_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+        while self.write(deleting, limit=DELETE_BATCH)[0]["deleted"]:
+            pass
 
     # -- schema ------------------------------------------------------------------------------
 

@@ -194,7 +194,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
         backup = data_dir / "backup.jsonl"
         with backup.open("w", encoding="utf-8") as handle:
             write_dump(handle, before, public_only=False)
-        graph.write("MATCH (n:Entity) DETACH DELETE n")
+        graph.clear()
         graph.restore(*read_dump(backup))
         results["dump_and_import"] = {
             "nodes": len(before["nodes"]),

@@ -245,3 +245,24 @@ def test_readers_see_the_old_graph_or_the_new_one_during_a_load(
     assert set(seen) <= {old, new}, sorted(set(seen))
     assert seen[-1] == new
     assert len(seen) > 20
+
+
+def test_clear_deletes_every_entity_a_batch_at_a_time(
+    small_graph: Graph, small_dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """What the benchmark and tools empty a graph with: in batches, so a large graph does not
+    go past a server's transaction memory (Neo4j refused one DETACH DELETE of 100k entities)."""
+    import persecution_graph.graph.store as store
+
+    monkeypatch.setattr(store, "DELETE_BATCH", 7)
+    sent: list = []
+    small_graph.write = lambda cypher, **params: (  # type: ignore[method-assign]
+        sent.append(params) or Graph.write(small_graph, cypher, **params)
+    )
+    try:
+        small_graph.clear()
+    finally:
+        del small_graph.write
+    [row] = small_graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n")
+    assert row["n"] == 0
+    assert len(sent) == -(-len(small_dataset.nodes) // 7) + 1 and {p["limit"] for p in sent} == {7}
