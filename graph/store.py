@@ -26,12 +26,12 @@ from .scope import Scope, View
 from .settings import Settings
 from .writer import (
     BATCH_SIZE,
-    DELETE_BATCH,
     META_LABEL,
     PAUSE_ENV,
     RECORD_FORMAT,
     GraphWriter,
     OnWritten,
+    delete_in_batches,
     target_for,
     writing,
 )
@@ -166,11 +166,9 @@ class Graph:
         return [dict(record) for record in records]
 
     def clear(self) -> None:
-        """Delete every entity, a batch per transaction (one transaction for a large graph would
-        go past a server's transaction memory)."""
-        deleting = f"MATCH (n:{ENTITY_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
-        while self.write(deleting, limit=DELETE_BATCH)[0]["deleted"]:
-            pass
+        """Delete every entity and edge, a batch per transaction (one transaction for a large
+        graph would go past a server's transaction memory)."""
+        delete_in_batches(lambda statement, **params: int(self.write(statement, **params)[0]["deleted"]))
 
     # -- schema ------------------------------------------------------------------------------
 
