@@ -450,12 +450,16 @@ def report_text(result: dict[str, Any]) -> str:
         f"writing at once; validation and encoding alone {result['validate_s']} s)",
         f"raw ceiling       {result['raw_ceiling_records_per_s']:>10} records/s  ({result['raw_s']} s, no validation, "
         f"UNWIND {BATCH_SIZE})",
-        f"native ceiling    {native:>10} records/s  ({result.get('native_s')} s, no validation, the engine's "
-        f"importer; load / native {result['load_records_per_s'] / native if native else 0:.2f})",
+        (
+            f"native ceiling    {native:>10} records/s  ({result.get('native_s')} s, no validation, the engine's "
+            f"importer; load / native {result['load_records_per_s'] / native:.2f})"
+            if native
+            else "native ceiling    not measured (the embedded engine's importer only)"
+        ),
         f"naive MERGE       {result['naive_records_per_s']:>10} records/s  (one transaction each, "
         f"{result['naive_sample']} records)",
         f"peak RSS          {result['peak_rss_mb']:>10} MB (loader)   "
-        f"{result['server_peak_rss_mb']} MB (database server)",
+        f"{round(result['server_peak_rss_mb'] or 0, 1)} MB (database server)",
     ]
     if "query_p95_ms" not in result:
         return "\n".join([*lines, "(queries and API not measured)"]) + "\n"
