@@ -41,6 +41,8 @@ class QueryError(UserError):
     """A query or statement was refused: a bad parameter, a read-only rule, a time limit."""
 
     title = "invalid query"
+    # True where the engine failed, not the statement (graph/store.py Graph._read).
+    engine_fault = False
 
 
 class TooLarge(QueryError):

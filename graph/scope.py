@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import re
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,9 @@ MARKER = re.compile(r"VISIBLE\(([^()]*)\)")
 GENERATION_PARAMETER = "graph_generation"
 # A read is tried again in a new generation at most this many times (a load ended each time).
 REREADS = 3
+# A failure of the engine within this many seconds is read again (View.read); a statement
+# stopped at a time limit (5 s for the console, 120 s for the server) is not.
+QUICK_FAULT_S = 2.0
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -103,15 +107,21 @@ class View:
         if GENERATION_PARAMETER in params:
             raise ScopeError(f"${GENERATION_PARAMETER} is the view's own parameter")
         cypher = expand(statement, self.scope)
-        for _ in range(REREADS):
+        for attempt in range(1, REREADS + 1):
             generation = self.generation
+            began = time.monotonic()
             try:
                 rows = self.graph._read(cypher, scope=self.scope, **{GENERATION_PARAMETER: generation}, **params)
-            except QueryError:
-                # A generation being deleted under the statement can fail it ("record not found").
-                if self._still_current(generation):
-                    raise
-                continue
+            except QueryError as refused:
+                # A generation being deleted under the statement can fail it ("record not found"),
+                # whether it is this view's or another one the statement scanned past (ArcadeDB:
+                # "record ... was deleted during read"): read again. Not a statement the engine
+                # stopped at its time limit, nor one it refused as written.
+                if not self._still_current(generation):
+                    continue
+                if refused.engine_fault and time.monotonic() - began < QUICK_FAULT_S and attempt < REREADS:
+                    continue
+                raise
             if self._still_current(generation):
                 return rows
         raise DatabaseUnavailable("the graph was replaced by several loads during one read; try again")

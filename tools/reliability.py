@@ -170,7 +170,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
             "recovered_after_s": round(time.monotonic() - started, 1),
             "graph_identical": graph.view(Scope.FULL).dump() == before,
         }
-        # A reload killed in the middle of its transaction.
+        # A reload killed mid-way: its generation partly written, never made current.
         marker = data_dir / "paused"
         env = {**os.environ, PAUSE_ENV: str(marker), "PERSECUTION_GRAPH_DATA_DIR": str(data_dir)}
         process = subprocess.Popen(
@@ -185,7 +185,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
         process.kill()
         process.wait()
         results["kill_during_reload"] = {
-            "paused_mid_transaction": marker.exists(),
+            "paused_mid_load": marker.exists(),
             "graph_identical": graph.view(Scope.FULL).dump() == before,
         }
         # Backup and restore.
@@ -288,7 +288,7 @@ tests/loaders/test_fuzz.py); bodies over 1 MiB get 413 and URLs over 8 KiB get 4
 | fault | result |
 |---|---|
 | embedded database killed (SIGKILL) under the API | {kill['answers_503']} answers 503, {kill['other_errors']} other errors; serving again after {kill['recovered_after_s']} s (the server restarts the database itself); graph identical: {kill['graph_identical']} |
-| reload killed in the middle of its transaction | paused mid-transaction: {reload_['paused_mid_transaction']}; graph identical afterwards: {reload_['graph_identical']} |
+| reload killed mid-way (its generation partly written) | paused mid-load: {reload_['paused_mid_load']}; graph identical afterwards: {reload_['graph_identical']} |
 | `export --format dump` then `import` | {dump['nodes']} nodes and {dump['edges']} edges; identical: {dump['identical']} |
 
 ## Load held

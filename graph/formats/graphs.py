@@ -1,6 +1,6 @@
 """The whole graph in the formats graph tools read: JSON, GraphML and GEXF (Gephi, networkx),
 the CSV layout of `neo4j-admin database import` and a Cypher script. Each takes the export of
-`Graph.export(public_only=...)`, so `--public` holds for every format; the registry is in
+a caller's view (`View.export()`), so `--public` holds for every format; the registry is in
 graph/formats/__init__.py."""
 
 from __future__ import annotations
