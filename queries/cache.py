@@ -89,7 +89,8 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
                 if old.name != version:
                     shutil.rmtree(old, ignore_errors=True)
             # Answers for key holders name restricted records: private, like the database.
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # (parents get the umask's mode)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
                 handle.write(text)

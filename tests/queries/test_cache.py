@@ -166,6 +166,7 @@ def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: 
     assert folder is not None
     (kept,) = (folder / str(small_graph.version())).glob("*.json")
     assert kept.stat().st_mode & 0o777 == 0o600  # answers for key holders name restricted records
+    assert [p.stat().st_mode & 0o777 for p in (folder, kept.parent)] == [0o700, 0o700]
     KEPT.clear()  # as in a new command: nothing in memory
     again: list = []
     assert _sent(small_graph, lambda: again.extend(_charges(small_graph))) == ["version"]  # from disk, not computed
