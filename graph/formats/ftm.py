@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from ..errors import InvalidData
+from ..files import write_private
 from ..model import Model, load_model
 from .graphs import Export
 
@@ -357,16 +357,17 @@ def convert(path: Path, out: Path, source_id: str, title: str, publisher: str | 
         record["sources"] = sourced(number)
         data[section].append(record)
         counts[schema] += 1
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "reports").mkdir(exist_ok=True)
-    shutil.copy(path, out / "reports" / path.name)
+    # Curated data about people: private to its owner, like every file this project writes.
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (out / "reports").mkdir(mode=0o700, exist_ok=True)
+    write_private(out / "reports" / path.name, path.read_bytes())
     source = {"id": source_id, "title": title, "file": f"reports/{path.name}"}
     if publisher:
         source["publisher"] = publisher
     document = {"sources": [source], **{k: v for k, v in data.items() if v}}
     header = f"# Imported from {path.name} (FollowTheMoney) by persecution-graph import-ftm.\n"
-    (out / f"{source_id}.yaml").write_text(
-        header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    write_private(
+        out / f"{source_id}.yaml", header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
     )
     return counts
 

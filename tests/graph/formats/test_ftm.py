@@ -18,6 +18,10 @@ def test_ftm_round_trip_validates(small_graph: Graph, tmp_path: Path) -> None:
     ftm.write_text(to_ftm_lines(small_graph.view(Scope.PUBLIC).export()), encoding="utf-8")
     counts = convert(ftm, tmp_path / "imported", "peer-dataset", "Dataset from a peer")
     assert (counts["Person"], counts["Family"], counts["Associate"], counts["Occupancy"]) == (15, 4, 3, 2)
+    written = [tmp_path / "imported", *(tmp_path / "imported").rglob("*")]
+    assert {path.name: path.stat().st_mode & 0o777 for path in written} == {
+        "imported": 0o700, "reports": 0o700, "peer.ftm.json": 0o600, "peer-dataset.yaml": 0o600,
+    }  # fmt: skip
     result = validate(tmp_path / "imported")
     assert [str(p) for p in result.problems] == []
     persons = [n for n in result.dataset.nodes.values() if n.type == "Person"]
