@@ -35,6 +35,7 @@ import contextlib
 import fcntl
 import os
 import queue
+import sys
 import threading
 import time
 import uuid
@@ -169,6 +170,7 @@ class NewGeneration(Target):
     def __init__(self, graph: Graph, lock: IO[str] | None = None) -> None:
         self.generation = _new_generation()
         self.lock = lock
+        self.switched = False
         self.turn: neo4j.Transaction | None = None
         self.turn_session: neo4j.Session | None = None
         self.session: neo4j.Session | None = None
@@ -226,16 +228,25 @@ class NewGeneration(Target):
             tx.commit()
 
     def commit(self) -> None:
-        """The new generation is current (the writer's last write): the old one goes."""
+        """The new generation is current (the writer's last write): the old one goes. If deleting
+        it fails, the load still stands (nobody reads the old records; the next load deletes
+        them): it is said, and what this load wrote is never deleted after the switch."""
+        self.switched = True
         try:
             self._delete_generations_but({self.generation})
+        except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
+            print(
+                "persecution-graph: the new graph is current, but deleting the old one failed "
+                f"({error}); the next load deletes what is left",
+                file=sys.stderr,
+            )
         finally:
             self._let_others_in()
 
     def abort(self) -> None:
         """Delete what this load wrote (the current generation stays as it was)."""
         try:
-            if self.session is not None:
+            if self.session is not None and not self.switched:
                 with contextlib.suppress(Exception):
                     self._delete_generation(self.generation)
         finally:

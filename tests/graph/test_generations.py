@@ -114,3 +114,34 @@ def test_a_failed_load_deletes_what_it_wrote(graph: Graph, small_dataset) -> Non
     assert graph.view(Scope.FULL).export() == before
     [row] = graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n")
     assert row["n"] == len(small_dataset.nodes)
+
+
+def test_a_load_stands_when_deleting_the_old_generation_fails(
+    graph: Graph, small_dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """After the switch, the new graph is current: a failure while deleting the old one (Neo4j
+    refused a batch at its transaction memory once) must not undo the load, nor delete it."""
+    import persecution_graph.graph.writer as writer_module
+    from neo4j.exceptions import TransientError
+    from persecution_graph.loaders.validate import validate
+
+    graph.replace(small_dataset)
+    calls = []
+    deleting = writer_module.delete_in_batches
+
+    def refused_after_the_switch(*args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:  # the first clears what killed loads left; the second runs after the switch
+            raise TransientError("The allocation of an extra 2.0 MiB would use more than the limit")
+        deleting(*args, **kwargs)
+
+    monkeypatch.setattr(writer_module, "delete_in_batches", refused_after_the_switch)
+    graph.replace(validate(_changed_copy(tmp_path)).dataset)
+    assert "the new graph is current, but deleting the old one failed" in capfd.readouterr().err
+    name = "MATCH (n:Person {id: 'dilnar-insenova'}) WHERE VISIBLE(n) RETURN n.name AS name"
+    assert graph.view(Scope.FULL).read(name) == [{"name": "Dilnar Insenova-Changed"}]
+    count = f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n, count(DISTINCT n.gen) AS gens"
+    assert graph._read(count) == [{"n": 2 * len(small_dataset.nodes) + 1, "gens": 2}]  # nobody reads the old one
+    monkeypatch.setattr(writer_module, "delete_in_batches", deleting)
+    graph.replace(small_dataset)  # the next load deletes what was left
+    assert graph._read(count) == [{"n": len(small_dataset.nodes), "gens": 1}]
