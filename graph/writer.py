@@ -49,7 +49,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from . import embedded
 from .encoding import GENERATION, decode, encode
-from .errors import DatabaseUnavailable, GraphError, QueryError
+from .errors import DatabaseUnavailable, GraphError, QueryError, UserError
 from .model import ENTITY_LABEL
 from .records import Edge, Node, paused_gc, tell_again
 
@@ -76,6 +76,8 @@ RECORD_FORMAT = 3
 # Graph.schema_statements), or alone (by ArcadeDB's importer, graph/bulk.py).
 SCHEMA_GENERATIONS = "generations"
 SCHEMA_IMPORTER = "importer"
+# A load on an ArcadeDB server not heard of for this long has died (NewGeneration._take_the_lease).
+LEASE_STALE_MS = 10 * 60 * 1000
 # Edges, then nodes, deleted per transaction when a generation goes (delete_in_batches).
 DELETE_BATCH = 10_000
 RESTRICTED = "restricted"
@@ -174,11 +176,14 @@ class NewGeneration(Target):
         self.turn: neo4j.Transaction | None = None
         self.turn_session: neo4j.Session | None = None
         self.session: neo4j.Session | None = None
+        self.leased = False
         try:
             graph.ensure_schema()
-            if graph.embedded_dir is None:
-                self._take_turns_on_server(graph)
             self.session = graph.driver.session(database=graph.database)
+            if graph.embedded_dir is None and graph.engine == "arcadedb":
+                self._take_the_lease()
+            elif graph.embedded_dir is None:
+                self._take_turns_on_server(graph)
             # Records of loads that failed or were killed: every generation but the current one.
             current = graph.version()
             self._delete_generations_but({current} if current else set())
@@ -187,16 +192,41 @@ class NewGeneration(Target):
             raise
 
     def _take_turns_on_server(self, graph: Graph) -> None:
-        """Loads of one server take turns: each holds a write lock on the node that says whose
-        turn it is, in a transaction open until the load ends (the server lets it go if the
-        loader dies). Neo4j makes the next load wait for the lock; ArcadeDB, which locks
-        nothing until a commit, lets loads of a server of its own overlap (README)."""
+        """Loads of a Neo4j server take turns: each holds a write lock on the node that says
+        whose turn it is, in a transaction open until the load ends (the server lets it go if
+        the loader dies); the next load waits for the lock."""
         self.turn_session = graph.driver.session(database=graph.database)
         self.turn = self.turn_session.begin_transaction()
         self.turn.run(
             f"MERGE (t:{META_LABEL} {{key: 'load'}}) SET t.generation = $generation, t.since = timestamp()",
             generation=self.generation,
         ).consume()
+
+    def _take_the_lease(self) -> None:
+        """Loads of an ArcadeDB server take turns by a lease: ArcadeDB locks nothing until a
+        commit, so an open transaction would not make the next load wait, and two loads would
+        each delete what the other writes. The lease is claimed in a transaction of its own
+        (two claims at once: the engine refuses one at commit, or the second finds it taken),
+        renewed with every batch, given back at the end; one not renewed for LEASE_STALE_MS is
+        a load that died."""
+        assert self.session is not None
+        claim = (
+            f"MERGE (t:{META_LABEL} {{key: 'load'}}) WITH t "
+            "WHERE t.generation IS NULL OR t.beat < timestamp() - $stale "
+            "SET t.generation = $generation, t.beat = timestamp() RETURN t.generation AS holder"
+        )
+        try:
+            found = self.session.execute_write(
+                lambda tx: tx.run(claim, generation=self.generation, stale=LEASE_STALE_MS).single()
+            )
+        except Neo4jError:
+            found = None
+        if found is None:
+            raise UserError(
+                "another load is writing this graph; try again when it ends (a load not heard of for "
+                f"{LEASE_STALE_MS // 60_000} minutes is taken as stopped)"
+            )
+        self.leased = True
 
     def _delete_generations_but(self, keep: set[str]) -> None:
         """Delete the records of other generations."""
@@ -213,6 +243,15 @@ class NewGeneration(Target):
         delete_in_batches(write, where, **params)
 
     def _let_others_in(self) -> None:
+        if self.leased and self.session is not None:
+            with contextlib.suppress(Exception):
+                self.session.execute_write(
+                    lambda tx: tx.run(
+                        f"MATCH (t:{META_LABEL} {{key: 'load'}}) WHERE t.generation = $generation "
+                        "SET t.generation = null",
+                        generation=self.generation,
+                    ).consume()
+                )
         for closing in (self.turn, self.turn_session, self.session):
             if closing is not None:
                 with contextlib.suppress(Exception):
@@ -225,6 +264,12 @@ class NewGeneration(Target):
         assert self.session is not None
         with self.session.begin_transaction() as tx:
             yield lambda statement, **params: list(tx.run(statement, params))
+            if self.leased:  # still here: the lease is renewed with every batch
+                tx.run(
+                    f"MATCH (t:{META_LABEL} {{key: 'load'}}) WHERE t.generation = $generation "
+                    "SET t.beat = timestamp()",
+                    generation=self.generation,
+                ).consume()
             tx.commit()
 
     def commit(self) -> None:

@@ -77,3 +77,40 @@ def test_neo4j_refuses_writes_in_read_transactions_and_file_urls(small_graph: Gr
     with pytest.raises(QueryError, match=r"Cannot load from URL 'file:///etc/hostname'"):
         small_graph._read("LOAD CSV FROM 'file:///etc/hostname' AS line RETURN line")
     assert small_graph.view(Scope.FULL).count() == 39
+
+
+def test_loads_of_an_arcadedb_server_take_turns_by_a_lease(
+    graph: Graph, settings: Settings, data_dir: Path, small_dataset
+) -> None:  # type: ignore[no-untyped-def]
+    """ArcadeDB reached as a server locks nothing until a commit: a second load is refused while
+    the first writes (before, each deleted what the other wrote); a lease not renewed for ten
+    minutes is a load that died. (Neo4j's loads wait for a lock: test_store.py.)"""
+    from persecution_graph.graph.errors import UserError
+    from persecution_graph.graph.writer import LEASE_STALE_MS
+
+    if graph.engine != "arcadedb":
+        pytest.skip("ArcadeDB only: Neo4j's loads wait for a row lock")
+    first, second = connect(_as_server(graph, settings, data_dir)), connect(_as_server(graph, settings, data_dir))
+    try:
+        second.replace(small_dataset)
+        before = second.view(Scope.FULL).export()
+        refused = pytest.raises(UserError, match="another load is writing this graph; try again when it ends")
+        with first.writer() as writer:
+            for node in small_dataset.nodes.values():
+                writer.node(node)
+            with refused:
+                second.replace(small_dataset)
+            for edge in small_dataset.edges:
+                writer.edge(edge)
+        assert first.view(Scope.FULL).export() == before  # the first load whole, nothing of the refused one
+        second.replace(small_dataset)  # the lease was given back
+        # A lease its load stopped renewing long ago (the loader was killed): the next load takes it.
+        first.write(
+            "MATCH (t:GraphMeta {key: 'load'}) SET t.generation = 'killed', t.beat = timestamp() - $old",
+            old=LEASE_STALE_MS + 1,
+        )
+        second.replace(small_dataset)
+        assert second._read("MATCH (t:GraphMeta {key: 'load'}) RETURN t.generation AS g") == [{"g": None}]
+    finally:
+        first.driver.close()
+        second.driver.close()
