@@ -94,32 +94,17 @@ def _database_error(work: Path) -> str:
 
 def time_views(sizes: list[int]) -> list[dict[str, Any]]:
     """Time to draw and settle a network view of N nodes in headless Chromium (selenium)."""
-    import random
-
     from persecution_graph.viz.network import Picture, to_html
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from view_benchmarks import headless_chromium, random_network  # tools/, beside this script
 
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver_path:
+    if not shutil.which("chromium") or not shutil.which("chromedriver"):
         return [{"nodes": n, "failed": "chromium not installed"} for n in sizes]
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900"):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = headless_chromium()
     results = []
     folder = Path(tempfile.mkdtemp(prefix="pg-views-"))
     try:
         for size in sizes:
-            rng = random.Random(size)
-            nodes = [{"id": f"n{i}", "name": f"Person {i}", "labels": ["Person"], "sources": []} for i in range(size)]
-            edges = [
-                {"id": f"e{i}", "source": f"n{i}", "target": f"n{rng.randrange(size)}", "type": "ASSOCIATE_OF",
-                 "sources": [], "detail": "colleague"}
-                for i in range(size)
-            ]  # fmt: skip
+            nodes, edges = random_network(size)
             began = time.perf_counter()
             page = to_html(Picture(title=f"{size} nodes", nodes=nodes, edges=edges))
             build_s = time.perf_counter() - began

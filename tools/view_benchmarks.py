@@ -39,7 +39,21 @@ return {labels: labels.length, node_labels: labels.filter(function (l) { return 
 """
 
 
-def _chromium() -> Any:
+def random_network(size: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """N people, each tied to one other drawn at random (the same for the same N): nodes, edges.
+    tools/benchmarks.py draws the same pictures."""
+    rng = random.Random(size)
+    nodes = [{"id": f"n{i}", "name": f"Person {i}", "labels": ["Person"], "sources": []} for i in range(size)]
+    edges = [
+        {"id": f"e{i}", "source": f"n{i}", "target": f"n{rng.randrange(size)}", "type": "ASSOCIATE_OF",
+         "sources": [], "detail": "colleague"}
+        for i in range(size)
+    ]  # fmt: skip
+    return nodes, edges
+
+
+def headless_chromium() -> Any:
+    """Debian's Chromium through selenium, headless, 1280x900 (tools/benchmarks.py uses it too)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -84,7 +98,7 @@ def hub(entity_id: str) -> list[dict[str, Any]]:
         thread.start()
         _wait_started(server)
         port = server.servers[0].sockets[0].getsockname()[1]
-        driver = _chromium()
+        driver = headless_chromium()
         folder = Path(tempfile.mkdtemp(prefix="pg-hub-"))
         try:
             for depth in (1, 2, 3):
@@ -144,18 +158,12 @@ def synthetic(sizes: list[int]) -> list[dict[str, Any]]:
     """Views of N people in a random network (no centre: a force layout), from a file."""
     from persecution_graph.viz.network import Picture, to_html
 
-    driver = _chromium()
+    driver = headless_chromium()
     folder = Path(tempfile.mkdtemp(prefix="pg-views-"))
     results = []
     try:
         for size in sizes:
-            rng = random.Random(size)
-            nodes = [{"id": f"n{i}", "name": f"Person {i}", "labels": ["Person"], "sources": []} for i in range(size)]
-            edges = [
-                {"id": f"e{i}", "source": f"n{i}", "target": f"n{rng.randrange(size)}", "type": "ASSOCIATE_OF",
-                 "sources": [], "detail": "colleague"}
-                for i in range(size)
-            ]  # fmt: skip
+            nodes, edges = random_network(size)
             page, build = _timed(
                 lambda n=nodes, e=edges, s=size: to_html(Picture(title=f"{s} nodes", nodes=n, edges=e))
             )
