@@ -37,10 +37,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(small_graph: Graph) -> Iterator[str]:
+    yield from serving(small_graph, SMALL)
+
+
+def serving(graph: Graph, data: Path) -> Iterator[str]:
+    """The app on ``graph`` served by uvicorn in a thread on a free loopback port: its address,
+    until the generator is closed."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(small_graph, data_folder=str(SMALL)), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(create_app(graph, data_folder=str(data)), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

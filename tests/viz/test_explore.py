@@ -5,16 +5,12 @@ what the snapshot, the SVG and the PNG give. Screenshots are kept in build/test-
 
 from __future__ import annotations
 
-import threading
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from persecution_graph.api.main import create_app
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
@@ -23,12 +19,12 @@ from persecution_graph.viz.views import ego_view
 
 from tests.viz.test_browser import (
     ARTIFACTS,
-    _free_port,
     _labels_measured,
     _requested_hosts,
     _wait_for,
     assert_labels_readable,
     headless_chromium,
+    serving,
 )
 
 SEED = Path(__file__).parents[2] / "seed_data"
@@ -46,19 +42,7 @@ def seed_graph(graph: Graph) -> Graph:
 
 @pytest.fixture(scope="module")
 def seed_server(seed_graph: Graph) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(seed_graph, data_folder=str(SEED)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serving(seed_graph, SEED)
 
 
 @pytest.fixture
