@@ -13,9 +13,13 @@ PERSECUTION_GRAPH_TEST_ENGINES=arcadedb,neo4j picks engines (default: all).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,3 +287,27 @@ def every_get_url(client) -> list[str]:  # type: ignore[no-untyped-def]
             continue
         urls += [route.path.replace("{" + params[0] + "}", value) + "?depth=2" for value in ROUTE_FILL[params[0]]]
     return urls
+
+
+@contextlib.contextmanager
+def paused_load(env: dict[str, str], folder: Path, marker: Path, timeout: float = 60) -> Iterator[None]:
+    """`persecution-graph load FOLDER` in a process of its own, waiting where the writer's pause
+    hook stops it (graph/writer.py; ``env`` may say where, with PERSECUTION_GRAPH_TEST_PAUSE_AT);
+    killed with SIGKILL when the block ends, as a crash would."""
+    from persecution_graph.graph.writer import PAUSE_ENV
+
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(folder)],
+        env={**env, PAUSE_ENV: str(marker)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the load never reached its pause"
+        yield
+    finally:
+        os.kill(loader.pid, signal.SIGKILL)
+        loader.wait()

@@ -4,10 +4,6 @@ safety. Embedded engine only (on Neo4j a load writes its generation in place, in
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +16,10 @@ from persecution_graph.graph.errors import GraphError
 from persecution_graph.graph.records import Edge, Node
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.graph.writer import ONE_TRANSACTION_ENV, PAUSE_ENV
+from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
 from persecution_graph.loaders.load import load
+
+from tests.conftest import paused_load
 
 SEED = Path(__file__).parents[2] / "seed_data"
 
@@ -173,28 +171,10 @@ def test_a_killed_load_leaves_the_old_graph_and_the_next_load_clears_what_it_lef
     graph = embedded_graph
     graph.replace(small_dataset)
     before = graph.view(Scope.FULL).export()
-    marker = tmp_path / "paused"
-    env = {
-        **os.environ,
-        "PERSECUTION_GRAPH_DATA_DIR": str(data_dir),
-        PAUSE_ENV: str(marker),
-        ONE_TRANSACTION_ENV: "0",
-        BULK_ENV: way,
-    }
-    loader = subprocess.Popen(
-        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(SEED)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert marker.exists(), "the load never reached its first batch"
-    left = list(embedded.import_folder(data_dir).glob("*.json")) if way == "native" else []
-    assert graph.view(Scope.FULL).export() == before
-    os.kill(loader.pid, signal.SIGKILL)
-    loader.wait()
+    env = {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(data_dir), ONE_TRANSACTION_ENV: "0", BULK_ENV: way}
+    with paused_load(env, SEED, tmp_path / "paused", timeout=120):  # at its first batch
+        left = list(embedded.import_folder(data_dir).glob("*.json")) if way == "native" else []
+        assert graph.view(Scope.FULL).export() == before
     assert graph.view(Scope.FULL).export() == before
     if way == "native":
         assert len(left) == 1 and left[0].stat().st_mode & 0o777 == 0o600

@@ -3,13 +3,8 @@ graph/scope.py): every route answers from the old graph while a load waits to sw
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,10 +14,10 @@ from persecution_graph.api.main import create_app
 from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.graph.writer import ONE_TRANSACTION_ENV, PAUSE_AT_ENV, PAUSE_ENV
+from persecution_graph.graph.writer import ONE_TRANSACTION_ENV, PAUSE_AT_ENV
 from persecution_graph.queries.cache import KEPT
 
-from tests.conftest import SMALL, every_get_url
+from tests.conftest import SMALL, every_get_url, paused_load
 
 # When an answer was made (a dump's "created", the minute a picture was drawn, in its footer
 # and its data): a minute may turn between the two calls of one URL.
@@ -62,26 +57,12 @@ def test_every_route_answers_from_the_old_graph_while_a_load_waits_to_switch(
     urls = every_get_url(client)
     before = _answers(client, urls, headers)
     assert len(before) > 60
-    marker = tmp_path / "paused"
-    env = {**cli_env, PAUSE_ENV: str(marker), PAUSE_AT_ENV: "switch", ONE_TRANSACTION_ENV: "50000"}
-    loader = subprocess.Popen(
-        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(_changed_copy(tmp_path))],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the load never reached its switch"
+    env = {**cli_env, PAUSE_AT_ENV: "switch", ONE_TRANSACTION_ENV: "50000"}
+    with paused_load(env, _changed_copy(tmp_path), tmp_path / "paused"):
         # Both generations are in the store, every node of the new one written.
         [row] = graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n, count(DISTINCT n.gen) AS gens")
         assert (row["n"], row["gens"]) == (2 * len(small_dataset.nodes) + 1, 2)
         during = _answers(client, urls, headers)
-    finally:
-        os.kill(loader.pid, signal.SIGKILL)
-        loader.wait()
     assert [url for url in urls if during[url] != before[url]] == []
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -13,9 +11,11 @@ from pathlib import Path
 import pytest
 from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.scope import Scope
-from persecution_graph.graph.store import PAUSE_ENV, Graph
+from persecution_graph.graph.store import Graph
 from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
 from persecution_graph.loaders.validate import validate
+
+from tests.conftest import paused_load
 
 SMALL = Path(__file__).parents[1] / "fixtures" / "small"
 
@@ -124,22 +124,10 @@ def test_killed_reload_leaves_the_previous_graph_intact(
         pytest.skip("embedded engine only: a new database per load")
     graph.replace(small_dataset)
     before = graph.view(Scope.FULL).export()
-    marker = tmp_path / "paused"
-    env = {**cli_env, PAUSE_ENV: str(marker), ONE_TRANSACTION_ENV: one_transaction_max}
-    loader = subprocess.Popen(
-        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(_bigger_copy(tmp_path))],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert marker.exists(), "the load never reached its first batch"
-    # Mid-transaction: a reader still sees the old graph, then the writer dies.
-    assert graph.view(Scope.FULL).export() == before
-    os.kill(loader.pid, signal.SIGKILL)
-    loader.wait()
+    env = {**cli_env, ONE_TRANSACTION_ENV: one_transaction_max}
+    with paused_load(env, _bigger_copy(tmp_path), tmp_path / "paused"):  # at its first batch
+        # Mid-load: a reader still sees the old graph, then the writer dies.
+        assert graph.view(Scope.FULL).export() == before
     time.sleep(0.5)
     assert graph.view(Scope.FULL).export() == before
     # The next load deletes what the killed one left.
