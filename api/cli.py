@@ -89,7 +89,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = view.dump() if fmt.stored else view.export()
     _write_output(fmt.write(data, view), args.output)
     if args.output not in (None, "-"):
-        print(f"wrote {len(data['nodes'])} nodes and {len(data['edges'])} edges to {args.output}", file=sys.stderr)
+        print(f"wrote {len(data.nodes)} nodes and {len(data.edges)} edges to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -98,10 +98,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ..graph.store import open_graph
     from .progress import Progress
 
-    nodes, edges = read_dump(Path(args.file))
-    with open_graph() as graph, Progress(len(nodes) + len(edges), "importing") as progress:
-        graph.restore(nodes, edges, progress=progress.advance)
-    print(f"imported {len(nodes)} nodes and {len(edges)} edges from {args.file}")
+    dataset = read_dump(Path(args.file))
+    with open_graph() as graph, Progress(len(dataset), "importing") as progress:
+        graph.restore(dataset, progress=progress.advance)
+    print(f"imported {len(dataset.nodes)} nodes and {len(dataset.edges)} edges from {args.file}")
     return 0
 
 

@@ -1,4 +1,11 @@
-"""Neutral graph records: what loaders produce and stores, exporters and views consume."""
+"""The one record shape of the graph: what loaders produce, the writer stores, and exports,
+dumps, imports, subgraphs and pictures read back.
+
+A node is its id, its labels (type first) and its properties; an edge its type, its two ends
+and its properties (its id among them). Evidence is a list of :class:`Evidence` under
+``sources``, decoded in one place (graph/encoding.py ``decode_evidence``). On the wire (the JSON
+export, a dump line, the API's subgraphs) a record is ``as_dict()``: the same fields by name.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,29 @@ import contextlib
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Required, TypedDict
+
+
+class Evidence(TypedDict, total=False):
+    """One reference: a source document's id and where in it the record is told (a line or
+    lines "12-14", a page, a quote; at least one)."""
+
+    source: Required[str]
+    line: str
+    page: str
+    quote: str
+
+
+def where(ref: Evidence) -> str:
+    """The line(s) or page a reference points at ('' for a whole source or a quote alone)."""
+    return str(ref.get("line") or ref.get("page") or "")
+
+
+def cited(ref: Evidence, quote: bool = False) -> str:
+    """A reference as the dossiers cite it: "source:line" (or page, or the source alone), with
+    its quote after it when `quote` is asked and it has one."""
+    text = f"{ref['source']}:{where(ref)}" if where(ref) else ref["source"]
+    return text + (f' "{ref["quote"]}"' if quote and ref.get("quote") else "")
 
 
 @dataclass
@@ -17,6 +46,17 @@ class Node:
     type: str
     labels: list[str]
     properties: dict[str, Any]
+
+    @property
+    def sources(self) -> list[Evidence]:
+        return list(self.properties.get("sources") or [])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "labels": self.labels, "properties": self.properties}
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> Node:
+        return cls(record["id"], record["labels"][0], record["labels"], record["properties"])
 
 
 @dataclass
@@ -32,16 +72,35 @@ class Edge:
     def id(self) -> str:
         return str(self.properties["id"])
 
+    @property
+    def sources(self) -> list[Evidence]:
+        return list(self.properties.get("sources") or [])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "source": self.source, "target": self.target, "properties": self.properties}
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> Edge:
+        return cls(record["type"], record["source"], record["target"], record["properties"])
+
 
 @dataclass
 class Dataset:
-    """A whole, validated graph, ready to be written."""
+    """A whole graph (or the part a view may see): validated and ready to be written, or read
+    back for an export."""
 
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.edges)
+
+    @classmethod
+    def of(cls, nodes: list[Node], edges: list[Edge]) -> Dataset:
+        return cls({node.id: node for node in nodes}, edges)
+
+    def as_dict(self) -> dict[str, list[dict[str, Any]]]:
+        return {"nodes": [n.as_dict() for n in self.nodes.values()], "edges": [e.as_dict() for e in self.edges]}
 
 
 class Sink(Protocol):
@@ -99,12 +158,8 @@ def _note_as_told(told: dict[str, Any], attribution: str | None) -> str | None:
     note = told.get("attribution_note")
     if not note or told.get("attribution") != "inferred" or attribution != "stated":
         return str(note) if note else None
-    where = ", ".join(_locator(ref) for ref in told.get("sources", []))
-    return f"Inferred where told by {where}: {note}"
-
-
-def _locator(ref: dict[str, Any]) -> str:
-    return f"{ref['source']}:{ref.get('line') or ref.get('page') or ref.get('quote')}"
+    told_where = ", ".join(f"{ref['source']}:{where(ref) or ref.get('quote')}" for ref in told.get("sources", []))
+    return f"Inferred where told by {told_where}: {note}"
 
 
 @contextlib.contextmanager

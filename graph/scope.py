@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .encoding import GENERATION, decode
 from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL
+from .records import Dataset, Edge, Node
 
 if TYPE_CHECKING:
     from .model import Model
@@ -167,7 +168,7 @@ class View:
                     counts[label] += row["n"]
         return {name: counts[name] for name in self.model.nodes}
 
-    def dump(self) -> dict[str, list[dict[str, Any]]]:
+    def dump(self) -> Dataset:
         """Every node and edge this scope may see, with its properties as stored (but its generation)."""
         nodes = self.read(
             f"MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n) "
@@ -178,17 +179,19 @@ class View:
             "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
             "ORDER BY type, source, target, properties.id"
         )
-        for node in nodes:
-            node["labels"] = self.sorted_labels(node["labels"])
         for record in nodes + edges:
             record["properties"].pop(GENERATION, None)  # where it is stored, not what it says
-        return {"nodes": nodes, "edges": edges}
+        for node in nodes:
+            node["labels"] = self.sorted_labels(node["labels"])
+        return Dataset.of([Node.from_dict(node) for node in nodes], [Edge.from_dict(edge) for edge in edges])
 
-    def export(self) -> dict[str, list[dict[str, Any]]]:
+    def export(self) -> Dataset:
         """Every node and edge this scope may see, sorted, evidence decoded, derived values out."""
         dump = self.dump()
-        for record in dump["nodes"] + dump["edges"]:
-            record["properties"] = decode(record["properties"])
+        for node in dump.nodes.values():
+            node.properties = decode(node.properties)
+        for edge in dump.edges:
+            edge.properties = decode(edge.properties)
         return dump
 
     def stats(self) -> dict[str, Any]:

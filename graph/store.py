@@ -21,7 +21,7 @@ from . import embedded
 from .encoding import GENERATION, encode
 from .errors import DatabaseUnavailable, GraphError, QueryError, UserError
 from .model import ENTITY_LABEL, Model, load_model
-from .records import Dataset, Edge, Node
+from .records import Dataset
 from .scope import Scope, View
 from .settings import Settings
 from .writer import (
@@ -235,21 +235,18 @@ class Graph:
             for edge in dataset.edges:
                 writer.edge(edge)
 
-    def restore(
-        self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], progress: OnWritten | None = None
-    ) -> None:
+    def restore(self, dataset: Dataset, progress: OnWritten | None = None) -> None:
         """Replace the graph with stored records as `dump` gives them (properties as stored),
         like `replace`. Labels and types must be in the model."""
-        ids = {node["id"] for node in nodes}
-        for edge in edges:
-            missing = [end for end in (edge["source"], edge["target"]) if end not in ids]
+        for edge in dataset.edges:
+            missing = [end for end in (edge.source, edge.target) if end not in dataset.nodes]
             if missing:
-                raise QueryError(f"a {edge['type']} edge refers to nodes not in the dump: {missing}")
-        with self.writer(progress, stored=dict, expected_records=len(nodes) + len(edges)) as writer:
-            for node in nodes:
-                writer.node(Node(node["id"], node["labels"][0], node["labels"], node["properties"]))
-            for edge in edges:
-                writer.edge(Edge(edge["type"], edge["source"], edge["target"], edge["properties"]))
+                raise QueryError(f"a {edge.type} edge refers to nodes not in the dump: {missing}")
+        with self.writer(progress, stored=dict, expected_records=len(dataset)) as writer:
+            for node in dataset.nodes.values():
+                writer.node(node)
+            for edge in dataset.edges:
+                writer.edge(edge)
 
     def sorted_labels(self, labels: list[str]) -> list[str]:
         """Type label first, then the others alphabetically, without the technical Entity."""

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..graph.records import cited
 from .tables import Table
 
 WIDEST = 60  # characters of a cell in the terminal table
@@ -44,8 +45,7 @@ def cell(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(cell(v) for v in value)
     if isinstance(value, dict) and "source" in value:
-        where = value.get("line") or value.get("page") or ""
-        return f"{value['source']}:{where}" if where else str(value["source"])
+        return cited(value)  # type: ignore[arg-type]
     return str(value)
 
 

@@ -195,7 +195,7 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
         with backup.open("w", encoding="utf-8") as handle:
             write_dump(handle, before, public_only=False)
         graph.clear()
-        graph.restore(*read_dump(backup))
+        graph.restore(read_dump(backup))
         results["dump_and_import"] = {
             "nodes": len(before["nodes"]),
             "edges": len(before["edges"]),

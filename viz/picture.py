@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph.model import Model
+from ..graph.records import Evidence, cited
 
 GROUP_KIND = "Group"
 GROUP_COLOR = "#bbbbbb"
@@ -130,16 +131,9 @@ def short(text: str, most: int = LABEL_MAX) -> str:
     return cut.rstrip(" ,;:(") + "…"
 
 
-def evidence_text(sources: list[dict[str, Any]]) -> str:
+def evidence_text(sources: list[Evidence]) -> str:
     """Sources as lines of a tooltip: "source:line "quote"", one per reference."""
-    parts = []
-    for ref in sources or []:
-        where = ref.get("line") or ref.get("page") or ""
-        text = f"{ref['source']}:{where}" if where else ref["source"]
-        if ref.get("quote"):
-            text += f' "{ref["quote"]}"'
-        parts.append(text)
-    return "\n".join(parts)
+    return "\n".join(cited(ref, quote=True) for ref in sources or [])
 
 
 def footer(picture: Picture) -> str:

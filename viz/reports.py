@@ -13,6 +13,7 @@ from typing import Any
 
 from ..graph.errors import NotFound, UserError
 from ..graph.model import load_model
+from ..graph.records import where
 from ..graph.scope import View
 from ..queries.catalogue import Query, load_catalogue
 from ..queries.citations import citer
@@ -72,8 +73,7 @@ def _cited(view: View, sections: list[Section], extra: list[dict[str, Any]]) -> 
         for row in section.rows:
             refs.extend(row.get("sources") or [])
     for ref in refs:
-        where = ref.get("line") or ref.get("page") or ""
-        locators.setdefault(ref["source"], set()).add(str(where))
+        locators.setdefault(ref["source"], set()).add(where(ref))
     records = source_records(view)
     cited = []
     for source_id in sorted(locators):

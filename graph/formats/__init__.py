@@ -12,13 +12,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from ..records import Dataset
 from ..scope import View
 from . import dump, ftm, graphs
 
-Data = dict[str, list[dict[str, Any]]]
-Write = Callable[[Data, View], str | bytes]
+Write = Callable[[Dataset, View], str | bytes]
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Format:
     stored: bool = False
 
 
-def _dump(data: Data, view: View) -> str:
+def _dump(data: Dataset, view: View) -> str:
     buffer = io.StringIO()
     dump.write_dump(buffer, data, view.public)
     return buffer.getvalue()

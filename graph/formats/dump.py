@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import InvalidData
+from ..records import Dataset, Edge, Node
 
 FORMAT = "persecution-graph-dump"
 VERSION = 1
@@ -19,20 +20,20 @@ class DumpError(InvalidData):
     """A dump file that cannot be imported; the message says where."""
 
 
-def write_dump(handle: TextIO, dump: dict[str, list[dict[str, Any]]], public_only: bool) -> None:
+def write_dump(handle: TextIO, dump: Dataset, public_only: bool) -> None:
     header = {
         "format": FORMAT,
         "version": VERSION,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "public_only": public_only,
-        "nodes": len(dump["nodes"]),
-        "edges": len(dump["edges"]),
+        "nodes": len(dump.nodes),
+        "edges": len(dump.edges),
     }
     handle.write(json.dumps(header) + "\n")
-    for node in dump["nodes"]:
-        handle.write(json.dumps({"node": node}, ensure_ascii=False, sort_keys=True) + "\n")
-    for edge in dump["edges"]:
-        handle.write(json.dumps({"edge": edge}, ensure_ascii=False, sort_keys=True) + "\n")
+    for node in dump.nodes.values():
+        handle.write(json.dumps({"node": node.as_dict()}, ensure_ascii=False, sort_keys=True) + "\n")
+    for edge in dump.edges:
+        handle.write(json.dumps({"edge": edge.as_dict()}, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, Any]]:
@@ -46,8 +47,8 @@ def _lines(path: Path) -> Iterator[tuple[int, Any]]:
                 raise DumpError(f"{path}:{number}:{error.colno}: not JSON: {error.msg}") from None
 
 
-def read_dump(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Nodes and edges of a dump file, checked line by line (DumpError says file:line: what)."""
+def read_dump(path: Path) -> Dataset:
+    """The records of a dump file, checked line by line (DumpError says file:line: what)."""
     try:
         lines = _lines(path)
         first = next(lines, None)
@@ -59,9 +60,9 @@ def read_dump(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         raise DumpError(f"{path}:1:1: not a persecution-graph dump (no header line)")
     if first[1].get("version") != VERSION:
         raise DumpError(f"{path}:1:1: dump version {first[1].get('version')!r}; this program reads {VERSION}")
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    ids: set[str] = set()
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    ids: dict[str, int] = {}  # node id: the line it is on
     try:
         for number, item in lines:
             if isinstance(item, dict) and isinstance(item.get("node"), dict):
@@ -70,8 +71,14 @@ def read_dump(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                     raise DumpError(f"{path}:{number}:1: a node needs an id and labels")
                 if not isinstance(node.get("properties"), dict) or node["properties"].get("id") != node["id"]:
                     raise DumpError(f"{path}:{number}:1: node {node['id']!r}: properties must hold its id")
-                ids.add(node["id"])
-                nodes.append(node)
+                if not node["labels"] or not all(isinstance(label, str) for label in node["labels"]):
+                    raise DumpError(f"{path}:{number}:1: node {node['id']!r}: labels must be names, its type first")
+                if node["id"] in ids:
+                    raise DumpError(
+                        f"{path}:{number}:1: node {node['id']!r} is given twice (first on line {ids[node['id']]})"
+                    )
+                ids[node["id"]] = number
+                nodes.append(Node.from_dict(node))
             elif isinstance(item, dict) and isinstance(item.get("edge"), dict):
                 edge = item["edge"]
                 for key in ("type", "source", "target"):
@@ -80,11 +87,11 @@ def read_dump(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 for end in ("source", "target"):
                     if edge[end] not in ids:
                         raise DumpError(f"{path}:{number}:1: edge {end} {edge[end]!r} is not a node above")
-                if not isinstance(edge.get("properties"), dict):
-                    raise DumpError(f"{path}:{number}:1: an edge needs properties")
-                edges.append(edge)
+                if not isinstance(edge.get("properties"), dict) or not isinstance(edge["properties"].get("id"), str):
+                    raise DumpError(f"{path}:{number}:1: an edge needs properties with its id")
+                edges.append(Edge.from_dict(edge))
             else:
                 raise DumpError(f"{path}:{number}:1: neither a node nor an edge")
     except UnicodeDecodeError:
         raise DumpError(f"{path}: not UTF-8 text") from None
-    return nodes, edges
+    return Dataset.of(nodes, edges)

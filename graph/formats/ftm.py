@@ -24,7 +24,7 @@ import yaml
 from ..errors import InvalidData
 from ..files import write_private
 from ..model import Model, load_model
-from .graphs import Export
+from ..records import Dataset, Evidence, Node, where
 
 # -- export ----------------------------------------------------------------------------------
 
@@ -37,10 +37,10 @@ def _ftm_id(*parts: str) -> str:
 
 def _evidence_note(props: dict[str, Any]) -> list[str]:
     notes = []
+    ref: Evidence
     for ref in props.get("sources", []):
-        where = ref.get("line") or ref.get("page") or ""
         text = f"source {ref['source']}" + (
-            f", line {where}" if ref.get("line") else f", page {where}" if where else ""
+            f", line {ref['line']}" if ref.get("line") else f", page {ref['page']}" if ref.get("page") else ""
         )
         if ref.get("quote"):
             text += f': "{ref["quote"]}"'
@@ -58,7 +58,7 @@ def _dates(props: dict[str, Any], single: str = "date") -> dict[str, list[str]]:
     return {"startDate": [start], "endDate": [end]} if sep else {single: [start]}
 
 
-def to_ftm_lines(data: Export, model: Model | None = None) -> str:
+def to_ftm_lines(data: Dataset, model: Model | None = None) -> str:
     return "".join(json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n" for entity in to_ftm(data, model))
 
 
@@ -129,25 +129,25 @@ SCHEMA_PROPERTIES: dict[str, Any] = {
 UNNAMED_SCHEMATA = {"Address", "Document"}
 
 
-def _ftm_node(node: dict[str, Any], model: Model) -> dict[str, Any] | None:
+def _ftm_node(node: Node, model: Model) -> dict[str, Any] | None:
     """One node as an FtM entity, in the schema its type declares (None: declared not exported)."""
-    node_type = model.nodes[node["labels"][0]]
-    extra = set(node["labels"][1:])
+    node_type = model.nodes[node.type]
+    extra = set(node.labels[1:])
     schema = node_type.ftm_schema_for(extra)
     if schema is None:
         return None
-    props = node["properties"]
-    out = {} if schema in UNNAMED_SCHEMATA else _name_parts(props, node["id"])
+    props = node.properties
+    out = {} if schema in UNNAMED_SCHEMATA else _name_parts(props, node.id)
     out.update(SCHEMA_PROPERTIES.get(schema, lambda *_: {})(props, extra))
     if props.get("description"):
         out.setdefault("description", []).append(props["description"])
     notes = _evidence_note(props)
     if notes:
         out["notes"] = notes
-    return {"id": _ftm_id("node", node["id"]), "schema": schema, "properties": {k: v for k, v in out.items() if v}}
+    return {"id": _ftm_id("node", node.id), "schema": schema, "properties": {k: v for k, v in out.items() if v}}
 
 
-def to_ftm(data: Export, model: Model | None = None) -> list[dict[str, Any]]:
+def to_ftm(data: Dataset, model: Model | None = None) -> list[dict[str, Any]]:
     """FollowTheMoney entities (one per line when written): each node in the schema its type
     declares in model.yaml (`ftm:`), Family, Associate, Membership, Position and Occupancy for
     the ties, UnknownLink for the acts, Documentation tying each record to its sources. Ids are
@@ -156,32 +156,32 @@ def to_ftm(data: Export, model: Model | None = None) -> list[dict[str, Any]]:
     entities: list[dict[str, Any]] = []
     ids: dict[str, str] = {}
     schema_of: dict[str, str] = {}
-    for node in data["nodes"]:
+    for node in data.nodes.values():
         entity = _ftm_node(node, model)
         if entity is None:
             continue
-        ids[node["id"]] = entity["id"]
-        schema_of[node["id"]] = entity["schema"]
+        ids[node.id] = entity["id"]
+        schema_of[node.id] = entity["schema"]
         entities.append(entity)
 
     events: dict[str, dict[str, Any]] = {e["id"]: e for e in entities if e["schema"] == "Event"}
-    for edge in data["edges"]:
-        props = edge["properties"]
-        source, target = ids.get(edge["source"]), ids.get(edge["target"])
+    for edge in data.edges:
+        props = edge.properties
+        source, target = ids.get(edge.source), ids.get(edge.target)
         if source is None or target is None:
             continue
-        kind = edge["type"]
+        kind = edge.type
         out = {}
         if kind == "RELATED_TO":
             schema, out = "Family", {"person": [target], "relative": [source], "relationship": [props["relation"]]}
         elif kind == "ASSOCIATE_OF":
             schema, out = "Associate", {"person": [target], "associate": [source], "relationship": [props["relation"]]}
-        elif kind == "MEMBER_OF" and schema_of[edge["target"]] in ("Organization", "PublicBody", "Company"):
+        elif kind == "MEMBER_OF" and schema_of[edge.target] in ("Organization", "PublicBody", "Company"):
             schema, out = "Membership", {"member": [source], "organization": [target]}
             if props.get("role"):
                 out["role"] = [props["role"]]
-        elif kind == "HOLDS_POSITION" and schema_of[edge["target"]] in ("Organization", "PublicBody", "Company"):
-            position_id = _ftm_id("position", edge["target"], props["role"])
+        elif kind == "HOLDS_POSITION" and schema_of[edge.target] in ("Organization", "PublicBody", "Company"):
+            position_id = _ftm_id("position", edge.target, props["role"])
             entities.append(
                 {
                     "id": position_id,
@@ -191,8 +191,8 @@ def to_ftm(data: Export, model: Model | None = None) -> list[dict[str, Any]]:
             )
             schema, out = "Occupancy", {"holder": [source], "post": [position_id]}
             out.update(_dates(props, single="startDate"))
-        elif kind in ("PARTICIPATED_IN", "VICTIM_OF") and edge["target"] in ids and ids[edge["target"]] in events:
-            events[ids[edge["target"]]]["properties"].setdefault("involved", []).append(source)
+        elif kind in ("PARTICIPATED_IN", "VICTIM_OF") and edge.target in ids and ids[edge.target] in events:
+            events[ids[edge.target]]["properties"].setdefault("involved", []).append(source)
             continue
         elif kind in ("LOCATED_IN", "PART_OF", "CONCERNS"):
             continue
@@ -224,11 +224,11 @@ def to_ftm(data: Export, model: Model | None = None) -> list[dict[str, Any]]:
         entities.append({"id": _ftm_id("edge", props["id"]), "schema": schema, "properties": out})
     # Documentation: each record with a source document, the locators as its role.
     by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for node in data["nodes"]:
-        for ref in node["properties"].get("sources", []):
-            if node["id"] in ids and ref["source"] in ids:
-                by_pair[(node["id"], ref["source"])].append(str(ref.get("line") or ref.get("page") or ref.get("quote")))
-    for (record, source), where in sorted(by_pair.items()):
+    for node in data.nodes.values():
+        for ref in node.sources:
+            if node.id in ids and ref["source"] in ids:
+                by_pair[(node.id, ref["source"])].append(where(ref) or str(ref.get("quote")))
+    for (record, source), places in sorted(by_pair.items()):
         entities.append(
             {
                 "id": _ftm_id("doc", record, source),
@@ -236,7 +236,7 @@ def to_ftm(data: Export, model: Model | None = None) -> list[dict[str, Any]]:
                 "properties": {
                     "entity": [ids[record]],
                     "document": [ids[source]],
-                    "role": ["lines " + ", ".join(where)],
+                    "role": ["lines " + ", ".join(places)],
                 },
             }
         )

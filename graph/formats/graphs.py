@@ -15,8 +15,7 @@ from typing import Any
 import networkx as nx
 
 from ..model import Model, load_model
-
-Export = dict[str, list[dict[str, Any]]]
+from ..records import Dataset, Edge, Node
 
 
 def _scalar(value: Any) -> Any:
@@ -26,24 +25,24 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def to_networkx(data: Export) -> nx.MultiDiGraph:
+def to_networkx(data: Dataset) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    for node in data["nodes"]:
-        attrs = {k: _scalar(v) for k, v in node["properties"].items() if v is not None}
-        graph.add_node(node["id"], labels=";".join(node["labels"]), **attrs)
-    for edge in data["edges"]:
-        attrs = {k: _scalar(v) for k, v in edge["properties"].items() if v is not None}
-        graph.add_edge(edge["source"], edge["target"], key=edge["properties"]["id"], type=edge["type"], **attrs)
+    for node in data.nodes.values():
+        attrs = {k: _scalar(v) for k, v in node.properties.items() if v is not None}
+        graph.add_node(node.id, labels=";".join(node.labels), **attrs)
+    for edge in data.edges:
+        attrs = {k: _scalar(v) for k, v in edge.properties.items() if v is not None}
+        graph.add_edge(edge.source, edge.target, key=edge.id, type=edge.type, **attrs)
     return graph
 
 
-def to_graphml(data: Export) -> str:
+def to_graphml(data: Dataset) -> str:
     buffer = io.BytesIO()
     nx.write_graphml(to_networkx(data), buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
 
 
-def to_gexf(data: Export) -> str:
+def to_gexf(data: Dataset) -> str:
     buffer = io.BytesIO()
     graph = to_networkx(data)
     for node_id, attrs in graph.nodes(data=True):
@@ -64,20 +63,20 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-def to_neo4j_csv(data: Export) -> bytes:
+def to_neo4j_csv(data: Dataset) -> bytes:
     """A zip of nodes-<Type>.csv and relationships-<TYPE>.csv with the headers
     `neo4j-admin database import full` expects (id:ID, :LABEL, :START_ID, :END_ID, :TYPE,
     list properties as `name:string[]` separated by ';')."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for node in data["nodes"]:
-            by_type[node["labels"][0]].append(node)
+        by_type: dict[str, list[Node]] = defaultdict(list)
+        for node in data.nodes.values():
+            by_type[node.type].append(node)
         for type_name, nodes in sorted(by_type.items()):
             archive.writestr(f"nodes-{type_name}.csv", _table(nodes, id_column="id:ID", label_column=":LABEL"))
-        by_edge: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for edge in data["edges"]:
-            by_edge[edge["type"]].append(edge)
+        by_edge: dict[str, list[Edge]] = defaultdict(list)
+        for edge in data.edges:
+            by_edge[edge.type].append(edge)
         for type_name, edges in sorted(by_edge.items()):
             archive.writestr(f"relationships-{type_name}.csv", _table(edges))
         archive.writestr(
@@ -92,9 +91,9 @@ def to_neo4j_csv(data: Export) -> bytes:
     return buffer.getvalue()
 
 
-def _table(items: list[dict[str, Any]], id_column: str = "", label_column: str = "") -> str:
-    keys = sorted({k for item in items for k in item["properties"]} - {"id"})
-    is_list = {k: any(isinstance(item["properties"].get(k), list) for item in items) for k in keys}
+def _table(items: list[Node] | list[Edge], id_column: str = "", label_column: str = "") -> str:
+    keys = sorted({k for item in items for k in item.properties} - {"id"})
+    is_list = {k: any(isinstance(item.properties.get(k), list) for item in items) for k in keys}
     out = io.StringIO()
     writer = csv.writer(out)
     if id_column:
@@ -103,11 +102,11 @@ def _table(items: list[dict[str, Any]], id_column: str = "", label_column: str =
         header = [":START_ID", ":END_ID", ":TYPE", "id"] + [f"{k}:string[]" if is_list[k] else k for k in keys]
     writer.writerow(header)
     for item in items:
-        values = [_csv_value(item["properties"].get(k)) for k in keys]
-        if id_column:
-            writer.writerow([item["id"], ";".join(["Entity", *item["labels"]]), *values])
+        values = [_csv_value(item.properties.get(k)) for k in keys]
+        if isinstance(item, Node):
+            writer.writerow([item.id, ";".join(["Entity", *item.labels]), *values])
         else:
-            writer.writerow([item["source"], item["target"], item["type"], item["properties"]["id"], *values])
+            writer.writerow([item.source, item.target, item.type, item.id, *values])
     return out.getvalue()
 
 
@@ -126,7 +125,7 @@ def _cypher_literal(value: Any) -> str:
     return f"'{text}'"
 
 
-def to_cypher(data: Export, model: Model | None = None) -> str:
+def to_cypher(data: Dataset, model: Model | None = None) -> str:
     """A script that recreates the graph (for cypher-shell); labels and types come from the
     model only, values are escaped literals, evidence kept as JSON text like the database."""
     model = model or load_model()
@@ -135,21 +134,21 @@ def to_cypher(data: Export, model: Model | None = None) -> str:
         "// persecution-graph export: run with cypher-shell -f on an empty database",
         "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;",
     ]
-    for node in data["nodes"]:
-        labels = [label for label in node["labels"] if label in allowed]
-        props = ", ".join(f"`{k}`: {_cypher_literal(v)}" for k, v in sorted(node["properties"].items()))
+    for node in data.nodes.values():
+        labels = [label for label in node.labels if label in allowed]
+        props = ", ".join(f"`{k}`: {_cypher_literal(v)}" for k, v in sorted(node.properties.items()))
         lines.append(f"CREATE (:Entity:{':'.join(labels)} {{{props}}});")
-    for edge in data["edges"]:
-        if edge["type"] not in model.edges:
+    for edge in data.edges:
+        if edge.type not in model.edges:
             continue
-        props = ", ".join(f"`{k}`: {_cypher_literal(v)}" for k, v in sorted(edge["properties"].items()))
-        source, target = _cypher_literal(edge["source"]), _cypher_literal(edge["target"])
+        props = ", ".join(f"`{k}`: {_cypher_literal(v)}" for k, v in sorted(edge.properties.items()))
+        source, target = _cypher_literal(edge.source), _cypher_literal(edge.target)
         lines.append(
             f"MATCH (a:Entity {{id: {source}}}), (b:Entity {{id: {target}}}) "
-            f"CREATE (a)-[:{edge['type']} {{{props}}}]->(b);"
+            f"CREATE (a)-[:{edge.type} {{{props}}}]->(b);"
         )
     return "\n".join(lines) + "\n"
 
 
-def to_json(data: Export) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+def to_json(data: Dataset) -> str:
+    return json.dumps(data.as_dict(), ensure_ascii=False, indent=1) + "\n"

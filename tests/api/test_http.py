@@ -196,7 +196,7 @@ def test_export_is_the_public_graph(small_graph: Graph) -> None:
     client = TestClient(create_app(small_graph))
     response = client.get("/api/export/json")
     assert response.headers["content-disposition"] == 'attachment; filename="persecution-graph.json"'
-    assert response.json() == small_graph.view(Scope.PUBLIC).export()
+    assert response.json() == small_graph.view(Scope.PUBLIC).export().as_dict()
     assert client.get("/api/export/rdf").json() == {
         "error": {
             "status": 404,

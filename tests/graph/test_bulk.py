@@ -13,7 +13,7 @@ from neo4j.exceptions import ConstraintError
 from persecution_graph.graph import embedded
 from persecution_graph.graph.bulk import BULK_ENV, NativeImport
 from persecution_graph.graph.errors import GraphError
-from persecution_graph.graph.records import Edge, Node
+from persecution_graph.graph.records import Dataset, Edge, Node
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
@@ -36,17 +36,17 @@ def _by_bolt_and_natively(graph: Graph, monkeypatch: pytest.MonkeyPatch, write: 
     return _loaded(graph, monkeypatch, "bolt", write), _loaded(graph, monkeypatch, "native", write)
 
 
-def _same_graph(bolt: dict[str, Any], native: dict[str, Any]) -> None:
+def _same_graph(bolt: Dataset, native: Dataset) -> None:
     """Node by node and edge by edge, every label, type and property as stored."""
-    assert [n["id"] for n in native["nodes"]] == [n["id"] for n in bolt["nodes"]]
-    for ours, theirs in zip(native["nodes"], bolt["nodes"], strict=True):
-        assert ours["labels"] == theirs["labels"], ours["id"]
-        assert ours["properties"] == theirs["properties"], ours["id"]
-        for key, value in theirs["properties"].items():  # the same Python types (no int/float, date drift)
-            assert type(ours["properties"][key]) is type(value), (ours["id"], key)
-    assert len(native["edges"]) == len(bolt["edges"])
-    for ours, theirs in zip(native["edges"], bolt["edges"], strict=True):
-        assert ours == theirs
+    assert list(native.nodes) == list(bolt.nodes)
+    for ours, theirs in zip(native.nodes.values(), bolt.nodes.values(), strict=True):
+        assert ours.labels == theirs.labels, ours.id
+        assert ours.properties == theirs.properties, ours.id
+        for key, value in theirs.properties.items():  # the same Python types (no int/float, date drift)
+            assert type(ours.properties[key]) is type(value), (ours.id, key)
+    assert len(native.edges) == len(bolt.edges)
+    for ours_edge, theirs_edge in zip(native.edges, bolt.edges, strict=True):
+        assert ours_edge == theirs_edge
     assert native == bolt
 
 
@@ -54,7 +54,7 @@ def test_the_bundled_data_loaded_natively_is_the_graph_a_bolt_load_writes(
     embedded_graph: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bolt, native = _by_bolt_and_natively(embedded_graph, monkeypatch, lambda: load(embedded_graph, SEED))
-    assert len(bolt["nodes"]) > 700 and len(bolt["edges"]) > 1500
+    assert len(bolt.nodes) > 700 and len(bolt.edges) > 1500
     _same_graph(bolt, native)
 
 
@@ -96,12 +96,12 @@ def test_awkward_values_nodes_and_edges_told_again_come_out_as_over_bolt(
 
     bolt, native = _by_bolt_and_natively(embedded_graph, monkeypatch, write)
     _same_graph(bolt, native)
-    aidos = next(n for n in native["nodes"] if n["id"] == "aidos")
-    assert aidos["labels"] == ["Person", "Activist", "Journalist"]
-    assert aidos["properties"]["seen_at"] == "2020-05-01T10:00:00"
-    assert aidos["properties"]["share"] == 0.25
-    [act] = [e for e in native["edges"] if e["properties"]["id"] == "a-b"]
-    assert act["properties"]["sources"] == ['{"line": "3", "source": "r"}', '{"line": "9", "source": "r"}']
+    aidos = native.nodes["aidos"]
+    assert aidos.labels == ["Person", "Activist", "Journalist"]
+    assert aidos.properties["seen_at"] == "2020-05-01T10:00:00"
+    assert aidos.properties["share"] == 0.25
+    [act] = [e for e in native.edges if e.id == "a-b"]
+    assert act.properties["sources"] == ['{"line": "3", "source": "r"}', '{"line": "9", "source": "r"}']
 
 
 def test_ids_stay_unique_and_every_node_type_is_indexed_on_id(

@@ -85,6 +85,6 @@ def test_the_writer_marks_what_the_public_may_see(graph: Graph) -> None:
     ]
     public = graph.view(Scope.PUBLIC)
     assert (public.count(), graph.view(Scope.FULL).count()) == (2, 4)
-    assert [e["source"] + "-" + e["target"] for e in public.export()["edges"]] == ["a-b"]
-    assert "public" not in public.export()["nodes"][0]["properties"]  # derived: not shown
+    assert [e.source + "-" + e.target for e in public.export().edges] == ["a-b"]
+    assert "public" not in next(iter(public.export().nodes.values())).properties  # derived: not shown
     graph.replace(Dataset())

@@ -23,10 +23,12 @@ SMALL = Path(__file__).parents[1] / "fixtures" / "small"
 def test_replace_writes_exactly_the_dataset(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
     exported = graph.view(Scope.FULL).export()
-    assert len(exported["nodes"]) == 39
-    assert len(exported["edges"]) == 42
-    smatov = next(n for n in exported["nodes"] if n["id"] == "zh-smatov")
-    assert smatov == {
+    assert len(exported.nodes) == 39
+    assert len(exported.edges) == 42
+    smatov = exported.nodes["zh-smatov"]
+    assert smatov.type == "Person"
+    assert smatov.sources == [{"line": "129", "source": "odf-2018-dck-ban"}]
+    assert smatov.as_dict() == {
         "id": "zh-smatov",
         "labels": ["Person", "Official"],
         "properties": {
@@ -39,8 +41,8 @@ def test_replace_writes_exactly_the_dataset(graph: Graph, small_dataset) -> None
             "sources": [{"line": "129", "source": "odf-2018-dck-ban"}],
         },
     }
-    ban = next(e for e in exported["edges"] if e["type"] == "BANNED_BY")
-    assert (ban["source"], ban["target"], ban["properties"]["date"]) == (
+    ban = next(e for e in exported.edges if e.type == "BANNED_BY")
+    assert (ban.source, ban.target, ban.properties["date"]) == (
         "dck",
         "yesil-district-court-astana",
         "2018-03-13",
@@ -57,11 +59,10 @@ def test_loading_twice_gives_the_same_graph(graph: Graph, small_dataset) -> None
 def test_public_export_leaves_out_restricted_records(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
     graph.replace(small_dataset)
     public = graph.view(Scope.PUBLIC).export()
-    ids = {n["id"] for n in public["nodes"]}
-    assert "daughter-of-dilnar-insenova" not in ids
-    assert len(public["nodes"]) == 38
-    assert [e for e in public["edges"] if "daughter-of-dilnar-insenova" in (e["source"], e["target"])] == []
-    assert len(public["edges"]) == 41
+    assert "daughter-of-dilnar-insenova" not in public.nodes
+    assert len(public.nodes) == 38
+    assert [e for e in public.edges if "daughter-of-dilnar-insenova" in (e.source, e.target)] == []
+    assert len(public.edges) == 41
 
 
 def test_dates_keep_their_precision_and_bounds(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]
@@ -172,10 +173,10 @@ def test_dump_and_restore_give_the_identical_graph(graph: Graph, small_dataset, 
         write_dump(handle, before, public_only=False)
     graph.replace(validate(_bigger_copy(tmp_path)).dataset)
     assert graph.view(Scope.FULL).dump() != before
-    graph.restore(*read_dump(path))
+    graph.restore(read_dump(path))
     assert graph.view(Scope.FULL).dump() == before
-    assert len(before["nodes"]) == 39 and len(before["edges"]) == 42
-    assert before["nodes"][0]["properties"]["name_keys"]  # derived properties travel too
+    assert len(before.nodes) == 39 and len(before.edges) == 42
+    assert before.nodes["zh-smatov"].properties["name_keys"] == ["j smatov", "smatov"]  # derived values travel too
 
 
 def test_a_broken_dump_says_where(tmp_path: Path) -> None:
@@ -192,6 +193,20 @@ def test_a_broken_dump_says_where(tmp_path: Path) -> None:
     path.write_text("hello\n")
     with pytest.raises(DumpError, match=r"broken.jsonl:1:1: not JSON: Expecting value$"):
         read_dump(path)
+    header = '{"format": "persecution-graph-dump", "version": 1}\n'
+    node = '{"node": {"id": "a", "labels": ["Place"], "properties": {"id": "a"}}}\n'
+    for body, message in (
+        (node + node, "broken.jsonl:3:1: node 'a' is given twice (first on line 2)"),
+        ('{"node": {"id": "a", "labels": [], "properties": {"id": "a"}}}\n', "broken.jsonl:2:1: node 'a': labels"),
+        (
+            node + '{"edge": {"type": "LOCATED_IN", "source": "a", "target": "a", "properties": {}}}\n',
+            "broken.jsonl:3:1: an edge needs properties with its id",
+        ),
+    ):
+        path.write_text(header + body)
+        with pytest.raises(DumpError) as raised:
+            read_dump(path)
+        assert str(raised.value).startswith(f"{path.parent}/{message}")
 
 
 @pytest.mark.parametrize("one_transaction_max", ["50000", "0"], ids=["new generation", "new database"])

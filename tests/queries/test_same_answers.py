@@ -87,7 +87,7 @@ def test_search(seed_graphs: dict[str, Graph]) -> None:
 @pytest.mark.parametrize("public_only", [False, True], ids=["all", "public"])
 def test_exports(seed_graphs: dict[str, Graph], public_only: bool) -> None:
     exported = {engine: graph.view(scope_of(public_only)).export() for engine, graph in seed_graphs.items()}
-    assert len(next(iter(exported.values()))["nodes"]) >= 700
+    assert len(next(iter(exported.values())).nodes) >= 700
     for render in (to_json, to_graphml, to_ftm_lines):
         _same({engine: render(data) for engine, data in exported.items()})
     _same({engine: graph.view(scope_of(public_only)).dump() for engine, graph in seed_graphs.items()})
@@ -103,7 +103,7 @@ def test_a_dump_from_any_engine_restores_identically_on_every_engine(
         with path.open("w", encoding="utf-8") as handle:
             write_dump(handle, dump, public_only=False)
         for engine, graph in seed_graphs.items():
-            graph.restore(*read_dump(path))
+            graph.restore(read_dump(path))
             assert graph.view(Scope.FULL).dump() == dump, f"dump of {source} restored on {engine}"
 
 
