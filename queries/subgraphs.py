@@ -1,17 +1,19 @@
 """Subgraphs for pictures: the surroundings of an entity, the links of the entities a reader
 expands, and the entities of a query's rows with the edges among them. What a network view
-draws, as the caller's view may see it."""
+draws, as the caller's view may see it, as records (graph/records.py): each node and edge
+with its properties, decoded, like an export."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..graph.encoding import decode_evidence
+from ..graph.encoding import decode
 from ..graph.model import ENTITY_LABEL
+from ..graph.records import Edge, Node
 from ..graph.scope import View
 from .cache import KeptAnswers
-from .procedures import Rows, marked
-from .procedures.network import ego_rows
+from .procedures.network import ego_steps
 
 # Ego networks kept until the next load, per scope: a reader who filters, expands and opens
 # groups asks for the same surroundings again at each step. Apart from the kept whole-graph
@@ -24,27 +26,55 @@ LINKS_OF_CYPHER = f"""
 UNWIND $ids AS entity_id
 MATCH (a:{ENTITY_LABEL} {{id: entity_id}})-[e]-(b:{ENTITY_LABEL})
 WHERE VISIBLE(e)
-RETURN DISTINCT startNode(e).id AS source_id, type(e) AS type, endNode(e).id AS target_id, e.date AS date,
-       e.id AS edge_id,
-       coalesce(e.relation, e.role, e.kind, replace(e.sentence_type, '_', ' '), e.category, e.reason) AS detail,
-       e.attribution AS attribution, e.involvement AS involvement, e.sources AS sources
-ORDER BY source_id, type, target_id, edge_id
+RETURN DISTINCT startNode(e).id AS source, type(e) AS type, endNode(e).id AS target, e.id AS edge_id,
+       properties(e) AS properties
+ORDER BY source, type, target, edge_id
 LIMIT $room
 """
 
 
-def nodes_drawn(view: View, ids: list[str]) -> Rows:
-    """The entities with these ids, as a picture labels them, with their evidence."""
-    nodes = view.read(
+@dataclass
+class Subgraph:
+    """Nodes and edges to draw. `center`: the entity a picture of surroundings is drawn around;
+    `cut`: what stopped the answer short (None when whole): for surroundings {"limit", "step"}
+    (the limit stopped it while adding that step), for expanded links the limit; `reached`: the
+    furthest step any edge of the surroundings lies at."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    center: str | None = None
+    cut: Any = None
+    reached: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the API sends it: the records as the JSON export writes them."""
+        return {
+            "center": self.center,
+            "nodes": [node.as_dict() for node in self.nodes],
+            "edges": [edge.as_dict() for edge in self.edges],
+            "cut": self.cut,
+            "reached": self.reached,
+        }
+
+
+def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
+    """The entities with these ids, sorted by id, with their properties."""
+    rows = view.read(
         f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) "
-        "RETURN n.id AS id, n.name AS name, labels(n) AS labels, n.date AS date, "
-        "n.sources AS sources ORDER BY id",
+        "RETURN labels(n) AS labels, properties(n) AS properties ORDER BY n.id",
         ids=ids,
     )
-    for node in nodes:
-        node["labels"] = view.sorted_labels(node["labels"])
-        node["sources"] = decode_evidence(node["sources"])
-    return nodes
+    return [_node(view, row) for row in rows]
+
+
+def _node(view: View, row: dict[str, Any]) -> Node:
+    labels = view.sorted_labels(row["labels"])
+    properties = decode(row["properties"])
+    return Node(properties["id"], labels[0], labels, properties)
+
+
+def _edge(row: dict[str, Any]) -> Edge:
+    return Edge(row["type"], row["source"], row["target"], decode(row["properties"]))
 
 
 def link_counts(view: View, ids: list[str]) -> dict[str, int]:
@@ -58,71 +88,51 @@ def link_counts(view: View, ids: list[str]) -> dict[str, int]:
     return {row["id"]: int(row["links"]) for row in rows}
 
 
-def _edge(row: dict[str, Any], mark: bool = True) -> dict[str, Any]:
-    """An edge as a picture draws it; its detail says what a reader must know of an act
-    ("attempted only"), unless the row says it already (`mark` False)."""
-    return {
-        "id": row["edge_id"],
-        "source": row["source_id"],
-        "target": row["target_id"],
-        "type": row["type"],
-        "date": row["date"],
-        "detail": marked(row["detail"], row) if mark else row["detail"],
-        "sources": decode_evidence(row["sources"]),
-    }
+def _order(edge: Edge) -> tuple[str, str, str, str]:
+    return (edge.source, edge.type, edge.target, edge.id)
 
 
-def _surroundings(view: View, entity_id: str, depth: int, limit: int) -> dict[str, Any]:
-    rows, stopped = ego_rows(view, entity_id, depth, limit)
+def _surroundings(view: View, entity_id: str, depth: int, limit: int) -> Subgraph:
+    steps, stopped = ego_steps(view, entity_id, depth, limit)
     cut = {"limit": limit, "step": stopped} if stopped else None
-    ids = sorted({entity_id} | {r["source_id"] for r in rows} | {r["target_id"] for r in rows})
+    edges = sorted((step.edge for step in steps), key=_order)
+    ids = sorted({entity_id} | {e.source for e in edges} | {e.target for e in edges})
     nodes = nodes_drawn(view, ids)
-    if not any(node["id"] == entity_id for node in nodes):
-        return {"center": entity_id, "nodes": [], "edges": [], "cut": None, "reached": 0}
-    edges = sorted(
-        (_edge(row, mark=False) for row in rows), key=lambda e: (e["source"], e["type"], e["target"], e["id"])
-    )
-    reached = max((row["hop"] for row in rows), default=0)
-    return {"center": entity_id, "nodes": nodes, "edges": edges, "cut": cut, "reached": reached}
+    if not any(node.id == entity_id for node in nodes):
+        return Subgraph(center=entity_id)
+    reached = max((step.hop for step in steps), default=0)
+    return Subgraph(nodes, edges, center=entity_id, cut=cut, reached=reached)
 
 
-def ego_subgraph(view: View, entity_id: str, depth: int, limit: int) -> dict[str, Any]:
-    """The entity's surroundings as {"center", "nodes", "edges", "cut", "reached"}: the edges
-    the ego network found within `depth` steps, at most `limit` of them, and their ends.
-    `cut` is None when the picture is whole, else {"limit", "step"}: the limit stopped it while
-    adding that step. `reached`: the furthest step any edge lies at. Kept until the next load;
-    the answer is shared, so a caller copies what it changes."""
+def ego_subgraph(view: View, entity_id: str, depth: int, limit: int) -> Subgraph:
+    """The entity's surroundings: the edges the ego network found within `depth` steps, at most
+    `limit` of them, and their ends (no nodes when the view cannot see the entity). Kept until
+    the next load; the answer is shared, so a caller copies what it changes."""
     key = ("ego", view.scope.value, entity_id, depth, limit)
-    return SURROUNDINGS.get(view, key, lambda: _surroundings(view, entity_id, depth, limit))
+    found: Subgraph = SURROUNDINGS.get(view, key, lambda: _surroundings(view, entity_id, depth, limit))
+    return found
 
 
-def links_of(view: View, ids: list[str], limit: int) -> dict[str, Any]:
-    """Every link of these entities (at most `limit`), with the entities at their other ends,
-    as {"nodes", "edges", "cut"}; `cut` is the limit when it stopped the answer."""
+def links_of(view: View, ids: list[str], limit: int) -> Subgraph:
+    """Every link of these entities (at most `limit`), with the entities at their other ends;
+    `cut` is the limit when it stopped the answer."""
     if not ids:
-        return {"nodes": [], "edges": [], "cut": None}
+        return Subgraph()
     rows = view.read(LINKS_OF_CYPHER, ids=sorted(ids), room=limit + 1)
-    cut = limit if len(rows) > limit else None
     edges = [_edge(row) for row in rows[:limit]]
-    ends = sorted({e["source"] for e in edges} | {e["target"] for e in edges} | set(ids))
-    return {"nodes": nodes_drawn(view, ends), "edges": edges, "cut": cut}
+    ends = sorted({e.source for e in edges} | {e.target for e in edges} | set(ids))
+    return Subgraph(nodes_drawn(view, ends), edges, cut=limit if len(rows) > limit else None)
 
 
-def subgraph(view: View, ids: list[str]) -> dict[str, Rows]:
+def subgraph(view: View, ids: list[str]) -> Subgraph:
     """The entities with these ids and every edge among them: what a network view draws."""
-    nodes = nodes_drawn(view, ids)
-    edges = view.read(
+    rows = view.read(
         f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE a.id IN $ids AND b.id IN $ids AND VISIBLE(e) "
-        "RETURN e.id AS id, a.id AS source, b.id AS target, type(e) AS type, e.date AS date, "
-        "coalesce(e.relation, e.role, e.kind, e.term, e.category, e.reason) AS detail, "
-        "e.attribution AS attribution, e.involvement AS involvement, e.sources AS sources "
-        "ORDER BY source, type, target, id",
+        "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
+        "ORDER BY source, type, target, properties.id",
         ids=ids,
     )
-    for edge in edges:
-        edge["detail"] = marked(edge["detail"], edge)
-        edge["sources"] = decode_evidence(edge["sources"])
-    return {"nodes": nodes, "edges": edges}
+    return Subgraph(nodes_drawn(view, ids), [_edge(row) for row in rows])
 
 
-__all__ = ["ego_subgraph", "link_counts", "links_of", "nodes_drawn", "subgraph"]
+__all__ = ["Subgraph", "ego_subgraph", "link_counts", "links_of", "nodes_drawn", "subgraph"]

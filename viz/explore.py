@@ -25,7 +25,7 @@ from ..graph.model import Model
 from ..graph.scope import View
 from ..queries.procedures import NOT_STATED
 from ..queries.subgraphs import ego_subgraph, link_counts, links_of
-from .picture import GROUP_KIND, Picture, kind_of, kinds, type_label
+from .picture import GROUP_KIND, Picture, drawn_edge, drawn_node, kinds, type_label
 
 # Above this many nodes, ties of one kind on one node are grouped, the largest crowds first.
 NODE_BUDGET = 70
@@ -169,22 +169,22 @@ def compose(view: View, entity_id: str, state: ViewState) -> Picture | None:
     (None if the entity is not there or not visible to it)."""
     model = view.model
     found = ego_subgraph(view, entity_id, state.depth, state.limit)
-    if not found["nodes"]:
+    if not found.nodes:
         return None
-    nodes = {node["id"]: dict(node) for node in found["nodes"]}
-    edges = {edge["id"]: dict(edge) for edge in found["edges"]}
-    cuts = [_cut_sentence(found["cut"], state.depth)] if found["cut"] else []
+    nodes = {node.id: drawn_node(node, model) for node in found.nodes}
+    edges = {edge.id: drawn_edge(edge) for edge in found.edges}
+    cuts = [_cut_sentence(found.cut, state.depth)] if found.cut else []
     expanded = [node_id for node_id in state.expand if node_id in nodes and not _no_one(nodes[node_id])]
     if expanded:
         more = links_of(view, expanded, EXPAND_LIMIT * len(expanded))
-        for node in more["nodes"]:
-            nodes.setdefault(node["id"], dict(node))
-        for edge in more["edges"]:
-            edges.setdefault(edge["id"], dict(edge))
-        if more["cut"]:
-            cuts.append(f"The expanded entities' links stop at {more['cut']:,} (at most {EXPAND_LIMIT:,} each).")
-    for node in nodes.values():
-        node["kind"] = kind_of(node["labels"], model)
+        for node in more.nodes:
+            if node.id not in nodes:
+                nodes[node.id] = drawn_node(node, model)
+        for edge in more.edges:
+            if edge.id not in edges:
+                edges[edge.id] = drawn_edge(edge)
+        if more.cut:
+            cuts.append(f"The expanded entities' links stop at {more.cut:,} (at most {EXPAND_LIMIT:,} each).")
     offered_links = Counter(edge["type"] for edge in edges.values())
     offered_kinds = Counter(node["kind"] for node in nodes.values())
     kept_edges = [
@@ -211,7 +211,7 @@ def compose(view: View, entity_id: str, state: ViewState) -> Picture | None:
         edges=drawn_edges,
         center=entity_id,
         note=_note(
-            center, state, found["reached"] if not cuts else state.depth, groups, [nodes[n] for n in expanded], model
+            center, state, found.reached if not cuts else state.depth, groups, [nodes[n] for n in expanded], model
         ),
         state=state.query(),
         cut=" ".join(cuts),

@@ -67,10 +67,10 @@ class Notebook:
         `labels`, `type`, `date` and `sources`."""
         found = ego_subgraph(self.view, entity_id, depth, limit)
         graph = nx.MultiDiGraph()
-        for node in found["nodes"]:
-            graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
-        for edge in found["edges"]:
-            graph.add_edge(edge["source"], edge["target"], key=edge["id"], **edge)
+        for node in found.nodes:
+            graph.add_node(node.id, labels=node.labels, **node.properties)
+        for edge in found.edges:
+            graph.add_edge(edge.source, edge.target, key=edge.id, type=edge.type, **edge.properties)
         return graph
 
     def show(self, entity_id: str | None = None, query: str | None = None, depth: int = 1, **params: Any) -> Any:

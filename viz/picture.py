@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph.model import Model
-from ..graph.records import Evidence, cited
+from ..graph.records import Edge, Evidence, Node, cited
+from ..queries.procedures import edge_detail
 
 GROUP_KIND = "Group"
 GROUP_COLOR = "#bbbbbb"
@@ -50,6 +51,33 @@ class Picture:
     def source_ids(self) -> list[str]:
         refs = [ref for item in self.nodes + self.edges for ref in item.get("sources") or []]
         return sorted({ref["source"] for ref in refs})
+
+
+def drawn_node(node: Node, model: Model) -> dict[str, Any]:
+    """A node record as a picture draws it (a new dict: composing adds to it)."""
+    props = node.properties
+    return {
+        "id": node.id,
+        "name": props.get("name") or props.get("title"),
+        "labels": node.labels,
+        "date": props.get("date"),
+        "sources": node.sources,
+        "kind": kind_of(node.labels, model),
+    }
+
+
+def drawn_edge(edge: Edge) -> dict[str, Any]:
+    """An edge record as a picture draws it, its detail written out (queries/procedures
+    ``edge_detail``)."""
+    return {
+        "id": edge.id,
+        "source": edge.source,
+        "target": edge.target,
+        "type": edge.type,
+        "date": edge.properties.get("date"),
+        "detail": edge_detail(edge.properties),
+        "sources": edge.sources,
+    }
 
 
 def kind_of(labels: list[str] | tuple[str, ...], model: Model) -> str:

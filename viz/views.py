@@ -15,7 +15,7 @@ from ..queries.catalogue import Query
 from ..queries.sources import source_records
 from ..queries.subgraphs import subgraph
 from .explore import DEFAULT_LIMIT, ViewState, compose
-from .picture import Picture, kind_of
+from .picture import Picture, drawn_edge, drawn_node
 
 __all__ = ["ego_view", "public_url", "query_view", "snapshot_name", "source_records"]
 
@@ -42,8 +42,6 @@ def query_view(view: View, query: Query, params: dict[str, Any]) -> Picture:
             if isinstance(value, str):
                 ids.add(value)
     drawn = subgraph(view, sorted(ids))
-    for node in drawn["nodes"]:
-        node["kind"] = kind_of(node["labels"], view.model)
     shown = {k: v for k, v in sorted(params.items()) if v not in (None, "") and k not in ("limit", "offset")}
     given = ", ".join(f"{k}={v}" for k, v in shown.items())
     title = query.title + (f" ({given})" if given else "")
@@ -52,7 +50,8 @@ def query_view(view: View, query: Query, params: dict[str, Any]) -> Picture:
     if "limit" in params and len(rows) >= int(params["limit"]):
         rows_said += " (one page; the next page draws the next rows)"
     note = f"The entities named in {rows_said} of {query.title!r} and every link among them."
-    return Picture(title=title, nodes=drawn["nodes"], edges=drawn["edges"], note=note)
+    nodes = [drawn_node(node, view.model) for node in drawn.nodes]
+    return Picture(title=title, nodes=nodes, edges=[drawn_edge(edge) for edge in drawn.edges], note=note)
 
 
 def snapshot_name(picture: Picture, stem: str) -> str:

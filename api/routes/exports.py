@@ -22,11 +22,13 @@ def ego(
     depth: int = Query(1, ge=1, le=3),
     limit: int = Query(200, ge=1, le=5000),
 ) -> dict[str, Any]:
-    """Nodes and edges within `depth` steps of an entity, at most `limit` edges, with sources."""
+    """Nodes and edges within `depth` steps of an entity, at most `limit` edges, as the JSON
+    export writes records (`properties` with their `sources`); `cut` says what the limit left
+    out, `reached` the furthest step drawn."""
     found = ego_subgraph(view, entity_id, depth, limit)
-    if not found["nodes"]:
+    if not found.nodes:
         raise HTTPException(404, f"no entity with id {entity_id!r}")
-    return found
+    return found.as_dict()
 
 
 @router.get("/api/export/{fmt}", response_model=None)

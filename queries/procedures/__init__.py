@@ -42,6 +42,18 @@ def act_marks(attribution: str | None, involvement: str | None) -> list[str]:
     return marks + (["agent inferred"] if attribution == "inferred" else [])
 
 
+def edge_detail(properties: dict[str, Any]) -> str | None:
+    """What a picture writes on an edge: its relation, role or kind, the sentence ("imprisonment
+    5 years"), category or reason, the first the edge has, and what a reader must know of an act
+    ("authorised only", "agent inferred")."""
+    sentence_type = str(properties.get("sentence_type") or "").replace("_", " ")
+    sentence = " ".join(str(part) for part in (sentence_type, properties.get("term")) if part)
+    told = [properties.get(key) for key in ("relation", "role", "kind")] + [sentence]
+    told += [properties.get(key) for key in ("category", "reason")]
+    found = next((value for value in told if value), None)
+    return marked(str(found) if found else None, properties)
+
+
 def act_text(act: dict[str, Any]) -> str:
     """One act as a line: "detained by X (date)", "searched by X (authorised only)",
     "detained, perpetrator not stated (date)": an act whose text names no agent names none."""

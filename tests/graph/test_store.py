@@ -271,3 +271,14 @@ def test_clear_deletes_every_edge_then_every_entity_a_batch_at_a_time(
     edges, nodes = len(small_dataset.edges), len(small_dataset.nodes)
     # each kind until a batch deletes nothing
     assert sent == [(False, 7)] * (-(-edges // 7) + 1) + [(True, 7)] * (-(-nodes // 7) + 1)
+
+
+def test_records_cite_their_evidence_one_way() -> None:
+    from persecution_graph.graph.records import Edge, cited, where
+
+    edge = Edge("DETAINED_BY", "a", "b", {"id": "e", "sources": [{"source": "r", "line": "3-4", "quote": "held"}]})
+    assert (edge.id, edge.sources, edge.as_dict()["properties"]["id"]) == ("e", [edge.properties["sources"][0]], "e")
+    assert Edge.from_dict(edge.as_dict()) == edge
+    assert [cited(ref, quote=True) for ref in edge.sources] == ['r:3-4 "held"']
+    assert (cited({"source": "r", "page": "4"}), cited({"source": "r", "quote": "q"})) == ("r:4", "r")
+    assert where({"source": "r", "quote": "q"}) == ""
