@@ -168,22 +168,32 @@ class View:
                     counts[label] += row["n"]
         return {name: counts[name] for name in self.model.nodes}
 
+    def node(self, row: dict[str, Any], stored: bool = False) -> Node:
+        """The node record of a row with `labels(n) AS labels, properties(n) AS properties`: its
+        type label first, its properties decoded (as stored with `stored`, but its generation)."""
+        labels = self.sorted_labels(row["labels"])
+        properties = {k: v for k, v in row["properties"].items() if k != GENERATION}
+        return Node(properties["id"], labels[0], labels, properties if stored else decode(properties))
+
+    def edge(self, row: dict[str, Any], stored: bool = False) -> Edge:
+        """The edge record of a row with `type`, `source`, `target` (ids) and `properties`."""
+        properties = {k: v for k, v in row["properties"].items() if k != GENERATION}
+        return Edge(row["type"], row["source"], row["target"], properties if stored else decode(properties))
+
     def dump(self) -> Dataset:
         """Every node and edge this scope may see, with its properties as stored (but its generation)."""
         nodes = self.read(
             f"MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n) "
-            "RETURN n.id AS id, labels(n) AS labels, properties(n) AS properties ORDER BY id"
+            "RETURN labels(n) AS labels, properties(n) AS properties ORDER BY n.id"
         )
         edges = self.read(
             f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE VISIBLE(e) "
             "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "
             "ORDER BY type, source, target, properties.id"
         )
-        for record in nodes + edges:
-            record["properties"].pop(GENERATION, None)  # where it is stored, not what it says
-        for node in nodes:
-            node["labels"] = self.sorted_labels(node["labels"])
-        return Dataset.of([Node.from_dict(node) for node in nodes], [Edge.from_dict(edge) for edge in edges])
+        return Dataset.of(
+            [self.node(row, stored=True) for row in nodes], [self.edge(row, stored=True) for row in edges]
+        )
 
     def export(self) -> Dataset:
         """Every node and edge this scope may see, sorted, evidence decoded, derived values out."""

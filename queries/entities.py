@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..graph.encoding import decode
 from ..graph.errors import NotFound, UserError
 from ..graph.model import ENTITY_LABEL
 from ..graph.scope import View
@@ -14,8 +13,9 @@ from .search import search
 
 
 def entity(view: View, entity_id: str) -> dict[str, Any] | None:
-    """One entity: labels, properties, sources, every relation and the records it may be one
-    with (None when there is none this view may see)."""
+    """One entity: its record (id, labels, properties, as the JSON export writes it), its
+    sources, every relation and the records it may be one with (None when there is none this
+    view may see)."""
     rows = view.read(
         f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) "
         "RETURN labels(n) AS labels, properties(n) AS properties",
@@ -23,13 +23,11 @@ def entity(view: View, entity_id: str) -> dict[str, Any] | None:
     )
     if not rows:
         return None
-    properties = decode(rows[0]["properties"])
+    node = view.node(rows[0])
     relations = load_catalogue()["relations"].run(view, {"id": entity_id})
     return {
-        "id": entity_id,
-        "labels": view.sorted_labels(rows[0]["labels"]),
-        "properties": properties,
-        "sources": properties.get("sources", []),
+        **node.as_dict(),
+        "sources": node.sources,
         "relations": relations,
         # Records it may be one with (POSSIBLY_SAME_AS): kept apart until a curator decides.
         "possibly_same_as": [

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..graph.encoding import decode
 from ..graph.model import ENTITY_LABEL
 from ..graph.records import Edge, Node
 from ..graph.scope import View
@@ -64,17 +63,7 @@ def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
         "RETURN labels(n) AS labels, properties(n) AS properties ORDER BY n.id",
         ids=ids,
     )
-    return [_node(view, row) for row in rows]
-
-
-def _node(view: View, row: dict[str, Any]) -> Node:
-    labels = view.sorted_labels(row["labels"])
-    properties = decode(row["properties"])
-    return Node(properties["id"], labels[0], labels, properties)
-
-
-def _edge(row: dict[str, Any]) -> Edge:
-    return Edge(row["type"], row["source"], row["target"], decode(row["properties"]))
+    return [view.node(row) for row in rows]
 
 
 def link_counts(view: View, ids: list[str]) -> dict[str, int]:
@@ -119,7 +108,7 @@ def links_of(view: View, ids: list[str], limit: int) -> Subgraph:
     if not ids:
         return Subgraph()
     rows = view.read(LINKS_OF_CYPHER, ids=sorted(ids), room=limit + 1)
-    edges = [_edge(row) for row in rows[:limit]]
+    edges = [view.edge(row) for row in rows[:limit]]
     ends = sorted({e.source for e in edges} | {e.target for e in edges} | set(ids))
     return Subgraph(nodes_drawn(view, ends), edges, cut=limit if len(rows) > limit else None)
 
@@ -132,7 +121,7 @@ def subgraph(view: View, ids: list[str]) -> Subgraph:
         "ORDER BY source, type, target, properties.id",
         ids=ids,
     )
-    return Subgraph(nodes_drawn(view, ids), [_edge(row) for row in rows])
+    return Subgraph(nodes_drawn(view, ids), [view.edge(row) for row in rows])
 
 
 __all__ = ["Subgraph", "ego_subgraph", "link_counts", "links_of", "nodes_drawn", "subgraph"]

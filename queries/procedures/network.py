@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...graph.encoding import decode
 from ...graph.model import ENTITY_LABEL
 from ...graph.records import Edge
 from ...graph.scope import View
@@ -19,10 +18,10 @@ EGO_CYPHER = f"""
 UNWIND $frontier AS frontier_id
 MATCH (a:{ENTITY_LABEL} {{id: frontier_id}})-[e]-(b:{ENTITY_LABEL})
 WHERE VISIBLE(e)
-RETURN DISTINCT startNode(e).id AS source_id, startNode(e).name AS source, type(e) AS type,
-       endNode(e).id AS target_id, endNode(e).name AS target, e.id AS edge_id, properties(e) AS properties,
+RETURN DISTINCT startNode(e).id AS source, startNode(e).name AS source_name, type(e) AS type,
+       endNode(e).id AS target, endNode(e).name AS target_name, e.id AS edge_id, properties(e) AS properties,
        b.id AS reached, b:{NOT_STATED} AS no_one
-ORDER BY source_id, type, target_id, edge_id
+ORDER BY source, type, target, edge_id
 LIMIT $room
 """
 
@@ -62,8 +61,7 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
             if len(steps) >= limit:
                 return steps, hop
             seen_edges.add(row["edge_id"])
-            edge = Edge(row["type"], row["source_id"], row["target_id"], decode(row["properties"]))
-            steps.append(Step(hop, edge, row["source"], row["target"]))
+            steps.append(Step(hop, view.edge(row), row["source_name"], row["target_name"]))
             # perpetrator-not-stated is no one: the picture does not go on through it.
             if row["reached"] not in seen_nodes and not row["no_one"]:
                 seen_nodes.add(row["reached"])
