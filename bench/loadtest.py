@@ -1,6 +1,7 @@
 """A load test on loopback: concurrent clients on search, entity and ego-network through a real
-uvicorn server, for a fixed time; requests, errors, throughput, p50 and p99 per route.
-Used by `persecution-graph bench` and tools/reliability.py.
+uvicorn server, for a fixed time; requests, errors, throughput, p50 and p99 per route. The
+same clients can ask another server for the same entities (`measure`: Datasette, in
+bench/datasette.py). Used by `persecution-graph bench` and tools/reliability.py.
 
 The clients run in a process of their own (``python -m persecution_graph.api.loadtest``), so
 the server is measured, not the clients competing with it for the interpreter.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,41 +25,49 @@ from typing import Any
 ROUTES = ("search", "entity", "ego")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def people(graph: Any) -> dict[str, list[str]]:
+    """What the clients ask for: the ids and names of the persons an anonymous reader may open."""
+    from ..graph.scope import Scope
+
+    view = graph.view(Scope.PUBLIC)
+    rows = view.read("MATCH (n:Person) WHERE VISIBLE(n) RETURN n.id AS id, n.name AS name ORDER BY id")
+    return {"ids": [row["id"] for row in rows], "names": [row["name"] for row in rows]}
 
 
-def load_test(graph: Any, clients: int, seconds: float) -> dict[str, Any]:
-    """Serve the graph on a free port and measure it under `clients` concurrent clients."""
+def load_test(graph: Any, clients: int, seconds: float, routes: tuple[str, ...] = ROUTES) -> dict[str, Any]:
+    """Serve the graph on a free port and measure it under `clients` concurrent clients, each
+    asking for one of `routes` at random (an anonymous reader's requests)."""
     import uvicorn
 
     from ..api.main import create_app
-    from ..graph.scope import Scope
+    from ..graph.embedded import free_port
 
-    view = graph.view(Scope.PUBLIC)  # the load test is an anonymous reader's
-    plan = {
-        "ids": [row["id"] for row in view.read("MATCH (n:Person) WHERE VISIBLE(n) RETURN n.id AS id ORDER BY id")],
-        "names": [
-            row["name"] for row in view.read("MATCH (n:Person) WHERE VISIBLE(n) RETURN n.name AS name ORDER BY n.id")
-        ],
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(plan, handle)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(graph, keys=[]), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
     try:
-        command = [sys.executable, "-m", __name__, f"http://127.0.0.1:{port}", str(clients), str(seconds), handle.name]
+        return measure(f"http://127.0.0.1:{port}", people(graph), clients, seconds, routes)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def measure(
+    base: str, plan: dict[str, Any], clients: int, seconds: float, routes: tuple[str, ...] = ROUTES
+) -> dict[str, Any]:
+    """Run the clients, in a process of their own, against the server at `base`. `plan`: the
+    ids and names to draw from and, for a server of another kind, `urls` ({route: a URL with
+    {id} or {name}} in place of this API's)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({**plan, "routes": list(routes)}, handle)
+    try:
+        command = [sys.executable, "-m", __name__, base, str(clients), str(seconds), handle.name]
         measured = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     finally:
         Path(handle.name).unlink(missing_ok=True)
-        server.should_exit = True
-        thread.join(timeout=10)
     return _summary(clients, measured["seconds"], measured["latencies"], measured["errors"])
 
 
@@ -83,23 +91,26 @@ def _summary(
     }
 
 
-def run_clients(base: str, clients: int, seconds: float, plan: dict[str, list[str]]) -> dict[str, Any]:
-    """The clients' side: each asks for a random search, entity or ego network until time is up."""
-    latencies: dict[str, list[float]] = {kind: [] for kind in ROUTES}
-    errors: dict[str, int] = dict.fromkeys(ROUTES, 0)
+# This API's URLs; another server's come in the plan.
+URLS = {"search": "/api/search?q={name}", "entity": "/api/entities/{id}", "ego": "/api/graph/ego/{id}?depth=2"}
+
+
+def run_clients(base: str, clients: int, seconds: float, plan: dict[str, Any]) -> dict[str, Any]:
+    """The clients' side: each asks for one of the plan's routes at random (a search for a
+    person's last name, an entity, an ego network of depth 2) until time is up."""
+    routes = tuple(plan.get("routes") or ROUTES)
+    urls = {**URLS, **(plan.get("urls") or {})}
+    latencies: dict[str, list[float]] = {kind: [] for kind in routes}
+    errors: dict[str, int] = dict.fromkeys(routes, 0)
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
         while time.monotonic() < stop_at:
-            kind = rng.choice(ROUTES)
-            if kind == "search":
-                url = f"{base}/api/search?q={urllib.parse.quote(rng.choice(plan['names']).split()[-1])}"
-            elif kind == "entity":
-                url = f"{base}/api/entities/{rng.choice(plan['ids'])}"
-            else:
-                url = f"{base}/api/graph/ego/{rng.choice(plan['ids'])}?depth=2"
+            kind = rng.choice(routes)
+            name = urllib.parse.quote(rng.choice(plan["names"]).split()[-1])
+            url = base + urls[kind].format(id=urllib.parse.quote(rng.choice(plan["ids"])), name=name)
             began = time.perf_counter()
             try:
                 with urllib.request.urlopen(url, timeout=30) as response:

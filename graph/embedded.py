@@ -142,7 +142,8 @@ def console_credentials(data_dir: Path) -> tuple[str, str]:
     return CONSOLE_USER, _credentials_file(data_dir)["console_password"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on loopback no one listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -423,7 +424,7 @@ def start(data_dir: Path, ephemeral: bool = False, idle_timeout: float = 0.0) ->
         for leftover in [*leftover_databases(data_dir), import_folder(data_dir)]:
             shutil.rmtree(leftover, ignore_errors=True)
         _tighten(data_dir)
-        bolt, http = _free_port(), _free_port()
+        bolt, http = free_port(), free_port()
         log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
         with os.fdopen(log_fd, "ab") as log:
             process = subprocess.Popen(

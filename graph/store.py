@@ -10,6 +10,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,20 @@ def _cypher_value(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a reader saw of the graph at ``at`` (time.monotonic(), taken before it asked): the
+    database holding it, its version (the current generation), whether any record is
+    restricted, and the grace the load that made it current promised: the time it leaves the
+    old generation in place after the next load's switch (graph/writer.py)."""
+
+    database: str
+    version: str | None
+    restricted: bool | None
+    grace_s: float
+    at: float
+
+
 class Graph:
     """The graph database, whichever engine holds it."""
 
@@ -94,6 +109,8 @@ class Graph:
         self._reconnect = reconnect
         self._reconnect_lock = threading.Lock()
         self._last_reconnect = 0.0
+        # The last look at the graph's version, shared by the views made soon after (observe).
+        self._seen: Seen | None = None
 
     @property
     def database(self) -> str:
@@ -129,14 +146,42 @@ class Graph:
             self._format_checked = True
         return View(self, scope)
 
-    def _read(self, cypher: str, scope: Scope | None = None, **params: Any) -> list[dict[str, Any]]:
+    def observe(self, fresh: bool = False) -> Seen:
+        """The graph's version, its database, and what its load said (``Seen``). Views made within
+        a quarter of the grace of one look share it (an API under load asks once for many
+        requests) unless ``fresh``: what a view reads within half the grace of the look needs
+        no check (graph/scope.py), and a load ends no sooner than the grace after it."""
+        seen = self._seen
+        if not fresh and seen is not None and time.monotonic() - seen.at < seen.grace_s / 4:
+            return seen
+        at = time.monotonic()
+        database = self.database
+        rows = self._read(
+            f"MATCH (m:{META_LABEL} {{key: 'graph'}}) "
+            "RETURN m.version AS version, m.restricted AS restricted, m.grace_ms AS grace_ms",
+            database=database,
+        )
+        row: dict[str, Any] = rows[0] if rows else {"version": None, "restricted": False, "grace_ms": None}
+        grace_ms = row["grace_ms"] if isinstance(row["grace_ms"], int) else 0
+        seen = Seen(database, row["version"], row["restricted"], max(0, grace_ms) / 1000, at)
+        self._seen = seen
+        return seen
+
+    def forget_seen(self) -> None:
+        """A load by this process ended: its views see the new graph at once."""
+        self._seen = None
+
+    def _read(
+        self, cypher: str, scope: Scope | None = None, database: str | None = None, **params: Any
+    ) -> list[dict[str, Any]]:
         """Run a read with parameters; rows as plain dicts (a View's reads, and this package's
-        own reads of its metadata). If the database has gone away and comes back (see
-        ``reconnect``), the read is tried once more."""
+        own reads of its metadata), on ``database`` (a view's; the current one if not given).
+        If the database has gone away and comes back (see ``reconnect``), the read is tried
+        once more."""
         if self.read_log is not None:
             self.read_log.append((scope, cypher))
         for attempt in (1, 2):
-            database = self.database
+            database = database if attempt == 1 and database else self.database
             try:
                 # An auto-commit read: one round trip (a managed transaction adds a second, its
                 # COMMIT; measured on an entity page, 19-23 ms against 16-17).
@@ -255,8 +300,7 @@ class Graph:
 
     def version(self) -> str | None:
         """An id that changes with every load (None before the first)."""
-        rows = self._read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.version AS v")
-        return rows[0]["v"] if rows else None
+        return self.observe(fresh=True).version
 
     def stored_schema(self) -> str | None:
         """How the current database keeps ids unique (graph/writer.py; None: empty, or written
@@ -266,8 +310,7 @@ class Graph:
 
     def holds_restricted(self) -> bool | None:
         """Whether any record is marked restricted (None: written before loads said so)."""
-        rows = self._read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.restricted AS r")
-        return rows[0]["r"] if rows else False
+        return self.observe(fresh=True).restricted
 
     def stored_format(self) -> int | None:
         """The record format the graph was written in (None: empty, or written before formats

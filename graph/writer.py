@@ -18,12 +18,18 @@ graph take turns. Where the new generation goes (``target_for``):
 - beside the old one, in the same database (Neo4j, whose community server has a single user
   database; and small loads on the embedded engine, where a new database would cost more than
   the load: each label set and edge type is a new type there, 15-25 ms each). Nobody reads it
-  until it is made current, in one write; the old generation is then deleted, batch by batch.
+  until it is made current, in one write; the old generation is then deleted, batch by batch,
+  after a grace (below).
   A load that fails deletes what it wrote; one that is killed leaves records of a generation
   nobody reads, which the next load deletes first.
 - into a new database (embedded ArcadeDB, large loads), then readers are pointed at it in one
-  step and the old database is dropped. A load that fails or is killed leaves a database
-  nobody points at; the next load drops it.
+  step and the old database is dropped, after a grace. A load that fails or is killed leaves
+  a database nobody points at; the next load drops it.
+
+The grace (``PERSECUTION_GRAPH_LOAD_GRACE_MS``, 1 s unless set) is how long the old graph stays
+whole after the switch. Each load writes its grace on the graph and waits at least the grace of
+the load before it: a reader that looked at the version less than half of it ago reads without
+checking again (graph/scope.py), which saves an API request most of its statements.
 
 Statements that read the store directly, not through a view (the Cypher console), see every
 generation there is: during a load on the first path, the records being written too.
@@ -78,6 +84,9 @@ SCHEMA_GENERATIONS = "generations"
 SCHEMA_IMPORTER = "importer"
 # A load on an ArcadeDB server not heard of for this long has died (NewGeneration._take_the_lease).
 LEASE_STALE_MS = 10 * 60 * 1000
+# How long the old graph stays whole after a load's switch (see above), in ms.
+GRACE_ENV = "PERSECUTION_GRAPH_LOAD_GRACE_MS"
+GRACE_MS = 1000
 # Edges, then nodes, deleted per transaction when a generation goes (delete_in_batches).
 DELETE_BATCH = 10_000
 RESTRICTED = "restricted"
@@ -102,6 +111,8 @@ class Target:
 
     generation: str = ""
     schema: str = SCHEMA_GENERATIONS
+    # How long to leave the old graph whole once the new one is current (the grace, above).
+    grace_s: float = 0.0
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Run]:
@@ -278,6 +289,7 @@ class NewGeneration(Target):
         them): it is said, and what this load wrote is never deleted after the switch."""
         self.switched = True
         try:
+            time.sleep(self.grace_s)
             self._delete_generations_but({self.generation})
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
             print(
@@ -345,7 +357,9 @@ class NewDatabase(Target):
         try:
             self.session.close()
             embedded.make_current(self.data_dir, self.name)
-            # Readers still on the old database retry on the new one (Graph.read).
+            # Readers still on the old database read it whole for the grace, then move to the
+            # new one (graph/scope.py).
+            time.sleep(self.grace_s)
             with contextlib.suppress(GraphError):
                 embedded.server_command(self.data_dir, f"drop database {self.previous}")
         finally:
@@ -371,6 +385,10 @@ class GraphWriter:
     def __init__(self, graph: Graph, target: Target, stored: Stored = encode, progress: OnWritten | None = None):
         self.target = target
         self.generation = target.generation
+        # This load's grace, and how long it waits: at least the grace the current graph's load
+        # promised its readers.
+        self.grace_ms = load_grace_ms()
+        self.wait_s = max(self.grace_ms / 1000, graph.observe(fresh=True).grace_s)
         # Where to look when the engine fails (a full disk), from where its log ends now.
         self.data_dir = graph.embedded_dir
         self.log_start = embedded.log_size(self.data_dir) if self.data_dir is not None else 0
@@ -522,12 +540,14 @@ class GraphWriter:
             self.target.run(
                 f"MERGE (m:{META_LABEL} {{key: 'graph'}}) "
                 "SET m.version = $version, m.format = $format, m.schema = $schema, "
-                "m.restricted = $restricted",
+                "m.restricted = $restricted, m.grace_ms = $grace_ms",
+                grace_ms=self.grace_ms,
                 version=self.generation,
                 format=RECORD_FORMAT,
                 schema=self.target.schema,
                 restricted=self.any_restricted,
             )
+            self.target.grace_s = self.wait_s
             self.target.commit()
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
             raise _as_graph_error(error, self.data_dir, self.log_start) from None
@@ -709,6 +729,15 @@ def _pause_for_tests(at: str = "first-batch") -> None:
         time.sleep(600)
 
 
+def load_grace_ms() -> int:
+    """The grace of a load (GRACE_ENV, in ms; GRACE_MS unless set)."""
+    given = os.environ.get(GRACE_ENV, "")
+    try:
+        return max(0, int(given)) if given.strip() else GRACE_MS
+    except ValueError:
+        raise UserError(f"{GRACE_ENV} must be a number of milliseconds, not {given!r}") from None
+
+
 @contextlib.contextmanager
 def writing(graph: Graph, target: Target, stored: Stored, progress: OnWritten | None) -> Iterator[GraphWriter]:
     writer = GraphWriter(graph, target, stored, progress)
@@ -722,3 +751,4 @@ def writing(graph: Graph, target: Target, stored: Stored, progress: OnWritten | 
     except BaseException:
         writer.abort()
         raise
+    graph.forget_seen()  # this process's next views read the new graph

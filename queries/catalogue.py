@@ -151,10 +151,13 @@ class Query:
             return None
         return {**given, "offset": str(bound["offset"] + bound["limit"]), "limit": str(bound["limit"])}
 
-    def run(self, view: View, given: dict[str, Any]) -> list[dict[str, Any]]:
-        """Rows as dicts, in column order, with their evidence decoded, as ``view`` sees the graph."""
+    def run(self, view: View, given: dict[str, Any], entities_seen: bool = False) -> list[dict[str, Any]]:
+        """Rows as dicts, in column order, with their evidence decoded, as ``view`` sees the
+        graph. An entity parameter naming no entity the view may open is NotFound, unless the
+        caller has just read it through the same view (``entities_seen``)."""
         params = self.bind(given)
-        self._check_entities(view, params)
+        if not entities_seen:
+            self._check_entities(view, params)
         if not self.whole_graph:
             return self._rows(view, params)
         # The whole answer is kept, and a page cut from it. The definition (with its columns: a

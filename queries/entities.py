@@ -24,7 +24,7 @@ def entity(view: View, entity_id: str) -> dict[str, Any] | None:
     if not rows:
         return None
     node = view.node(rows[0])
-    relations = load_catalogue()["relations"].run(view, {"id": entity_id})
+    relations = load_catalogue()["relations"].run(view, {"id": entity_id}, entities_seen=True)
     return {
         **node.as_dict(),
         "sources": node.sources,

@@ -45,6 +45,10 @@ SERVER_VARIABLES = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE
 # A user's own server settings must never reach the tests (they replace whole graphs).
 for _name in SERVER_VARIABLES:
     os.environ.pop(PREFIX + _name, None)
+# A load leaves the old graph whole for its grace (graph/writer.py): 100 ms in the tests, which
+# load hundreds of times (1 s unless set); a view's reads within 50 ms of its look need no check,
+# so both ways of reading run (tests/graph/test_generations.py tests the grace itself).
+os.environ.setdefault("PERSECUTION_GRAPH_LOAD_GRACE_MS", "100")
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,12 @@ graph/scope.py): every route answers from the old graph while a load waits to sw
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,7 @@ from persecution_graph.api.main import create_app
 from persecution_graph.graph.model import ENTITY_LABEL
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.graph.writer import ONE_TRANSACTION_ENV, PAUSE_AT_ENV
+from persecution_graph.graph.writer import GRACE_ENV, ONE_TRANSACTION_ENV, PAUSE_AT_ENV
 from persecution_graph.queries.cache import KEPT
 
 from tests.conftest import SMALL, every_get_url, paused_load
@@ -80,6 +84,101 @@ def test_a_view_moves_to_the_new_generation_once_a_load_ends(graph: Graph, small
     # The old generation is gone from the store.
     [row] = graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n, count(DISTINCT n.gen) AS gens")
     assert (row["n"], row["gens"]) == (len(small_dataset.nodes) + 1, 1)
+
+
+def _records_of(graph: Graph, generation: str | None) -> int:
+    """Nodes and edges of one generation, read from the store (not through a view)."""
+    [nodes] = graph.write(f"MATCH (n:{ENTITY_LABEL}) WHERE n.gen = $g RETURN count(n) AS n", g=generation)
+    [edges] = graph.write(f"MATCH (:{ENTITY_LABEL})-[r]->() WHERE r.gen = $g RETURN count(r) AS n", g=generation)
+    return int(nodes["n"]) + int(edges["n"])
+
+
+def _grace_back_to_the_tests(graph: Graph) -> None:
+    """The graph's grace as the tests' loads write it (the next load waits at least this)."""
+    graph.write("MATCH (m:GraphMeta {key: 'graph'}) SET m.grace_ms = 100")
+
+
+def test_a_load_leaves_the_old_graph_whole_for_its_grace(
+    graph: Graph, small_dataset, cli_env: dict[str, str], tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    graph.replace(small_dataset)
+    old = graph.version()
+    whole = _records_of(graph, old)
+    assert whole == len(small_dataset)
+    env = {**cli_env, GRACE_ENV: "3000", ONE_TRANSACTION_ENV: "50000"}
+    command = [sys.executable, "-m", "persecution_graph.api.cli", "load", str(_changed_copy(tmp_path))]
+    loader = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while graph.observe(fresh=True).version == old and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert graph.version() != old, "the load never switched"
+        assert _records_of(graph, old) == whole  # the new graph is current; the old one still whole
+        _, errors = loader.communicate(timeout=60)
+        assert loader.returncode == 0, errors
+        assert _records_of(graph, old) == 0  # gone once the grace is over
+        assert graph.observe(fresh=True).grace_s == 3.0  # what the next load waits at least
+    finally:
+        loader.kill()
+        _grace_back_to_the_tests(graph)
+
+
+def test_a_view_looks_at_the_version_again_only_after_half_the_grace(
+    graph: Graph, small_dataset, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from persecution_graph.loaders.validate import validate
+
+    monkeypatch.setenv(GRACE_ENV, "60000")
+    graph.replace(small_dataset)
+    try:
+        graph.read_log = []
+        view = graph.view(Scope.PUBLIC)
+        name = "MATCH (n:Person {id: 'dilnar-insenova'}) WHERE VISIBLE(n) RETURN n.name AS name"
+        for _ in range(3):
+            assert view.read(name) == [{"name": "Dilnar Insenova"}]
+        graph.view(Scope.FULL).read(name)  # a view made soon after shares the look
+        looks = [cypher for _, cypher in graph.read_log if "GraphMeta" in cypher]
+        assert (len(looks), len(graph.read_log)) == (1, 5)
+        # A look older than half the grace: each statement is checked after it ...
+        graph.read_log.clear()
+        view.seen = dataclasses.replace(view.seen, at=view.seen.at - 31)
+        assert view.read(name) == [{"name": "Dilnar Insenova"}]
+        assert ["GraphMeta" in cypher for _, cypher in graph.read_log] == [False, True]
+        # ... so a view whose look is old moves to the graph a load made current.
+        _grace_back_to_the_tests(graph)
+        monkeypatch.setenv(GRACE_ENV, "100")
+        graph.replace(validate(_changed_copy(tmp_path)).dataset)
+        view.seen = dataclasses.replace(view.seen, at=view.seen.at - 31)
+        assert view.read(name) == [{"name": "Dilnar Insenova-Changed"}]
+    finally:
+        graph.read_log = None
+        _grace_back_to_the_tests(graph)
+
+
+def test_a_load_waits_for_the_grace_the_last_load_promised_even_with_none_of_its_own(
+    graph: Graph, small_dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    graph.replace(small_dataset)
+    graph.write("MATCH (m:GraphMeta {key: 'graph'}) SET m.grace_ms = 1500")
+    monkeypatch.setenv(GRACE_ENV, "0")
+    began = time.monotonic()
+    graph.replace(small_dataset)
+    assert time.monotonic() - began >= 1.5
+    assert graph.observe(fresh=True).grace_s == 0.0  # its own, for the next load
+    monkeypatch.setenv(GRACE_ENV, "100")
+    graph.replace(small_dataset)
+    assert graph.observe(fresh=True).grace_s == 0.1
+
+
+def test_a_grace_that_is_not_a_number_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from persecution_graph.graph.errors import UserError
+    from persecution_graph.graph.writer import load_grace_ms
+
+    monkeypatch.setenv(GRACE_ENV, "1s")
+    with pytest.raises(UserError, match="^PERSECUTION_GRAPH_LOAD_GRACE_MS must be a number of milliseconds, not '1s'$"):
+        load_grace_ms()
+    monkeypatch.setenv(GRACE_ENV, "-5")
+    assert load_grace_ms() == 0
 
 
 def test_a_failed_load_deletes_what_it_wrote(graph: Graph, small_dataset) -> None:  # type: ignore[no-untyped-def]

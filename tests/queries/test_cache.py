@@ -154,8 +154,9 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         else s
         for s in sent
     ]
-    # (after each statement, the view checks that its generation is still the graph's version)
-    assert (asked, len(steps)) == (["seen", "version", "ends", "version", "steps", "version"], 3)
+    # (and, if the view's look at the version is older than half the load's grace, a look after
+    # each statement: tests/graph/test_generations.py)
+    assert ([step for step in asked if step != "version"], len(steps)) == (["seen", "ends", "steps"], 3)
 
 
 def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: Graph, small_dataset: Dataset) -> None:
@@ -169,7 +170,8 @@ def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: 
     assert [p.stat().st_mode & 0o777 for p in (folder, kept.parent)] == [0o700, 0o700]
     KEPT.clear()  # as in a new command: nothing in memory
     again: list = []
-    assert _sent(small_graph, lambda: again.extend(_charges(small_graph))) == ["version"]  # from disk, not computed
+    sent = _sent(small_graph, lambda: again.extend(_charges(small_graph)))
+    assert [statement for statement in sent if statement != "version"] == []  # from disk, not computed
     assert again == first
     small_graph.replace(small_dataset)  # a new version: earlier answers are let go when the next is kept
     _charges(small_graph)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from urllib.parse import urlparse
 import pytest
 import uvicorn
 from persecution_graph.api.main import create_app
+from persecution_graph.graph.embedded import free_port
 from persecution_graph.graph.store import Graph
 
 from tests.conftest import SMALL
@@ -27,12 +27,6 @@ from tests.conftest import SMALL
 ARTIFACTS = Path(os.environ.get("PERSECUTION_GRAPH_ARTIFACTS", "build/test-artifacts"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -43,7 +37,7 @@ def live_server(small_graph: Graph) -> Iterator[str]:
 def serving(graph: Graph, data: Path) -> Iterator[str]:
     """The app on ``graph`` served by uvicorn in a thread on a free loopback port: its address,
     until the generator is closed."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(graph, data_folder=str(data)), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
