@@ -386,9 +386,10 @@ class GraphWriter:
         self.target = target
         self.generation = target.generation
         # This load's grace, and how long it waits: at least the grace the current graph's load
-        # promised its readers.
+        # promised its readers (none on an empty graph: nobody reads what is there).
         self.grace_ms = load_grace_ms()
-        self.wait_s = max(self.grace_ms / 1000, graph.observe(fresh=True).grace_s)
+        seen = graph.observe(fresh=True)
+        self.wait_s = max(self.grace_ms / 1000, seen.grace_s) if seen.version is not None else 0.0
         # Where to look when the engine fails (a full disk), from where its log ends now.
         self.data_dir = graph.embedded_dir
         self.log_start = embedded.log_size(self.data_dir) if self.data_dir is not None else 0
