@@ -278,6 +278,7 @@ def warm_up(view: View) -> dict[str, float]:
     search index, then every whole-graph query with its defaults, cheapest first, the
     analytics last. Seconds per item. The server runs this in the background after starting
     and after a reload, so the first researcher does not pay for the scans."""
+    from .procedures.network import read_links
     from .procedures.paths import read_adjacency
     from .search import search
 
@@ -288,6 +289,9 @@ def warm_up(view: View) -> dict[str, float]:
     began = time.perf_counter()
     read_adjacency(view)
     spent["adjacency"] = round(time.perf_counter() - began, 2)
+    began = time.perf_counter()
+    read_links(view)
+    spent["links"] = round(time.perf_counter() - began, 2)
     queries = [q for q in load_catalogue().values() if q.whole_graph]
     queries.sort(key=lambda q: (q.procedure in ("centrality", "communities", "brokers"), q.name))
     for query in queries:

@@ -358,6 +358,30 @@ def render(
                 f"{r['api_load']['errors']} | {a['entity']['p50_ms']} / {a['entity']['p99_ms']} | "
                 f"{a['ego']['p50_ms']} / {a['ego']['p99_ms']} | {a['search']['p50_ms']} / {a['search']['p99_ms']} |"
             )
+    side_by_side = [r for r in done if "api" in r]
+    if side_by_side:
+        lines += [
+            "",
+            "Entity lookups alone (`/api/entities/ID`, random persons, 8 clients, 15 s), and Datasette",
+            "answering the same persons in the same run from a SQLite file of the same public graph (one",
+            "canned query: the entity and its relations; `datasette serve -i`, bench/datasette.py), and",
+            "the API targets of issue 19 (at 100,000 entities; at the other scales for comparison):",
+            "",
+            "| entities | API requests/s | API p99 ms | Datasette requests/s | Datasette p99 ms | API / Datasette |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in side_by_side:
+            api = r["api"]
+            theirs = api.get("datasette_requests_per_s")
+            lines.append(
+                f"| {r['scale']:,} | {api['requests_per_s']} | {api['entity_p99_ms']} | {theirs or '-'} | "
+                f"{api.get('datasette_p99_ms') or '-'} | "
+                + (f"{api['requests_per_s'] / theirs:.2f}x |" if theirs else f"{r['datasette'].get('skipped')} |")
+            )
+        lines.append("")
+        for r in side_by_side:
+            said = "; ".join(f"{name} {verdict}" for name, verdict in r["targets"].get("api", {}).items())
+            lines.append(f"- {r['scale']:,}: {said}.")
     lines += _engines_compared(engines or {})
     lines += [
         "",
