@@ -67,10 +67,12 @@ def _flatten(value: list[Any]) -> Any:
 
 def decode(stored: dict[str, Any]) -> dict[str, Any]:
     """Properties as shown to users: evidence as objects, derived values left out."""
-    dates = {k[: -len("_from")] for k in stored if k.endswith("_from")}
+    # A date's day bounds (`date_from`, `date_to` beside `date`) are for queries, not shown.
+    bounds = {f"{k[:-5]}_to" for k in stored if k.endswith("_from")}
+    bounds |= {k for k in stored if k.endswith("_from")}
     shown: dict[str, Any] = {}
     for key, value in stored.items():
-        if key in DERIVED_PROPERTIES or any(key in (f"{d}_from", f"{d}_to") for d in dates):
+        if key in DERIVED_PROPERTIES or key in bounds:
             continue
         if key == "sources" and isinstance(value, list):
             shown[key] = decode_evidence(value)

@@ -53,10 +53,16 @@ __all__ = ["BATCH_SIZE", "PAUSE_ENV", "Graph", "GraphWriter", "connect", "connec
 ENGINE_NEO4J, ENGINE_ARCADEDB = "neo4j", "arcadedb"  # Graph.engine: the key of a query's variants
 
 
+# Values the driver gives as JSON already: most of what is read (texts, numbers, lists of texts).
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _cypher_value(value: Any) -> Any:
     """Driver values to JSON-friendly ones (dates as ISO text)."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, list):
-        return [_cypher_value(v) for v in value]
+        return value if all(type(v) is str for v in value) else [_cypher_value(v) for v in value]
     if isinstance(value, dict):
         return {k: _cypher_value(v) for k, v in value.items()}
     if hasattr(value, "iso_format"):
