@@ -9,6 +9,7 @@ the server is measured, not the clients competing with it for the interpreter.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import statistics
@@ -42,6 +43,7 @@ def load_test(graph: Any, clients: int, seconds: float, routes: tuple[str, ...] 
     from ..api.main import create_app
     from ..graph.embedded import free_port
 
+    gc.freeze()  # as `serve` does once its answers are kept (queries/catalogue.py warm_in_background)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(graph, keys=[]), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -5,6 +5,7 @@ the command line, the HTTP API and the web pages.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 import threading
 import time
@@ -309,6 +310,10 @@ def warm_in_background(graph: Graph) -> threading.Thread:
     def work() -> None:
         try:
             warm_up(graph.view(Scope.PUBLIC))
+            # What is kept until the next load (indexes, adjacencies, answers: millions of small
+            # objects) is left out of the collector's scans from now on; each full scan of them
+            # paused requests (measured: 18 ms on a heavy entity page at 100k entities).
+            gc.freeze()
         except Exception as error:
             print(f"persecution-graph: warm-up stopped: {type(error).__name__}: {error}", file=sys.stderr)
 
