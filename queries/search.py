@@ -8,12 +8,12 @@ high, a near spelling scores by similarity.
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import Indel
 
 from ..graph.model import ENTITY_LABEL
 from ..graph.names import tokens
@@ -30,10 +30,8 @@ def _word_score(word: str, name_words: list[str]) -> float:
             return 1.0
         if candidate.startswith(word) and len(word) >= 3:
             best = max(best, 0.9)
-        matcher = difflib.SequenceMatcher(None, word, candidate)
-        # The cheap upper bounds first: most names are nowhere near the query.
-        if matcher.real_quick_ratio() * 0.95 > best and matcher.quick_ratio() * 0.95 > best:
-            best = max(best, matcher.ratio() * 0.95)
+        # How much of the two words is common letters in order (2 * LCS / both lengths), in C.
+        best = max(best, Indel.normalized_similarity(word, candidate) * 0.95)
     return best
 
 
@@ -86,7 +84,7 @@ def _letter_counts(words: list[str]) -> np.ndarray:
 
 class _Words:
     """The name words that share an initial, with their letter counts: a word whose letters
-    alone cannot reach the minimum similarity (difflib's quick ratio, computed for all of them
+    alone cannot reach the minimum similarity (their shared letters bound it, computed for all of them
     at once) is never compared letter by letter."""
 
     def __init__(self, words: list[str]) -> None:
