@@ -9,7 +9,7 @@ from typing import Any
 from ...graph.model import ENTITY_LABEL
 from ...graph.records import Edge
 from ...graph.scope import View
-from . import NOT_STATED, Rows, cached, edge_detail, procedure
+from . import EDGES_BY_ANCHOR, NOT_STATED, Rows, cached, edge_detail, procedure
 
 # -- ego network ---------------------------------------------------------------------------
 
@@ -24,15 +24,12 @@ RETURN a.id AS source, type(e) AS type, b.id AS target, e.id AS edge
 """
 NO_ONE_CYPHER = f"MATCH (n:{NOT_STATED}) WHERE VISIBLE(n) RETURN n.id AS id"
 # The edges a walk keeps, in one statement.
-EDGES_CYPHER = f"""
-UNWIND $steps AS step
-MATCH (x:{ENTITY_LABEL} {{id: step.anchor}})
-WITH x, step
-MATCH (x)-[e]-(y:{ENTITY_LABEL})
-WHERE e.id = step.edge AND y.id = step.other AND VISIBLE(e)
-RETURN startNode(e).id AS source, startNode(e).name AS source_name, type(e) AS type,
+EDGES_CYPHER = (
+    EDGES_BY_ANCHOR
+    + """RETURN startNode(e).id AS source, startNode(e).name AS source_name, type(e) AS type,
        endNode(e).id AS target, endNode(e).name AS target_name, properties(e) AS properties
 """
+)
 
 # An edge by its ends: (source id, type, target id, edge id); sorted, the order a walk keeps.
 Link = tuple[str, str, str, str]

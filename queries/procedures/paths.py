@@ -7,7 +7,7 @@ from typing import Any
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
-from . import NOT_STATED, Rows, cached, procedure
+from . import EDGES_BY_ANCHOR, NOT_STATED, Rows, cached, procedure
 
 # -- shortest path -------------------------------------------------------------------------
 
@@ -19,17 +19,13 @@ WHERE NOT b:{NOT_STATED} AND NOT a:{NOT_STATED} AND type(e) <> 'POSSIBLY_SAME_AS
   AND VISIBLE(e)
 RETURN a.id AS a, b.id AS b, e.id AS edge
 """
-# Every step of a chain in one statement, each found from its end with fewer edges: expanding
-# from a court with thousands of acts to find one edge took 8-10 ms a step at 100k entities.
-HOPS_CYPHER = f"""
-UNWIND $steps AS step
-MATCH (x:{ENTITY_LABEL} {{id: step.anchor}})
-WITH x, step
-MATCH (x)-[e]-(y:{ENTITY_LABEL})
-WHERE e.id = step.edge AND y.id = step.other AND VISIBLE(e)
-RETURN step.number AS number, x.id AS x_id, x.name AS x_name, y.id AS y_id, y.name AS y_name,
+# Every step of a chain in one statement, each found from its end with fewer edges.
+HOPS_CYPHER = (
+    EDGES_BY_ANCHOR
+    + """RETURN step.number AS number, x.id AS x_id, x.name AS x_name, y.id AS y_id, y.name AS y_name,
        type(e) AS edge, startNode(e) = x AS x_starts, e.date AS date, e.sources AS sources
 """
+)
 MAX_PATH_STEPS = 8
 
 
