@@ -32,7 +32,8 @@ import enum
 import re
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .encoding import GENERATION, decode
 from .errors import DatabaseUnavailable, GraphError, QueryError
@@ -48,6 +49,7 @@ MARKER = re.compile(r"VISIBLE\(([^()]*)\)")
 GENERATION_PARAMETER = "graph_generation"
 # A read is tried again in a new generation at most this many times (a load ended each time).
 REREADS = 3
+T = TypeVar("T")
 # A failure of the engine within this many seconds is read again (View.read); a statement
 # stopped at a time limit (5 s for the console, 120 s for the server) is not.
 QUICK_FAULT_S = 2.0
@@ -140,6 +142,16 @@ class View:
                 return rows
         raise DatabaseUnavailable("the graph was replaced by several loads during one read; try again")
 
+    def in_one_generation(self, compute: Callable[[], T]) -> T:
+        """What several statements read together (a whole graph's nodes and then its edges), all
+        of one generation: if a load ended between them and the view moved, all are read again."""
+        for _ in range(REREADS):
+            generation = self.generation
+            value = compute()
+            if self.generation == generation:
+                return value
+        raise DatabaseUnavailable("the graph was replaced by several loads during one read; try again")
+
     def _still_current(self, generation: str | None) -> bool:
         """True if ``generation`` is still the graph's version; else the view moves to it. Either
         way the look is the view's latest."""
@@ -194,6 +206,9 @@ class View:
 
     def dump(self) -> Dataset:
         """Every node and edge this scope may see, with its properties as stored (but its generation)."""
+        return self.in_one_generation(self._dump)
+
+    def _dump(self) -> Dataset:
         nodes = self.read(
             f"MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n) "
             "RETURN labels(n) AS labels, properties(n) AS properties ORDER BY n.id"
@@ -219,6 +234,9 @@ class View:
     def stats(self) -> dict[str, Any]:
         """Counts per node type, edge type and source, and the share of records with a locator
         (the model's own nodes, which state nothing, need none)."""
+        return self.in_one_generation(self._stats)
+
+    def _stats(self) -> dict[str, Any]:
         nodes = self.read(
             f"MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n) "
             "RETURN labels(n) AS labels, n.id AS id, n.source_ids AS sources, n.sources AS refs"

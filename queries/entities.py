@@ -15,7 +15,11 @@ from .search import search
 def entity(view: View, entity_id: str) -> dict[str, Any] | None:
     """One entity: its record (id, labels, properties, as the JSON export writes it), its
     sources, every relation and the records it may be one with (None when there is none this
-    view may see)."""
+    view may see); its record and its relations of one generation."""
+    return view.in_one_generation(lambda: _entity(view, entity_id))
+
+
+def _entity(view: View, entity_id: str) -> dict[str, Any] | None:
     rows = view.read(
         f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) "
         "RETURN labels(n) AS labels, properties(n) AS properties",

@@ -98,7 +98,9 @@ def ego_subgraph(view: View, entity_id: str, depth: int, limit: int) -> Subgraph
     `limit` of them, and their ends (no nodes when the view cannot see the entity). Kept until
     the next load; the answer is shared, so a caller copies what it changes."""
     key = ("ego", view.scope.value, entity_id, depth, limit)
-    found: Subgraph = SURROUNDINGS.get(view, key, lambda: _surroundings(view, entity_id, depth, limit))
+    found: Subgraph = SURROUNDINGS.get(
+        view, key, lambda: view.in_one_generation(lambda: _surroundings(view, entity_id, depth, limit))
+    )
     return found
 
 
@@ -107,6 +109,10 @@ def links_of(view: View, ids: list[str], limit: int) -> Subgraph:
     `cut` is the limit when it stopped the answer."""
     if not ids:
         return Subgraph()
+    return view.in_one_generation(lambda: _links_of(view, ids, limit))
+
+
+def _links_of(view: View, ids: list[str], limit: int) -> Subgraph:
     rows = view.read(LINKS_OF_CYPHER, ids=sorted(ids), room=limit + 1)
     edges = [view.edge(row) for row in rows[:limit]]
     ends = sorted({e.source for e in edges} | {e.target for e in edges} | set(ids))
@@ -115,6 +121,10 @@ def links_of(view: View, ids: list[str], limit: int) -> Subgraph:
 
 def subgraph(view: View, ids: list[str]) -> Subgraph:
     """The entities with these ids and every edge among them: what a network view draws."""
+    return view.in_one_generation(lambda: _subgraph(view, ids))
+
+
+def _subgraph(view: View, ids: list[str]) -> Subgraph:
     rows = view.read(
         f"MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL}) WHERE a.id IN $ids AND b.id IN $ids AND VISIBLE(e) "
         "RETURN type(e) AS type, a.id AS source, b.id AS target, properties(e) AS properties "

@@ -170,6 +170,34 @@ def test_a_load_waits_for_the_grace_the_last_load_promised_even_with_none_of_its
     assert graph.observe(fresh=True).grace_s == 0.1
 
 
+def test_a_whole_graph_read_is_of_one_generation_when_a_load_ends_between_its_statements(
+    graph: Graph, small_dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from persecution_graph.graph.scope import View
+    from persecution_graph.loaders.validate import validate
+
+    changed = validate(_changed_copy(tmp_path)).dataset
+    graph.replace(changed)
+    new = graph.view(Scope.FULL).dump()
+    graph.replace(small_dataset)
+    view = graph.view(Scope.FULL)
+    reads = View.read
+    loaded: list[bool] = []
+
+    def a_load_ends_after_the_first_statement(self: View, statement: str, **params: object) -> list:
+        rows = reads(self, statement, **params)
+        if not loaded:
+            loaded.append(True)
+            graph.replace(changed)
+            self.seen = dataclasses.replace(self.seen, at=self.seen.at - 3600)  # its look is old now
+        return rows
+
+    monkeypatch.setattr(View, "read", a_load_ends_after_the_first_statement)
+    # The nodes were read from the old graph, the edges would be the new one's: read again, whole.
+    assert view.dump() == new
+    assert loaded == [True]
+
+
 def test_a_grace_that_is_not_a_number_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from persecution_graph.graph.errors import UserError
     from persecution_graph.graph.writer import load_grace_ms
