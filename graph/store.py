@@ -314,10 +314,6 @@ class Graph:
         rows = self._read(f"MATCH (m:{META_LABEL} {{key: 'graph'}}) RETURN m.schema AS s")
         return rows[0]["s"] if rows else None
 
-    def holds_restricted(self) -> bool | None:
-        """Whether any record is marked restricted (None: written before loads said so)."""
-        return self.observe(fresh=True).restricted
-
     def stored_format(self) -> int | None:
         """The record format the graph was written in (None: empty, or written before formats
         were numbered; such a graph has no visibility flags and must be loaded again)."""

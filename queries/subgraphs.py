@@ -12,24 +12,12 @@ from ..graph.model import ENTITY_LABEL
 from ..graph.records import Edge, Node
 from ..graph.scope import View
 from .cache import KeptAnswers
-from .procedures.network import ego_steps
+from .procedures.network import ego_steps, incident, read_links, read_steps
 
 # Ego networks kept until the next load, per scope: a reader who filters, expands and opens
 # groups asks for the same surroundings again at each step. Apart from the kept whole-graph
 # answers (queries/cache.py KEPT), so pictures never push those out.
 SURROUNDINGS = KeptAnswers(size=24)
-
-# The links of entities a reader expands, one index lookup per id; a hub sends back at most
-# $room of them (the picture says so).
-LINKS_OF_CYPHER = f"""
-UNWIND $ids AS entity_id
-MATCH (a:{ENTITY_LABEL} {{id: entity_id}})-[e]-(b:{ENTITY_LABEL})
-WHERE VISIBLE(e)
-RETURN DISTINCT startNode(e).id AS source, type(e) AS type, endNode(e).id AS target, e.id AS edge_id,
-       properties(e) AS properties
-ORDER BY source, type, target, edge_id
-LIMIT $room
-"""
 
 
 @dataclass
@@ -113,10 +101,13 @@ def links_of(view: View, ids: list[str], limit: int) -> Subgraph:
 
 
 def _links_of(view: View, ids: list[str], limit: int) -> Subgraph:
-    rows = view.read(LINKS_OF_CYPHER, ids=sorted(ids), room=limit + 1)
-    edges = [view.edge(row) for row in rows[:limit]]
+    # From the graph's edges by entity (as an ego network walks): a hub's thousands of edges are
+    # not expanded in the engine, only the ones kept are read.
+    links = read_links(view)
+    found = incident(links, ids)
+    edges = [step.edge for step in read_steps(view, [(1, link) for link in found[:limit]], links)]
     ends = sorted({e.source for e in edges} | {e.target for e in edges} | set(ids))
-    return Subgraph(nodes_drawn(view, ends), edges, cut=limit if len(rows) > limit else None)
+    return Subgraph(nodes_drawn(view, ends), edges, cut=limit if len(found) > limit else None)
 
 
 def subgraph(view: View, ids: list[str]) -> Subgraph:

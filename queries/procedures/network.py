@@ -84,8 +84,7 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
     kept: list[tuple[int, Link]] = []
     stopped = None
     for hop in range(1, depth + 1):
-        found = sorted({link for node in frontier for link in links.of.get(node, ())})
-        new = [link for link in found if link[3] not in seen_edges]
+        new = [link for link in incident(links, frontier) if link[3] not in seen_edges]
         if len(kept) + len(new) > limit:
             new, stopped = new[: limit - len(kept)], hop
         reached: list[str] = []
@@ -99,11 +98,17 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
         frontier = reached
         if stopped or not frontier:
             break
-    return _steps(view, kept, links), stopped
+    return read_steps(view, kept, links), stopped
 
 
-def _steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[Step]:
-    """The kept edges with their properties and their ends' names, in the walk's order."""
+def incident(links: Links, ids: list[str]) -> list[Link]:
+    """Every edge at these entities, once each, in (source, type, target, id) order."""
+    return sorted({link for node in ids for link in links.of.get(node, ())})
+
+
+def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[Step]:
+    """The kept edges (with the step each was reached at) with their properties and their ends'
+    names, in the order given."""
 
     def degree(node: str) -> int:
         return len(links.of.get(node, ()))
