@@ -4,10 +4,11 @@ time at a scale. Prints Markdown for docs/BENCHMARKS.md ("Analytics").
     .venv/bin/python tools/analytics.py                   # the bundled data only
     .venv/bin/python tools/analytics.py --scale 100000    # and the synthetic network at 100k
 
-The network is the one the analytics read (queries/procedures.py: read from the database,
-stated acts, for a public reader and for every reader), on an embedded database of its own.
-Errors are against exact betweenness (every source); "networkx" is what the catalogue runs
-today (sampled betweenness, Louvain), "graphalgo" the same computed by igraph.
+The network is the one the analytics read (queries/procedures/analytics.py: read from the
+database, stated acts, for a public reader and for every reader), on an embedded database of
+its own. Errors are against exact betweenness (every source); "networkx" is what the catalogue
+ran before igraph (sampled betweenness, Louvain), "graphalgo" what it runs (queries/graphalgo.py:
+the same betweenness computed by igraph, Leiden communities).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def betweenness_error(network: Any, samples: int | None) -> dict[str, Any]:
 
 
 def community_agreement(network: Any) -> dict[str, Any]:
-    """networkx's Louvain (as the catalogue runs it) against graphalgo's Leiden."""
+    """networkx's Louvain (as the catalogue ran it) against graphalgo's Leiden (as it runs now)."""
     import igraph as ig
     import networkx as nx
     from persecution_graph.queries import graphalgo
@@ -81,8 +82,9 @@ def community_agreement(network: Any) -> dict[str, Any]:
 
 def bundled(graph: Any) -> list[str]:
     """Error of every approximation on the bundled data, for each scope the catalogue serves."""
+    from persecution_graph.graph.scope import Scope
     from persecution_graph.loaders.load import load
-    from persecution_graph.queries.procedures import betweenness_samples, read_network
+    from persecution_graph.queries.procedures.analytics import betweenness_samples, read_network
 
     assert load(graph, ROOT / "seed_data").ok
     lines = [
@@ -92,7 +94,7 @@ def bundled(graph: Any) -> list[str]:
     ]
     for public in (True, False):
         for inferred in (False, True):
-            network = read_network(graph, public, inferred)
+            network = read_network(graph.view(Scope.PUBLIC if public else Scope.FULL), inferred)
             n, m = network.number_of_nodes(), network.number_of_edges()
             sampled = betweenness_error(network, betweenness_samples(n, m))
             groups = community_agreement(network)
@@ -110,14 +112,15 @@ def at_scale(graph: Any, scale: int, folder: Path) -> list[str]:
     """The first call's work at a scale: reading the network, communities and betweenness, by
     networkx and by graphalgo."""
     import networkx as nx
+    from persecution_graph.graph.scope import Scope
     from persecution_graph.loaders.load import load
     from persecution_graph.loaders.synthetic import write_corpus
     from persecution_graph.queries import graphalgo
-    from persecution_graph.queries.procedures import _read_network, betweenness_samples
+    from persecution_graph.queries.procedures.analytics import _read_network, betweenness_samples
 
     write_corpus(folder, scale, 1)
     assert load(graph, folder).ok
-    network, read_s = _timed(lambda: _read_network(graph, True))
+    network, read_s = _timed(lambda: _read_network(graph.view(Scope.PUBLIC)))
     n, m = network.number_of_nodes(), network.number_of_edges()
     samples = betweenness_samples(n, m)
     indexed, convert_s = _timed(lambda: graphalgo.Indexed.of(network))

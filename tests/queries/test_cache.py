@@ -102,6 +102,8 @@ def test_least_recently_used_answers_leave_first() -> None:
 
 def test_betweenness_samples_shrink_with_the_graph() -> None:
     assert betweenness_samples(200, 400) is None  # small: exact
+    assert betweenness_samples(563, 1035) is None  # the bundled data: exact
+    assert betweenness_samples(3000, 4000) == 300  # 21M: over the work
     assert betweenness_samples(10_000, 30_000) == 300
     assert betweenness_samples(100_000, 300_000) == 50
     assert betweenness_samples(1_000_000, 3_000_000) == 30
