@@ -7,6 +7,7 @@ Cypher, so the few statements that need them take them from the model (never fro
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,9 +63,16 @@ def _cypher_value(value: Any) -> Any:
     if type(value) in _PLAIN:
         return value
     if isinstance(value, list):
-        return value if all(type(v) is str for v in value) else [_cypher_value(v) for v in value]
+        # A whole table comes as one list of lists (View.read_table): each plain row as it is.
+        for item in value:
+            if type(item) not in _PLAIN:
+                return [_cypher_value(v) for v in value]
+        return value
     if isinstance(value, dict):
-        return {k: _cypher_value(v) for k, v in value.items()}
+        for item in value.values():
+            if type(item) not in _PLAIN:
+                return {k: _cypher_value(v) for k, v in value.items()}
+        return value
     if hasattr(value, "iso_format"):
         return value.iso_format()
     return value
@@ -301,8 +309,12 @@ class Graph:
 
     def sorted_labels(self, labels: list[str]) -> list[str]:
         """Type label first, then the others alphabetically, without the technical Entity."""
+        return list(self._sorted_labels(tuple(labels)))
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (a few label sets, for the graph's life)
+    def _sorted_labels(self, labels: tuple[str, ...]) -> tuple[str, ...]:
         kinds = [label for label in labels if label in self.model.nodes]
-        return kinds + sorted(label for label in labels if label not in kinds and label != ENTITY_LABEL)
+        return (*kinds, *sorted(label for label in labels if label not in kinds and label != ENTITY_LABEL))
 
     def version(self) -> str | None:
         """An id that changes with every load (None before the first)."""

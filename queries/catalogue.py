@@ -183,7 +183,10 @@ class Query:
                 raise NotFound(f"no entity with id {entity_id!r}; find it with search")
 
     def _rows(self, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:
-        rows = load_all()[self.procedure](view, params) if self.procedure else self.read(view, params)
+        if self.procedure:  # several statements: all of one generation
+            rows = view.in_one_generation(lambda: load_all()[self.procedure](view, params))
+        else:
+            rows = self.read(view, params)
         return [{name: decode_value(name, row.get(name)) for name in self.column_names} for row in rows]
 
     def read(self, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -148,11 +148,20 @@ RETURN a.id AS id, b.id AS other_id, b.name AS other ORDER BY other, other_id
 """
 
 
+# Every entity's names, as one record (View.read_table).
+NAMES_CYPHER = f"""
+MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n)
+RETURN collect([n.id, n.name, n.aliases, labels(n)]) AS rows
+"""
+
+
 def _build(view: View) -> _Index:
-    rows = view.read(
-        f"MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n) "
-        "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, labels(n) AS labels"
-    )
+    return view.in_one_generation(lambda: _read_index(view))
+
+
+def _read_index(view: View) -> _Index:
+    keys = ("id", "name", "aliases", "labels")
+    rows = [dict(zip(keys, row, strict=True)) for row in view.read_table(NAMES_CYPHER)]
     same: dict[str, list[dict[str, Any]]] = {}
     for pair in view.read(POSSIBLY_SAME_CYPHER):
         same.setdefault(pair["id"], []).append({"id": pair["other_id"], "name": pair["other"]})

@@ -14,7 +14,8 @@ import networkx as nx
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
 from .. import graphalgo
-from . import NOT_STATED, Rows, cached, procedure
+from . import EDGES_BY_ANCHOR, Rows, cached, procedure
+from .network import Link, Links, read_links
 
 # -- analytics -----------------------------------------------------------------------------
 
@@ -22,17 +23,17 @@ STATE_KINDS = (
     "Official", "Court", "ProsecutorOffice", "Police", "SecurityService", "Ministry",
     "DetentionFacility", "Hospital", "Akimat", "Government", "Investigator",
 )  # fmt: skip
-# Acts and ties; never an act whose text names no agent, nor a possible duplicate. Inferred
-# acts come too: the network counts them only when asked (include_inferred).
-NETWORK_CYPHER = f"""
-MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
-WHERE NOT type(e) IN ['LOCATED_IN', 'PART_OF', 'CONCERNS', 'POSSIBLY_SAME_AS']
-  AND NOT b:{NOT_STATED} AND NOT a:{NOT_STATED}
-  AND VISIBLE(e)
-RETURN a.id AS a, a.name AS a_name, labels(a) AS a_labels, coalesce(a.unnamed, false) AS a_unnamed,
-       b.id AS b, b.name AS b_name, labels(b) AS b_labels, coalesce(b.unnamed, false) AS b_unnamed,
-       e.attribution = 'inferred' AS inferred, e.sources AS sources, e.id AS edge
+# Acts and ties, from the graph's links (queries/procedures/network.py): never an act whose text
+# names no agent, nor a possible duplicate, nor a place or a part. Inferred acts come too: the
+# network counts them only when asked (include_inferred).
+NOT_IN_NETWORK = frozenset({"LOCATED_IN", "PART_OF", "CONCERNS", "POSSIBLY_SAME_AS"})
+# What a node of the network shows: one record for the whole table (View.read_table).
+ENTITIES_CYPHER = f"""
+MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n)
+RETURN collect([n.id, n.name, labels(n), coalesce(n.unnamed, false)]) AS rows
 """
+# The evidence of the edges a ranking shows, read for those only.
+SOURCES_CYPHER = EDGES_BY_ANCHOR + "RETURN e.id AS edge, e.sources AS sources"
 
 
 # Betweenness is exact (every node a source) while that work, nodes x (nodes + edges), stays
@@ -77,32 +78,48 @@ def _scoped(what: str, include_inferred: bool) -> str:
 
 def _read_network(view: View, include_inferred: bool = False) -> nx.Graph:
     """The persecution network as an undirected weighted networkx graph: people, institutions,
-    events and articles joined by acts and ties (not by places), each edge's evidence kept.
-    An act attributed by inference joins it only with ``include_inferred``; either way it is
-    counted on both ends as ``inferred`` (shown apart in the rankings)."""
-    network = nx.Graph()
+    events and articles joined by acts and ties (not by places), each edge keeping the links it
+    stands for (their evidence is read for what a ranking shows: ``evidence``). An act
+    attributed by inference joins it only with ``include_inferred``; either way it is counted
+    on both ends as ``inferred`` (shown apart in the rankings)."""
+    return view.in_one_generation(lambda: _network(view, include_inferred))
+
+
+def _network(view: View, include_inferred: bool) -> nx.Graph:
+    links = read_links(view)
+    shown = {row[0]: row for row in view.read_table(ENTITIES_CYPHER)}
+    chosen = [
+        link
+        for node, at_node in links.of.items()
+        for link in at_node
+        if link[0] == node and link[1] not in NOT_IN_NETWORK
+        and link[0] not in links.no_one and link[2] not in links.no_one
+    ]  # fmt: skip
+    # In id order: the sampled betweenness and the communities (fixed seeds) depend on the order
+    # nodes and edges were added, which must not be the engine's row order. Gathered first and
+    # added at once (networkx's add_edge, one at a time, took most of the time at 100k).
+    chosen.sort(key=lambda link: (link[0], link[2], link[3] or ""))
     inferred: dict[str, int] = defaultdict(int)
-    # In id order: the sampled betweenness and Louvain (fixed seeds) depend on the order nodes
-    # and edges were added, which must not be the engine's row order.
-    rows = view.read(NETWORK_CYPHER)
-    for row in sorted(rows, key=lambda r: (r["a"], r["b"], r["edge"] or "")):
-        if row["inferred"]:
-            inferred[row["a"]] += 1
-            inferred[row["b"]] += 1
+    nodes: dict[str, None] = {}
+    edges: dict[tuple[str, str], list[Link]] = {}
+    for link in chosen:
+        a, _, b, edge = link
+        if edge in links.inferred:
+            inferred[a] += 1
+            inferred[b] += 1
             if not include_inferred:
                 continue
-        for end in ("a", "b"):
-            network.add_node(
-                row[end],
-                name=row[f"{end}_name"],
-                labels=view.sorted_labels(row[f"{end}_labels"]),
-                unnamed=row[f"{end}_unnamed"],
-            )
-        if network.has_edge(row["a"], row["b"]):
-            network[row["a"]][row["b"]]["weight"] += 1
-            network[row["a"]][row["b"]]["sources"].extend(row["sources"] or [])
+        nodes[a] = nodes[b] = None
+        kept = edges.get((b, a)) if (a, b) not in edges else edges[(a, b)]
+        if kept is None:
+            edges[(a, b)] = [link]
         else:
-            network.add_edge(row["a"], row["b"], weight=1, sources=list(row["sources"] or []))
+            kept.append(link)
+    network = nx.Graph()
+    for node in nodes:
+        _, name, labels, unnamed = shown[node]
+        network.add_node(node, name=name, labels=view.sorted_labels(labels), unnamed=unnamed)
+    network.add_edges_from((a, b, {"weight": len(kept), "links": kept}) for (a, b), kept in edges.items())
     for node, count in inferred.items():
         if node in network:
             network.nodes[node]["inferred"] = count
@@ -113,13 +130,47 @@ def _is_state(data: dict[str, Any]) -> bool:
     return not data["unnamed"] and any(label in STATE_KINDS for label in data["labels"])
 
 
-def _evidence(network: nx.Graph, node: str, limit: int = 20) -> list[Any]:
-    refs: list[Any] = []
-    for _, _, data in sorted(network.edges(node, data=True), key=lambda e: (e[0], e[1])):
-        for ref in data["sources"]:
-            if ref not in refs:
-                refs.append(ref)
-    return refs[:limit]
+def evidence(view: View, network: nx.Graph, nodes: list[str], limit: int = 20) -> dict[str, list[Any]]:
+    """Each node's evidence: the distinct references of its edges in the network, by neighbour
+    id and then in link order, at most ``limit``. Read for these nodes only, a few edges each
+    (a hub has thousands): the next ones only while a node has fewer than ``limit``."""
+    links = read_links(view)
+    queues = {
+        node: [link for other in sorted(network[node]) for link in network[node][other]["links"]] for node in nodes
+    }
+    read: dict[str | None, list[Any]] = {}
+    found: dict[str, list[Any]] = {node: [] for node in nodes}
+    at = dict.fromkeys(nodes, 0)
+    while True:
+        asked = {}
+        for node in nodes:
+            if len(found[node]) < limit:
+                for link in queues[node][at[node] : at[node] + limit]:
+                    if link[3] not in read:
+                        asked[link[3]] = link
+        if not asked:
+            break
+        for row in view.read(SOURCES_CYPHER, steps=[_anchored(links, link) for link in asked.values()]):
+            read[row["edge"]] = row["sources"] or []
+        for edge in asked:
+            read.setdefault(edge, [])  # gone from view since the network was read: no evidence
+        for node in nodes:
+            queue, refs = queues[node], found[node]
+            while len(refs) < limit and at[node] < len(queue) and queue[at[node]][3] in read:
+                for ref in read[queue[at[node]][3]]:
+                    if ref not in refs:
+                        refs.append(ref)
+                at[node] += 1
+            del refs[limit:]
+    return found
+
+
+def _anchored(links: Links, link: Link) -> dict[str, Any]:
+    """An edge to read, found from its end with fewer links (EDGES_BY_ANCHOR)."""
+    source, _, target, edge = link
+    if len(links.of.get(source, ())) <= len(links.of.get(target, ())):
+        return {"anchor": source, "other": target, "edge": edge}
+    return {"anchor": target, "other": source, "edge": edge}
 
 
 def _indexed(view: View, network: nx.Graph, include_inferred: bool) -> graphalgo.Indexed:
@@ -150,7 +201,6 @@ def centrality(view: View, params: dict[str, Any]) -> Rows:
             "betweenness": round(betweenness[node], 4),
             "people": sum(1 for other in network.neighbors(node) if network.nodes[other]["labels"][0] == "Person"),
             "inferred": data.get("inferred", 0),
-            "sources": _evidence(network, node),
         }
         for node, data in network.nodes(data=True)
         if _is_state(data)
@@ -158,7 +208,15 @@ def centrality(view: View, params: dict[str, Any]) -> Rows:
     rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["id"]))
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
-    return rows[: params["limit"]]
+    return _with_evidence(view, network, rows[: params["limit"]])
+
+
+def _with_evidence(view: View, network: nx.Graph, rows: Rows) -> Rows:
+    """Ranked rows of nodes (``id``) with each node's evidence, read for these rows only."""
+    found = evidence(view, network, [row["id"] for row in rows])
+    for row in rows:
+        row["sources"] = found[row["id"]]
+    return rows
 
 
 @procedure("communities")
@@ -167,11 +225,13 @@ def communities(view: View, params: dict[str, Any]) -> Rows:
     network = read_network(view, scope)
     rows = []
     found = cached(view, _scoped("communities", scope), lambda: _communities(_indexed(view, network, scope)))
+    shown: list[list[str]] = []  # the three most linked members of each community listed
     for number, members in enumerate(found, 1):
         if len(members) < params["min_size"]:
             continue
         sub = network.subgraph(members)
         ranked = sorted(members, key=lambda n: (-sub.degree(n), n))
+        shown.append(ranked[:3])
         rows.append(
             {
                 "community": number,
@@ -179,9 +239,11 @@ def communities(view: View, params: dict[str, Any]) -> Rows:
                 "central": [network.nodes[n]["name"] for n in ranked[:5]],
                 "state_actors": [network.nodes[n]["name"] for n in ranked if _is_state(network.nodes[n])][:10],
                 "member_ids": sorted(members),
-                "sources": [ref for n in ranked[:3] for ref in _evidence(network, n, 5)],
             }
         )
+    refs = evidence(view, network, sorted({n for three in shown for n in three}), 5)
+    for row, three in zip(rows, shown, strict=True):
+        row["sources"] = [ref for n in three for ref in refs[n]]
     return rows
 
 
@@ -207,8 +269,7 @@ def brokers(view: View, params: dict[str, Any]) -> Rows:
                 "communities": bridged,
                 "betweenness": round(betweenness[node], 4),
                 "inferred": data.get("inferred", 0),
-                "sources": _evidence(network, node),
             }
         )
     rows.sort(key=lambda r: (-len(r["communities"]), -r["betweenness"], r["id"]))
-    return rows[: params["limit"]]
+    return _with_evidence(view, network, rows[: params["limit"]])

@@ -16,11 +16,12 @@ from . import EDGES_BY_ANCHOR, NOT_STATED, Rows, cached, edge_detail, procedure
 # Every edge of the graph as the view sees it, by its ends, kept until the next load: the walk
 # runs in memory and reads only the edges it keeps, each from its end with fewer links. Walking
 # in the database expanded and sorted every edge of a hub at each step through it (25 ms of
-# engine time for 200 rows at 100k entities, most of the mixed load's work).
+# engine time for 200 rows at 100k entities, most of the mixed load's work). Paths and the
+# analytics' network are made from the same links (queries/procedures/paths.py, analytics.py).
 LINKS_CYPHER = f"""
 MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
 WHERE VISIBLE(e)
-RETURN a.id AS source, type(e) AS type, b.id AS target, e.id AS edge
+RETURN collect([a.id, type(e), b.id, e.id, e.attribution = 'inferred']) AS rows
 """
 NO_ONE_CYPHER = f"MATCH (n:{NOT_STATED}) WHERE VISIBLE(n) RETURN n.id AS id"
 # The edges a walk keeps, in one statement.
@@ -37,10 +38,12 @@ Link = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class Links:
-    """The graph's edges by entity (each under both its ends), and perpetrator-not-stated."""
+    """The graph's edges by entity (each under both its ends), perpetrator-not-stated, and the
+    ids of the edges whose agent is inferred (graph/model.yaml, attribution)."""
 
     of: dict[str, list[Link]]
     no_one: frozenset[str]
+    inferred: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,21 @@ def read_links(view: View) -> Links:
 
 
 def _read_links(view: View) -> Links:
+    return view.in_one_generation(lambda: _links(view))
+
+
+def _links(view: View) -> Links:
     of: dict[str, list[Link]] = defaultdict(list)
-    for row in view.read(LINKS_CYPHER):
-        link = (row["source"], row["type"], row["target"], row["edge"])
-        of[row["source"]].append(link)
-        if row["target"] != row["source"]:
-            of[row["target"]].append(link)
+    inferred = set()
+    for source, type_, target, edge, by_inference in view.read_table(LINKS_CYPHER):
+        link = (source, type_, target, edge)
+        of[source].append(link)
+        if target != source:
+            of[target].append(link)
+        if by_inference:
+            inferred.add(edge)
     no_one = frozenset(row["id"] for row in view.read(NO_ONE_CYPHER))
-    return Links(dict(of), no_one)
+    return Links(dict(of), no_one, frozenset(inferred))
 
 
 def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[Step], int | None]:

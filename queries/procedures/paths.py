@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
-from . import EDGES_BY_ANCHOR, NOT_STATED, Rows, cached, procedure
+from . import EDGES_BY_ANCHOR, Rows, cached, procedure
+from .network import Links, read_links
 
 # -- shortest path -------------------------------------------------------------------------
 
-# Not through perpetrator-not-stated (no one: two people detained, or released, by no one
-# named are not linked by it) nor through a possible duplicate (a curator's doubt, not a fact).
-ADJACENCY_CYPHER = f"""
-MATCH (a:{ENTITY_LABEL})-[e]->(b:{ENTITY_LABEL})
-WHERE NOT b:{NOT_STATED} AND NOT a:{NOT_STATED} AND type(e) <> 'POSSIBLY_SAME_AS'
-  AND VISIBLE(e)
-RETURN a.id AS a, b.id AS b, e.id AS edge
-"""
 # Every step of a chain in one statement, each found from its end with fewer edges.
 HOPS_CYPHER = (
     EDGES_BY_ANCHOR
@@ -35,18 +27,25 @@ Adjacency = dict[str, list[tuple[str, str]]]
 def read_adjacency(view: View) -> Adjacency:
     """Every entity's neighbours and the edges to them, sorted, in either direction (cached
     until the next load): a path search then costs no database round trip per step."""
-    return cached(view, "adjacency", lambda: _read_adjacency(view))  # type: ignore[no-any-return]
+    return cached(view, "adjacency", lambda: _adjacency(read_links(view)))  # type: ignore[no-any-return]
 
 
-def _read_adjacency(view: View) -> Adjacency:
-    adjacency: Adjacency = defaultdict(list)
-    rows = view.read(ADJACENCY_CYPHER)
-    for row in sorted(rows, key=lambda r: (r["a"], r["b"], r["edge"] or "")):
-        adjacency[row["a"]].append((row["b"], row["edge"]))
-        adjacency[row["b"]].append((row["a"], row["edge"]))
-    for neighbours in adjacency.values():
-        neighbours.sort()
-    return {node: adjacency[node] for node in sorted(adjacency)}
+def _adjacency(links: Links) -> Adjacency:
+    """The graph's links without perpetrator-not-stated (no one: two people detained, or
+    released, by no one named are not linked by it) nor a possible duplicate (a curator's
+    doubt, not a fact)."""
+    adjacency: Adjacency = {}
+    for node in sorted(links.of):
+        if node in links.no_one:
+            continue
+        neighbours = []
+        for source, type_, target, edge in links.of[node]:
+            other = target if source == node else source
+            if type_ != "POSSIBLY_SAME_AS" and other not in links.no_one:
+                neighbours.append((other, edge))
+        if neighbours:
+            adjacency[node] = sorted(neighbours)
+    return adjacency
 
 
 @procedure("path")

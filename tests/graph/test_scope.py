@@ -88,3 +88,32 @@ def test_the_writer_marks_what_the_public_may_see(graph: Graph) -> None:
     assert [e.source + "-" + e.target for e in public.export().edges] == ["a-b"]
     assert "public" not in next(iter(public.export().nodes.values())).properties  # derived: not shown
     graph.replace(Dataset())
+
+
+def test_a_table_is_read_in_one_record_as_the_scope_sees_it(graph: Graph) -> None:
+    graph.replace(Dataset.of([_node("b"), _node("a"), _node("minor", "restricted")], []))
+    table = "MATCH (n:Entity) WHERE VISIBLE(n) WITH n ORDER BY n.id RETURN collect([n.id, n.sensitivity]) AS rows"
+    maps = "MATCH (n:Entity) WHERE VISIBLE(n) WITH n ORDER BY n.id RETURN collect({id: n.id, d: date('2019-03-01')}) AS rows"
+    assert graph.view(Scope.PUBLIC).read_table(table) == [["a", "public"], ["b", "public"]]
+    assert graph.view(Scope.FULL).read_table(table) == [["a", "public"], ["b", "public"], ["minor", "restricted"]]
+    # Values the driver does not give as JSON (a date) are converted in maps as in rows.
+    assert graph.view(Scope.PUBLIC).read_table(maps) == [{"id": "a", "d": "2019-03-01"}, {"id": "b", "d": "2019-03-01"}]
+    empty = "MATCH (n:Entity) WHERE VISIBLE(n) AND n.id = 'none' RETURN collect(n.id) AS rows"
+    assert graph.view(Scope.FULL).read_table(empty) == []
+    graph.replace(Dataset())
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "MATCH (n:Entity) WHERE VISIBLE(n) RETURN n.id AS rows",  # a record per row
+        "MATCH (n:Entity) WHERE VISIBLE(n) AND n.id = 'a' RETURN n.id AS rows",  # one, but not a table
+        "MATCH (n:Entity) WHERE VISIBLE(n) RETURN collect(n.id) AS ids",  # not the rows column
+        "MATCH (n:Entity) WHERE VISIBLE(n) RETURN collect(n.id) AS rows, count(n) AS n",
+    ],
+)
+def test_a_table_that_is_not_one_record_of_rows_is_refused(graph: Graph, statement: str) -> None:
+    graph.replace(Dataset.of([_node("a"), _node("b")], []))
+    with pytest.raises(ScopeError, match="^a table is read as one record with one column, rows: "):
+        graph.view(Scope.FULL).read_table(statement)
+    graph.replace(Dataset())
