@@ -99,14 +99,25 @@ WHERE type(a) IN ['SENTENCED_BY', 'DETAINED_BY', 'HELD_IN', 'LISTED_IN', 'RELEAS
   AND coalesce(a.date_from, x.date_from) IS NOT NULL
   AND coalesce(a.involvement, 'carried_out') = 'carried_out'
   AND VISIBLE(a)
-OPTIONAL MATCH (art:LegalArticle) WHERE art.id IN coalesce(a.article, [])
-RETURN p.id AS person_id, p.name AS person, type(a) AS type, a.kind AS kind,
-       a.sentence_type AS sentence_type, a.term AS term, a.duration AS duration,
-       coalesce(a.date, x.date) AS date, coalesce(a.date_from, x.date_from) AS date_from,
-       coalesce(a.date_to, x.date_to) AS date_to, a.category AS category, a.status AS status,
-       x.name AS other, labels(x) AS other_labels, collect(art.name) AS articles,
-       a.sources AS sources, a.id AS act_id
+RETURN collect({{
+  person_id: p.id, person: p.name, type: type(a), kind: a.kind, sentence_type: a.sentence_type,
+  term: a.term, duration: a.duration, date: coalesce(a.date, x.date),
+  date_from: coalesce(a.date_from, x.date_from), date_to: coalesce(a.date_to, x.date_to),
+  category: a.category, status: a.status, other: x.name, other_labels: labels(x),
+  articles: a.article, sources: a.sources, act_id: a.id
+}}) AS rows
 """
+# The articles' names, put in place of the ids an act cites (a match per act scanned them all).
+ARTICLES_CYPHER = "MATCH (l:LegalArticle) WHERE VISIBLE(l) RETURN collect([l.id, l.name]) AS rows"
+
+
+def _custody(view: View) -> list[dict[str, Any]]:
+    """Every dated custody act, with the names of the articles it cites (those the view sees)."""
+    names = dict(view.read_table(ARTICLES_CYPHER))
+    acts = view.read_table(CUSTODY_CYPHER)
+    for act in acts:
+        act["articles"] = [names[article] for article in act["articles"] or () if article in names]
+    return acts
 
 
 def _deciding(changing: list[tuple[dict[str, Any], str]]) -> tuple[dict[str, Any], str]:
@@ -144,9 +155,9 @@ def political_prisoners(view: View, params: dict[str, Any]) -> Rows:
     out of custody decides; a sentence's term or a stated range ends it."""
     as_of = params["as_of"]
     by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    # Every dated custody act, read once per load; the date is applied here, so any date asked
-    # for afterwards costs no scan of the graph.
-    custody = cached(view, "custody", lambda: view.read(CUSTODY_CYPHER))
+    # Every dated custody act, read once per load (in one record: View.read_table); the date is
+    # applied here, so any date asked for afterwards costs no scan of the graph.
+    custody = cached(view, "custody", lambda: view.in_one_generation(lambda: _custody(view)))
     for row in custody:
         if row["date_from"] <= as_of:
             by_person[row["person_id"]].append(row)
