@@ -292,8 +292,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
-    serve(host=args.host, port=args.port, data=args.data)
+    serve(host=args.host, port=args.port, data=args.data, workers=args.workers)
     return 0
+
+
+MAX_WORKERS = 64
+
+
+def workers(text: str) -> int:
+    """A number of worker processes, 1 to MAX_WORKERS."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of processes, not {text!r}") from None
+    if not 1 <= number <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_WORKERS}, not {number}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -372,6 +386,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=DEFAULT_DATA, help="data to load when the graph is empty")
+    p.add_argument(
+        "--workers",
+        type=workers,
+        default=1,
+        help="processes answering requests, each with its own kept answers (2 on a 2-core machine: docs/BENCHMARKS.md)",
+    )
     # Downstream parts (viz) add their commands by entry point; see pyproject.toml.
     for point in sorted(entry_points(group="persecution_graph.commands"), key=lambda p: p.name):
         point.load()(command)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from ..graph import embedded
 from ..graph.errors import UserError
@@ -27,8 +29,25 @@ def warn_if_loose(settings: Settings) -> None:
             print(warning, file=sys.stderr)
 
 
-def serve(host: str, port: int, data: str) -> None:
-    """Start the database if needed, load ``data`` into an empty graph, serve until Ctrl-C."""
+# The data folder `serve` was given, for its workers (processes of their own: see worker_app).
+DATA_ENV = "PERSECUTION_GRAPH_SERVE_DATA"
+
+
+def worker_app() -> FastAPI:
+    """The app of one of `serve --workers N`'s processes (uvicorn's factory): its own
+    connection to the database `serve` started, its own kept answers, warmed in the background
+    as `serve` warms its own. Each request is served under one process's interpreter lock, so
+    two workers use both cores of a small machine where one cannot."""
+    graph = connect_healing(Settings.from_env())
+    warm_in_background(graph)
+    app = create_app(graph, data_folder=os.environ.get(DATA_ENV))
+    app.state.warm_up = True
+    return app
+
+
+def serve(host: str, port: int, data: str, workers: int = 1) -> None:
+    """Start the database if needed, load ``data`` into an empty graph, serve until Ctrl-C,
+    with ``workers`` processes answering requests (1: this one)."""
     settings = Settings.from_env()
     warn_if_loose(settings)
     graph = connect_healing(settings)
@@ -55,10 +74,15 @@ def serve(host: str, port: int, data: str) -> None:
                 file=sys.stderr,
             )
         print(f"persecution-graph: http://{host}:{port}/docs", file=sys.stderr)
-        warm_in_background(graph)
         # uvicorn re-raises the SIGTERM it caught once it has shut down; with the default handler
         # that would end the process before the database below is stopped, so exit cleanly.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        if workers > 1:
+            os.environ[DATA_ENV] = data
+            factory = f"{__name__}:worker_app"
+            uvicorn.run(factory, factory=True, workers=workers, host=host, port=port, log_level="warning")
+            return
+        warm_in_background(graph)
         app = create_app(graph, data_folder=data)
         app.state.warm_up = True  # after a reload too
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -55,6 +56,66 @@ def load_test(graph: Any, clients: int, seconds: float, routes: tuple[str, ...] 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def load_test_workers(
+    graph: Any, settings: Any, workers: int, clients: int, seconds: float, loads: tuple[tuple[str, ...], ...]
+) -> list[dict[str, Any]]:
+    """As `load_test`, once for each set of routes in ``loads``, with the app `serve --workers N`
+    runs (api/server.py worker_app): uvicorn's worker processes, each connected to the database
+    of ``settings`` (running), measured once they are warm (their processor time stops growing)."""
+    from ..graph.embedded import free_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "persecution_graph.api.server:worker_app", "--factory"]
+    command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]
+    env = {**os.environ, **settings.as_env()}
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_warm(server, f"http://127.0.0.1:{port}/api/health")
+        plan = people(graph)
+        return [
+            {**measure(f"http://127.0.0.1:{port}", plan, clients, seconds, routes), "workers": workers}
+            for routes in loads
+        ]
+    finally:
+        server.terminate()
+        server.communicate(timeout=60)
+
+
+def _wait_until_warm(server: subprocess.Popen[str], health: str, timeout_s: float = 600) -> None:
+    """Until the server answers and its processes' processor time grows by less than 50 ms in a
+    second (their warm-up in the background has ended)."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server stopped: {server.communicate()[1][-2000:]}")
+        try:
+            with urllib.request.urlopen(health, timeout=5):
+                pass
+        except OSError:
+            time.sleep(0.5)
+            continue
+        spent = _cpu_seconds(server.pid)
+        if last is not None and spent - last < 0.05:
+            return
+        last = spent
+        time.sleep(1)
+    raise RuntimeError(f"the server was not warm within {timeout_s:.0f} s")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Processor time of a process and its children that are alive (Linux /proc)."""
+    total = 0.0
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(status.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def measure(

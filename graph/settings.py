@@ -54,3 +54,16 @@ class Settings:
             neo4j_password=env.get(PREFIX + "NEO4J_PASSWORD"),
             neo4j_database=env.get(PREFIX + "NEO4J_DATABASE") or "neo4j",
         )
+
+    def as_env(self) -> dict[str, str]:
+        """The environment ``from_env`` reads these settings back from (for a process of its own)."""
+        env = {PREFIX + "DATA_DIR": str(self.data_dir)}
+        if self.neo4j_uri:
+            env |= {
+                PREFIX + "NEO4J_URI": self.neo4j_uri,
+                PREFIX + "NEO4J_USER": self.neo4j_user,
+                PREFIX + "NEO4J_DATABASE": self.neo4j_database,
+            }
+            if self.neo4j_password is not None:
+                env[PREFIX + "NEO4J_PASSWORD"] = self.neo4j_password
+        return env

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
@@ -115,8 +116,24 @@ def test_dump_export_and_import_round_trip(cli_env: dict[str, str], tmp_path: Pa
     assert (run.returncode, run.stderr) == (2, f"error: {bad}:1:1: not a persecution-graph dump (no header line)\n")
 
 
-def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: Path) -> None:
-    """About the embedded server (a child process of `serve`): embedded engine only."""
+def _workers_of(pid: int) -> list[int]:
+    """The process ids of a process's children that are uvicorn's workers (spawned by multiprocessing)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"multiprocessing.spawn" in command:
+            found.append(int(status.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: Path, workers: int) -> None:
+    """About the embedded server (a child process of `serve`): embedded engine only. With two
+    workers, two processes answer, each connected to the one database `serve` started."""
     import signal
     import socket
     import time
@@ -138,11 +155,14 @@ def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: 
             str(port),
             "--data",
             str(FIXTURES / "small"),
+            "--workers",
+            str(workers),
         ],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
     )
+    children: list[int] = []
     try:
         deadline = time.monotonic() + 90
         health = None
@@ -153,8 +173,23 @@ def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: 
             except OSError:
                 time.sleep(0.3)
         assert health == {"status": "ok", "engine": "arcadedb", "entities": 38}  # public: 1 record is restricted
+        children = _workers_of(process.pid)
+        assert len(children) == (workers if workers > 1 else 0)
+        for _ in range(6):  # whichever worker answers
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/entities/dck", timeout=10) as response:
+                assert json.loads(response.read())["id"] == "dck"
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=90)
     assert "loaded 39 nodes and 42 edges" in stderr
     assert embedded.running(tmp_path / "db") is None
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]  # the workers ended too
+
+
+@pytest.mark.parametrize(
+    ("given", "said"), [("0", "between 1 and 64, not 0"), ("two", "a whole number of processes, not 'two'")]
+)
+def test_serve_refuses_a_number_of_workers_it_cannot_run(given: str, said: str) -> None:
+    run = cli("serve", "--workers", given)
+    assert run.returncode == 2
+    assert run.stderr.endswith(f"serve: error: argument --workers: {said}\n")

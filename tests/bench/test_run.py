@@ -29,6 +29,7 @@ def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Pa
         "queries",
         "api load",
         "api entity",
+        "api workers",
         "datasette",
         "naive",
     ]
@@ -49,6 +50,11 @@ def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Pa
     assert set(result["api_load"]["by_route"]) == {"search", "entity", "ego"}
     assert result["api_entity"]["errors"] == 0
     assert set(result["api_entity"]["by_route"]) == {"entity"}
+    # The same as `serve --workers 2` answers them: two processes.
+    assert [load["workers"] for load in (result["api_load_workers"], result["api_entity_workers"])] == [2, 2]
+    assert [load["errors"] for load in (result["api_load_workers"], result["api_entity_workers"])] == [0, 0]
+    assert set(result["api_load_workers"]["by_route"]) == {"search", "entity", "ego"}
+    assert result["api_entity_workers"]["requests"] > 0
     # Datasette, from the bench's own environment, on a SQLite file of the same graph.
     assert (result["datasette"]["version"], result["datasette"]["errors"]) == ("0.65.5", 0)
     assert result["datasette"]["requests"] > 0
@@ -61,7 +67,14 @@ def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Pa
         "search_p99_ms",
         "datasette_requests_per_s",
         "datasette_p99_ms",
+        "workers",
+        "workers_requests_per_s",
+        "workers_entity_p99_ms",
+        "workers_mixed_requests_per_s",
+        "workers_ego_p99_ms",
+        "workers_search_p99_ms",
     }
+    assert api["workers_requests_per_s"] == result["api_entity_workers"]["throughput_rps"] > 0
     assert api["requests_per_s"] == result["api_entity"]["throughput_rps"] > 0
     assert api["datasette_requests_per_s"] == result["datasette"]["throughput_rps"] > 0
     assert set(result["targets"]) == {
@@ -77,10 +90,13 @@ def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Pa
         "ego_p99_ms",
         "search_p99_ms",
         "at_least_datasette",
+        *(f"workers_{name}" for name in ("requests_per_s", "entity_p99_ms", "mixed_requests_per_s")),
+        *(f"workers_{name}" for name in ("ego_p99_ms", "search_p99_ms", "at_least_datasette")),
     }
     assert all(said.startswith(("met (", "missed: ")) for said in result["targets"]["api"].values())
     text = report_text(result)
     assert "Datasette 0.65.5 on the same lookups:" in text
+    assert "serve --workers 2: entity lookups" in text
     assert text.startswith("scale 300: 302 nodes, 938 edges")
     assert "relatives-as-hostages" in text
 
