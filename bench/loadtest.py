@@ -59,11 +59,18 @@ def load_test(graph: Any, clients: int, seconds: float, routes: tuple[str, ...] 
 
 
 def load_test_workers(
-    graph: Any, settings: Any, workers: int, clients: int, seconds: float, loads: tuple[tuple[str, ...], ...]
+    graph: Any,
+    settings: Any,
+    workers: int,
+    clients: int,
+    seconds: float,
+    loads: tuple[tuple[str, ...], ...],
+    engine_pid: int | None = None,
 ) -> list[dict[str, Any]]:
     """As `load_test`, once for each set of routes in ``loads``, with the app `serve --workers N`
     runs (api/server.py worker_app): uvicorn's worker processes, each connected to the database
-    of ``settings`` (running), measured once they are warm (their processor time stops growing)."""
+    of ``settings`` (running), measured once they are warm: their processor time, and the
+    database's (``engine_pid``), stops growing."""
     from ..graph.embedded import free_port
 
     port = free_port()
@@ -72,7 +79,9 @@ def load_test_workers(
     env = {**os.environ, **settings.as_env()}
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_until_warm(server, f"http://127.0.0.1:{port}/api/health")
+        _wait_until_warm(
+            server, f"http://127.0.0.1:{port}/api/health", [server.pid, *([engine_pid] if engine_pid else [])]
+        )
         plan = people(graph)
         return [
             {**measure(f"http://127.0.0.1:{port}", plan, clients, seconds, routes), "workers": workers}
@@ -83,25 +92,28 @@ def load_test_workers(
         server.communicate(timeout=60)
 
 
-def _wait_until_warm(server: subprocess.Popen[str], health: str, timeout_s: float = 600) -> None:
-    """Until the server answers and its processes' processor time grows by less than 50 ms in a
-    second (their warm-up in the background has ended)."""
+def _wait_until_warm(server: subprocess.Popen[str], health: str, watched: list[int], timeout_s: float = 600) -> None:
+    """Until the server answers, and then until the processor time of the ``watched`` processes
+    and their children grows by less than 50 ms in a second (the warm-up in the background has
+    ended; no request is sent meanwhile: each would be work of its own)."""
     deadline = time.monotonic() + timeout_s
-    last = None
-    while time.monotonic() < deadline:
+    while True:
         if server.poll() is not None:
             raise RuntimeError(f"the server stopped: {server.communicate()[1][-2000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not answer within {timeout_s:.0f} s")
         try:
             with urllib.request.urlopen(health, timeout=5):
-                pass
+                break
         except OSError:
             time.sleep(0.5)
-            continue
-        spent = _cpu_seconds(server.pid)
-        if last is not None and spent - last < 0.05:
+    last = sum(_cpu_seconds(pid) for pid in watched)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        spent = sum(_cpu_seconds(pid) for pid in watched)
+        if spent - last < 0.05:
             return
         last = spent
-        time.sleep(1)
     raise RuntimeError(f"the server was not warm within {timeout_s:.0f} s")
 
 

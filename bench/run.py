@@ -316,7 +316,7 @@ def run(
 
             loads = (ROUTES, ("entity",))
             where = Settings(data_dir=data_dir) if server is None else dataclasses.replace(server, data_dir=data_dir)
-            mixed, alone = load_test_workers(graph, where, API_WORKERS, 8, api_seconds, loads)
+            mixed, alone = load_test_workers(graph, where, API_WORKERS, 8, api_seconds, loads, server_pid)
             result.update(api_load_workers=mixed, api_entity_workers=alone)
             stage("api workers")
             from .datasette import side_by_side
