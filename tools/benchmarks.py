@@ -378,6 +378,26 @@ def render(
                 f"{api.get('datasette_p99_ms') or '-'} | "
                 + (f"{api['requests_per_s'] / theirs:.2f}x |" if theirs else f"{r['datasette'].get('skipped')} |")
             )
+        with_workers = [r for r in side_by_side if "workers" in r["api"]]
+        if with_workers:
+            lines += [
+                "",
+                f"The same, as `serve --workers {with_workers[0]['api']['workers']}` answers (uvicorn worker processes, "
+                "each with its own kept answers; measured once their warm-up had ended):",
+                "",
+                "| entities | entity lookups requests/s | p99 ms | / Datasette | mixed requests/s | ego p99 ms | "
+                "search p99 ms |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            for r in with_workers:
+                api = r["api"]
+                theirs = api.get("datasette_requests_per_s")
+                lines.append(
+                    f"| {r['scale']:,} | {api['workers_requests_per_s']} | {api['workers_entity_p99_ms']} | "
+                    + (f"{api['workers_requests_per_s'] / theirs:.2f}x" if theirs else "-")
+                    + f" | {api['workers_mixed_requests_per_s']} | {api['workers_ego_p99_ms']} | "
+                    f"{api['workers_search_p99_ms']} |"
+                )
         lines.append("")
         for r in side_by_side:
             said = "; ".join(f"{name} {verdict}" for name, verdict in r["targets"].get("api", {}).items())
