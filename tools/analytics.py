@@ -94,7 +94,7 @@ def bundled(graph: Any) -> list[str]:
     ]
     for public in (True, False):
         for inferred in (False, True):
-            network = read_network(graph.view(Scope.PUBLIC if public else Scope.FULL), inferred)
+            network = read_network(graph.view(Scope.PUBLIC if public else Scope.FULL), inferred).to_networkx()
             n, m = network.number_of_nodes(), network.number_of_edges()
             sampled = betweenness_error(network, betweenness_samples(n, m))
             groups = community_agreement(network)
@@ -120,7 +120,7 @@ def at_scale(graph: Any, scale: int, folder: Path) -> list[str]:
 
     write_corpus(folder, scale, 1)
     assert load(graph, folder).ok
-    network, read_s = _timed(lambda: _read_network(graph.view(Scope.PUBLIC)))
+    network, read_s = _timed(lambda: _read_network(graph.view(Scope.PUBLIC)).to_networkx())
     n, m = network.number_of_nodes(), network.number_of_edges()
     samples = betweenness_samples(n, m)
     indexed, convert_s = _timed(lambda: graphalgo.Indexed.of(network))

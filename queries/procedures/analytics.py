@@ -1,14 +1,17 @@
 """Network analytics: central state actors, communities, brokers between them.
 
-The network is a networkx graph (read once per load and scope); its measures are computed by
-igraph in C (queries/graphalgo.py): betweenness with networkx's own numbers, communities by
-Leiden. At 100k entities networkx's Louvain took 76 s and its sampled betweenness 18 s."""
+The network (made once per load and scope from the graph's links) is held as igraph holds it,
+and its measures are computed by igraph in C (queries/graphalgo.py): betweenness with networkx's
+own numbers, communities by Leiden. At 100k entities networkx's Louvain took 76 s, its sampled
+betweenness 18 s, and building the networkx graph itself 2-3 s."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 
 from ...graph.model import ENTITY_LABEL
@@ -54,18 +57,51 @@ def betweenness_samples(nodes: int, edges: int) -> int | None:
     return None if nodes <= budget else budget
 
 
-def _betweenness(network: nx.Graph | graphalgo.Indexed) -> dict[str, float]:
+def _betweenness(indexed: graphalgo.Indexed) -> dict[str, float]:
     """Betweenness centrality, exact on small graphs and estimated from sampled sources
     (fixed seed) on large ones: networkx's numbers, computed by igraph (seconds at 100k)."""
-    indexed = graphalgo.Indexed.of(network) if isinstance(network, nx.Graph) else network
     samples = betweenness_samples(len(indexed.nodes), indexed.graph.ecount())
     return graphalgo.betweenness(indexed, samples)  # type: ignore[return-value]
 
 
-def read_network(view: View, include_inferred: bool = False) -> nx.Graph:
+@dataclass(frozen=True)
+class Network:
+    """The persecution network, undirected: an edge for each pair of entities joined by acts or
+    ties, standing for those links (its weight: how many). ``nodes``: each entity's name,
+    labels, whether it is unnamed and how many of its acts are inferred, in the order they were
+    added; ``neighbours``: each one's, in the order their edges were added (a loop once);
+    ``loops``: the entities linked to themselves; ``indexed``: the same graph in igraph, with
+    its vertices and edges in the order networkx would give them (the measures' fixed seeds
+    then give networkx's numbers)."""
+
+    nodes: dict[str, dict[str, Any]]
+    neighbours: dict[str, list[str]]
+    links: dict[tuple[str, str], list[Link]]  # by the pair's ids, the smaller first
+    loops: frozenset[str]
+    indexed: graphalgo.Indexed
+
+    def between(self, a: str, b: str) -> list[Link]:
+        """The links an edge stands for, in the order they were added."""
+        return self.links[(a, b) if a <= b else (b, a)]
+
+    def degree(self, node: str, among: set[str] | None = None) -> int:
+        """Edges at a node (a loop counts twice, as networkx counts it), or only those to ``among``."""
+        near = self.neighbours[node]
+        count = len(near) if among is None else sum(1 for other in near if other in among)
+        return count + (node in self.loops and (among is None or node in among))
+
+    def to_networkx(self) -> nx.Graph:
+        """The same network as a networkx graph (to compare with networkx's own measures)."""
+        network = nx.Graph()
+        network.add_nodes_from(self.nodes.items())
+        network.add_edges_from((a, b, {"weight": len(kept), "links": kept}) for (a, b), kept in self.links.items())
+        return network
+
+
+def read_network(view: View, include_inferred: bool = False) -> Network:
     """The persecution network (cached until the next load): see _read_network."""
 
-    def compute() -> nx.Graph:
+    def compute() -> Network:
         return _read_network(view, include_inferred)
 
     return cached(view, _scoped("network", include_inferred), compute)  # type: ignore[no-any-return]
@@ -76,8 +112,8 @@ def _scoped(what: str, include_inferred: bool) -> str:
     return f"{what}+inferred" if include_inferred else what
 
 
-def _read_network(view: View, include_inferred: bool = False) -> nx.Graph:
-    """The persecution network as an undirected weighted networkx graph: people, institutions,
+def _read_network(view: View, include_inferred: bool = False) -> Network:
+    """The persecution network, undirected and weighted: people, institutions,
     events and articles joined by acts and ties (not by places), each edge keeping the links it
     stands for (their evidence is read for what a ranking shows: ``evidence``). An act
     attributed by inference joins it only with ``include_inferred``; either way it is counted
@@ -85,7 +121,7 @@ def _read_network(view: View, include_inferred: bool = False) -> nx.Graph:
     return view.in_one_generation(lambda: _network(view, include_inferred))
 
 
-def _network(view: View, include_inferred: bool) -> nx.Graph:
+def _network(view: View, include_inferred: bool) -> Network:
     links = read_links(view)
     shown = {row[0]: row for row in view.read_table(ENTITIES_CYPHER)}
     chosen = [
@@ -96,11 +132,11 @@ def _network(view: View, include_inferred: bool) -> nx.Graph:
         and link[0] not in links.no_one and link[2] not in links.no_one
     ]  # fmt: skip
     # In id order: the sampled betweenness and the communities (fixed seeds) depend on the order
-    # nodes and edges were added, which must not be the engine's row order. Gathered first and
-    # added at once (networkx's add_edge, one at a time, took most of the time at 100k).
+    # nodes and edges were added, which must not be the engine's row order.
     chosen.sort(key=lambda link: (link[0], link[2], link[3] or ""))
     inferred: dict[str, int] = defaultdict(int)
-    nodes: dict[str, None] = {}
+    nodes: dict[str, dict[str, Any]] = {}
+    neighbours: dict[str, list[str]] = defaultdict(list)
     edges: dict[tuple[str, str], list[Link]] = {}
     for link in chosen:
         a, _, b, edge = link
@@ -109,34 +145,57 @@ def _network(view: View, include_inferred: bool) -> nx.Graph:
             inferred[b] += 1
             if not include_inferred:
                 continue
-        nodes[a] = nodes[b] = None
-        kept = edges.get((b, a)) if (a, b) not in edges else edges[(a, b)]
+        for end in (a, b):
+            if end not in nodes:
+                _, name, labels, unnamed = shown[end]
+                nodes[end] = {"name": name, "labels": view.sorted_labels(labels), "unnamed": unnamed}
+        pair = (a, b) if a <= b else (b, a)
+        kept = edges.get(pair)
         if kept is None:
-            edges[(a, b)] = [link]
+            edges[pair] = [link]
+            neighbours[a].append(b)
+            if a != b:
+                neighbours[b].append(a)
         else:
             kept.append(link)
-    network = nx.Graph()
-    for node in nodes:
-        _, name, labels, unnamed = shown[node]
-        network.add_node(node, name=name, labels=view.sorted_labels(labels), unnamed=unnamed)
-    network.add_edges_from((a, b, {"weight": len(kept), "links": kept}) for (a, b), kept in edges.items())
     for node, count in inferred.items():
-        if node in network:
-            network.nodes[node]["inferred"] = count
-    return network
+        if node in nodes:
+            nodes[node]["inferred"] = count
+    return Network(
+        nodes, dict(neighbours), edges, frozenset(a for a, b in edges if a == b), _igraph(nodes, neighbours, edges)
+    )
+
+
+def _igraph(
+    nodes: dict[str, Any], neighbours: dict[str, list[str]], edges: dict[tuple[str, str], list[Link]]
+) -> graphalgo.Indexed:
+    """The network in igraph, vertices in the order nodes were added and edges in the order
+    networkx's ``edges()`` gives them: each node's, in order, to a node not yet passed."""
+    index = {node: position for position, node in enumerate(nodes)}
+    pairs, weights = [], []
+    for node in nodes:
+        at = index[node]
+        for other in neighbours[node]:
+            if index[other] >= at:
+                pairs.append((at, index[other]))
+                weights.append(len(edges[(node, other) if node <= other else (other, node)]))
+    graph = ig.Graph(n=len(index), edges=pairs, directed=False)
+    graph.es["weight"] = weights
+    return graphalgo.Indexed(list(nodes), graph)
 
 
 def _is_state(data: dict[str, Any]) -> bool:
     return not data["unnamed"] and any(label in STATE_KINDS for label in data["labels"])
 
 
-def evidence(view: View, network: nx.Graph, nodes: list[str], limit: int = 20) -> dict[str, list[Any]]:
+def evidence(view: View, network: Network, nodes: list[str], limit: int = 20) -> dict[str, list[Any]]:
     """Each node's evidence: the distinct references of its edges in the network, by neighbour
     id and then in link order, at most ``limit``. Read for these nodes only, a few edges each
     (a hub has thousands): the next ones only while a node has fewer than ``limit``."""
     links = read_links(view)
     queues = {
-        node: [link for other in sorted(network[node]) for link in network[node][other]["links"]] for node in nodes
+        node: [link for other in sorted(network.neighbours[node]) for link in network.between(node, other)]
+        for node in nodes
     }
     read: dict[str | None, list[Any]] = {}
     found: dict[str, list[Any]] = {node: [] for node in nodes}
@@ -173,25 +232,25 @@ def _anchored(links: Links, link: Link) -> dict[str, Any]:
     return {"anchor": target, "other": source, "edge": edge}
 
 
-def _indexed(view: View, network: nx.Graph, include_inferred: bool) -> graphalgo.Indexed:
-    """The network as igraph holds it, converted once per load and scope for both measures."""
-    return cached(view, _scoped("indexed", include_inferred), lambda: graphalgo.Indexed.of(network))  # type: ignore[no-any-return]
-
-
-def _communities(network: nx.Graph | graphalgo.Indexed) -> list[set[str]]:
+def _communities(indexed: graphalgo.Indexed) -> list[set[str]]:
     """Communities by modularity (igraph's Leiden, fixed seed), largest first, then by their
     smallest member id."""
-    return graphalgo.communities(network)  # type: ignore[return-value]
+    return graphalgo.communities(indexed)  # type: ignore[return-value]
+
+
+def _measured(view: View, network: Network, what: str, include_inferred: bool) -> Any:
+    """A measure of the network (``betweenness`` or ``communities``), kept until the next load."""
+    measure = _betweenness if what == "betweenness" else _communities
+    return cached(view, _scoped(what, include_inferred), lambda: measure(network.indexed))
 
 
 @procedure("centrality")
 def centrality(view: View, params: dict[str, Any]) -> Rows:
     scope = params["include_inferred"]
     network = read_network(view, scope)
-    if network.number_of_nodes() == 0:
+    if not network.nodes:
         return []
-    betweenness = cached(view, _scoped("betweenness", scope), lambda: _betweenness(_indexed(view, network, scope)))
-
+    betweenness = _measured(view, network, "betweenness", scope)
     rows = [
         {
             "id": node,
@@ -199,10 +258,10 @@ def centrality(view: View, params: dict[str, Any]) -> Rows:
             "labels": data["labels"],
             "degree": network.degree(node),
             "betweenness": round(betweenness[node], 4),
-            "people": sum(1 for other in network.neighbors(node) if network.nodes[other]["labels"][0] == "Person"),
+            "people": sum(1 for other in network.neighbours[node] if network.nodes[other]["labels"][0] == "Person"),
             "inferred": data.get("inferred", 0),
         }
-        for node, data in network.nodes(data=True)
+        for node, data in network.nodes.items()
         if _is_state(data)
     ]
     rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["id"]))
@@ -211,7 +270,7 @@ def centrality(view: View, params: dict[str, Any]) -> Rows:
     return _with_evidence(view, network, rows[: params["limit"]])
 
 
-def _with_evidence(view: View, network: nx.Graph, rows: Rows) -> Rows:
+def _with_evidence(view: View, network: Network, rows: Rows) -> Rows:
     """Ranked rows of nodes (``id``) with each node's evidence, read for these rows only."""
     found = evidence(view, network, [row["id"] for row in rows])
     for row in rows:
@@ -224,13 +283,12 @@ def communities(view: View, params: dict[str, Any]) -> Rows:
     scope = params["include_inferred"]
     network = read_network(view, scope)
     rows = []
-    found = cached(view, _scoped("communities", scope), lambda: _communities(_indexed(view, network, scope)))
+    found = _measured(view, network, "communities", scope)
     shown: list[list[str]] = []  # the three most linked members of each community listed
     for number, members in enumerate(found, 1):
         if len(members) < params["min_size"]:
             continue
-        sub = network.subgraph(members)
-        ranked = sorted(members, key=lambda n: (-sub.degree(n), n))
+        ranked = sorted(members, key=lambda n: (-network.degree(n, among=members), n))
         shown.append(ranked[:3])
         rows.append(
             {
@@ -251,14 +309,14 @@ def communities(view: View, params: dict[str, Any]) -> Rows:
 def brokers(view: View, params: dict[str, Any]) -> Rows:
     scope = params["include_inferred"]
     network = read_network(view, scope)
-    found = cached(view, _scoped("communities", scope), lambda: _communities(_indexed(view, network, scope)))
+    found = _measured(view, network, "communities", scope)
     membership = {n: i for i, members in enumerate(found, 1) for n in members}
     if not membership:
         return []
-    betweenness = cached(view, _scoped("betweenness", scope), lambda: _betweenness(_indexed(view, network, scope)))
+    betweenness = _measured(view, network, "betweenness", scope)
     rows = []
-    for node, data in network.nodes(data=True):
-        bridged = sorted({membership[other] for other in network.neighbors(node)} | {membership[node]})
+    for node, data in network.nodes.items():
+        bridged = sorted({membership[other] for other in network.neighbours[node]} | {membership[node]})
         if len(bridged) < 2 or data["unnamed"]:
             continue
         rows.append(
