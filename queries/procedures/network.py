@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -94,9 +95,12 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
     kept: list[tuple[int, Link]] = []
     stopped = None
     for hop in range(1, depth + 1):
-        new = [link for link in incident(links, frontier) if link[3] not in seen_edges]
-        if len(kept) + len(new) > limit:
-            new, stopped = new[: limit - len(kept)], hop
+        # Sorted, but only as many as fit when they do not all (a hub's step has thousands).
+        found = {link for node in frontier for link in links.of.get(node, ()) if link[3] not in seen_edges}
+        if len(kept) + len(found) > limit:
+            new, stopped = heapq.nsmallest(limit - len(kept), found), hop
+        else:
+            new = sorted(found)
         reached: list[str] = []
         for link in new:
             seen_edges.add(link[3])
