@@ -410,7 +410,14 @@ def _against(value: float, way: str, bound: float) -> str:
     if (value >= bound) if way == ">=" else (value <= bound):
         return f"met ({value:g} {way} {bound:g})"
     if way == ">=":
-        return f"missed: {value:g}, {bound / value:.1f}x short of {bound:g}" if value else f"missed: 0 of {bound:g}"
+        if not value:
+            return f"missed: 0 of {bound:g}"
+        short = bound / value  # two places where one would round a near miss to "1.0x short"
+        return (
+            f"missed: {value:g}, {short:.1f}x short of {bound:g}"
+            if short >= 1.1
+            else (f"missed: {value:g}, {short:.2f}x short of {bound:g}")
+        )
     return f"missed: {value:g}, {value - bound:g} over {bound:g}"
 
 
