@@ -7,7 +7,6 @@ Cypher, so the few statements that need them take them from the model (never fro
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -115,6 +114,7 @@ class Graph:
         self.model = model or load_model()
         # Where whole-graph answers are kept between processes (queries/cache.py); None: not kept.
         self.answers_dir = answers_dir
+        self._sorted_labels: dict[tuple[str, ...], tuple[str, ...]] = {}
         # Tests set a list here to see every read and the scope it went through.
         self.read_log: list[tuple[Scope | None, str]] | None = None
         self._format_checked = False
@@ -308,13 +308,15 @@ class Graph:
                 writer.edge(edge)
 
     def sorted_labels(self, labels: list[str]) -> list[str]:
-        """Type label first, then the others alphabetically, without the technical Entity."""
-        return list(self._sorted_labels(tuple(labels)))
-
-    @functools.lru_cache(maxsize=1024)  # noqa: B019 (a few label sets, for the graph's life)
-    def _sorted_labels(self, labels: tuple[str, ...]) -> tuple[str, ...]:
-        kinds = [label for label in labels if label in self.model.nodes]
-        return (*kinds, *sorted(label for label in labels if label not in kinds and label != ENTITY_LABEL))
+        """Type label first, then the others alphabetically, without the technical Entity
+        (each set of labels worked out once: a graph has a few dozen)."""
+        key = tuple(labels)
+        found = self._sorted_labels.get(key)
+        if found is None:
+            kinds = [label for label in labels if label in self.model.nodes]
+            found = (*kinds, *sorted(label for label in labels if label not in kinds and label != ENTITY_LABEL))
+            self._sorted_labels[key] = found
+        return list(found)
 
     def version(self) -> str | None:
         """An id that changes with every load (None before the first)."""
