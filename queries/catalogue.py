@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import sys
 import threading
 import time
@@ -29,6 +30,19 @@ try:
     RELEASE = version("persecution-graph")
 except PackageNotFoundError:  # running from a checkout that is not installed
     RELEASE = "unknown"
+
+
+def code_digest(folder: Path = Path(__file__).parent) -> str:
+    """A digest of the code that computes procedures' answers (queries/procedures/ and
+    queries/graphalgo.py): an answer kept on disk by other code is not served, even under the
+    same release (the analytics moved from networkx to igraph within one)."""
+    digest = hashlib.sha256()
+    for path in sorted([*(folder / "procedures").glob("*.py"), folder / "graphalgo.py"]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PROCEDURES_CODE = code_digest()
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 # Paged queries (``paged: true``): rows come a page at a time when a page size is given. The
@@ -161,10 +175,12 @@ class Query:
             self._check_entities(view, params)
         if not self.whole_graph:
             return self._rows(view, params)
-        # The whole answer is kept, and a page cut from it. The definition (with its columns: a
-        # procedure's code is not in it) and the release are part of the key: answers kept on
-        # disk by an earlier release, or before the query was changed, are not served.
-        definition = (self.cypher, self.procedure, tuple(self.column_names), RELEASE)
+        # The whole answer is kept, and a page cut from it. The definition (with its columns and,
+        # for a procedure, a digest of the procedures' code) and the release are part of the key:
+        # answers kept on disk by an earlier release, or before the query or its code was
+        # changed, are not served.
+        code = PROCEDURES_CODE if self.procedure else None
+        definition = (self.cypher, self.procedure, code, tuple(self.column_names), RELEASE)
         asked = tuple(sorted((k, repr(v)) for k, v in params.items() if k not in PAGE_NAMES))
         key = ("query", self.name, asked, view.scope.value, definition)
         rows = KEPT.get(view, key, lambda: self._rows(view, params), on_disk=True)

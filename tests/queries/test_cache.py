@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from persecution_graph.graph.records import Dataset
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
@@ -178,3 +180,36 @@ def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: 
     small_graph.replace(small_dataset)  # a new version: earlier answers are let go when the next is kept
     _charges(small_graph)
     assert [p.name for p in folder.iterdir()] == [str(small_graph.version())]
+
+
+def test_an_answer_kept_on_disk_by_other_procedure_code_is_computed_again(
+    small_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same release, same graph, but the procedures' code changed (an upgrade from a checkout):
+    the analytics' answers kept on disk by the old code are not served."""
+    from persecution_graph.queries import catalogue
+    from persecution_graph.queries.cache import KEPT
+
+    def brokers() -> list:
+        return load_catalogue()["brokers"].run(small_graph.view(Scope.FULL), {})
+
+    first = brokers()
+    KEPT.clear()
+    assert [s for s in _sent(small_graph, brokers) if s != "version"] == []  # from disk
+    KEPT.clear()
+    monkeypatch.setattr(catalogue, "PROCEDURES_CODE", "other code")
+    again: list = []
+    assert [s for s in _sent(small_graph, lambda: again.extend(brokers())) if s != "version"] != []  # computed
+    assert again == first
+
+
+def test_the_code_digest_follows_the_procedures_files(tmp_path: Path) -> None:
+    from persecution_graph.queries.catalogue import code_digest
+
+    (tmp_path / "procedures").mkdir()
+    (tmp_path / "procedures" / "a.py").write_text("x = 1\n")
+    (tmp_path / "graphalgo.py").write_text("y = 2\n")
+    before = code_digest(tmp_path)
+    assert code_digest(tmp_path) == before
+    (tmp_path / "procedures" / "a.py").write_text("x = 2\n")
+    assert code_digest(tmp_path) != before
