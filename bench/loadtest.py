@@ -22,7 +22,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROUTES = ("search", "entity", "ego")
 
@@ -77,29 +77,35 @@ def load_test_workers(
     command = [sys.executable, "-m", "uvicorn", "persecution_graph.api.server:worker_app", "--factory"]
     command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]
     env = {**os.environ, **settings.as_env()}
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_until_warm(
-            server, f"http://127.0.0.1:{port}/api/health", [server.pid, *([engine_pid] if engine_pid else [])]
-        )
-        plan = people(graph)
-        return [
-            {**measure(f"http://127.0.0.1:{port}", plan, clients, seconds, routes), "workers": workers}
-            for routes in loads
-        ]
-    finally:
-        server.terminate()
-        server.communicate(timeout=60)
+    # What the server says goes to a file, read if it stops: a pipe nobody reads would fill and
+    # stall it.
+    with tempfile.TemporaryFile("w+") as said:
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=said, text=True)
+        try:
+            _wait_until_warm(
+                server, said, f"http://127.0.0.1:{port}/api/health", [server.pid, *([engine_pid] if engine_pid else [])]
+            )
+            plan = people(graph)
+            return [
+                {**measure(f"http://127.0.0.1:{port}", plan, clients, seconds, routes), "workers": workers}
+                for routes in loads
+            ]
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
 
 
-def _wait_until_warm(server: subprocess.Popen[str], health: str, watched: list[int], timeout_s: float = 600) -> None:
+def _wait_until_warm(
+    server: subprocess.Popen[str], said: IO[str], health: str, watched: list[int], timeout_s: float = 600
+) -> None:
     """Until the server answers, and then until the processor time of the ``watched`` processes
     and their children grows by less than 50 ms in a second (the warm-up in the background has
     ended; no request is sent meanwhile: each would be work of its own)."""
     deadline = time.monotonic() + timeout_s
     while True:
         if server.poll() is not None:
-            raise RuntimeError(f"the server stopped: {server.communicate()[1][-2000:]}")
+            said.seek(0)
+            raise RuntimeError(f"the server stopped: {said.read()[-2000:]}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"the server did not answer within {timeout_s:.0f} s")
         try:
