@@ -254,6 +254,12 @@ def _engines_compared(engines: dict[str, list[dict[str, Any]]]) -> list[str]:
     return lines
 
 
+def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
+    """A Markdown table: its header, its rule and a line per row."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines + ["| " + " | ".join(str(value) for value in row) + " |" for row in rows]
+
+
 def _ratio(load: float, ceiling: float | None) -> str:
     return f"{load / ceiling:.2f}" if ceiling else "-"
 
@@ -347,17 +353,22 @@ def render(
             "HTTP API, one uvicorn worker, 8 concurrent clients on loopback for 15 s (search, entity",
             "lookup, ego-network of depth 2), after the search index was built:",
             "",
-            "| entities | search index built s | requests/s | errors | entity p50 / p99 ms | ego p50 / p99 ms | "
-            "search p50 / p99 ms |",
-            "|---|---|---|---|---|---|---|",
         ]
+        columns = ["entities", "search index built s", "requests/s", "errors", "entity p50 / p99 ms"]
+        columns += ["ego p50 / p99 ms", "search p50 / p99 ms"]
+        rows = []
         for r in with_api:
             a = r["api_load"]["by_route"]
-            lines.append(
-                f"| {r['scale']:,} | {r.get('search_index_s', '')} | {r['api_load']['throughput_rps']} | "
-                f"{r['api_load']['errors']} | {a['entity']['p50_ms']} / {a['entity']['p99_ms']} | "
-                f"{a['ego']['p50_ms']} / {a['ego']['p99_ms']} | {a['search']['p50_ms']} / {a['search']['p99_ms']} |"
+            rows.append(
+                [
+                    f"{r['scale']:,}",
+                    r.get("search_index_s", ""),
+                    r["api_load"]["throughput_rps"],
+                    r["api_load"]["errors"],
+                ]
+                + [f"{a[route]['p50_ms']} / {a[route]['p99_ms']}" for route in ("entity", "ego", "search")]
             )
+        lines += _table(columns, rows)
     side_by_side = [r for r in done if "api" in r]
     if side_by_side:
         lines += [
@@ -367,17 +378,16 @@ def render(
             "canned query: the entity and its relations; `datasette serve -i`, bench/datasette.py), and",
             "the API targets of issue 19 (at 100,000 entities; at the other scales for comparison):",
             "",
-            "| entities | API requests/s | API p99 ms | Datasette requests/s | Datasette p99 ms | API / Datasette |",
-            "|---|---|---|---|---|---|",
         ]
+        columns = ["entities", "API requests/s", "API p99 ms", "Datasette requests/s", "Datasette p99 ms"]
+        rows = []
         for r in side_by_side:
             api = r["api"]
             theirs = api.get("datasette_requests_per_s")
-            lines.append(
-                f"| {r['scale']:,} | {api['requests_per_s']} | {api['entity_p99_ms']} | {theirs or '-'} | "
-                f"{api.get('datasette_p99_ms') or '-'} | "
-                + (f"{api['requests_per_s'] / theirs:.2f}x |" if theirs else f"{r['datasette'].get('skipped')} |")
-            )
+            ratio = f"{api['requests_per_s'] / theirs:.2f}x" if theirs else r["datasette"].get("skipped")
+            row = [f"{r['scale']:,}", api["requests_per_s"], api["entity_p99_ms"], theirs or "-"]
+            rows.append([*row, api.get("datasette_p99_ms") or "-", ratio])
+        lines += _table([*columns, "API / Datasette"], rows)
         with_workers = [r for r in side_by_side if "workers" in r["api"]]
         if with_workers:
             lines += [
@@ -385,19 +395,17 @@ def render(
                 f"The same, as `serve --workers {with_workers[0]['api']['workers']}` answers (uvicorn worker processes, "
                 "each with its own kept answers; measured once their warm-up had ended):",
                 "",
-                "| entities | entity lookups requests/s | p99 ms | / Datasette | mixed requests/s | ego p99 ms | "
-                "search p99 ms |",
-                "|---|---|---|---|---|---|---|",
             ]
+            columns = ["entities", "entity lookups requests/s", "p99 ms", "/ Datasette", "mixed requests/s"]
+            rows = []
             for r in with_workers:
                 api = r["api"]
                 theirs = api.get("datasette_requests_per_s")
-                lines.append(
-                    f"| {r['scale']:,} | {api['workers_requests_per_s']} | {api['workers_entity_p99_ms']} | "
-                    + (f"{api['workers_requests_per_s'] / theirs:.2f}x" if theirs else "-")
-                    + f" | {api['workers_mixed_requests_per_s']} | {api['workers_ego_p99_ms']} | "
-                    f"{api['workers_search_p99_ms']} |"
-                )
+                ratio = f"{api['workers_requests_per_s'] / theirs:.2f}x" if theirs else "-"
+                figures = ("workers_mixed_requests_per_s", "workers_ego_p99_ms", "workers_search_p99_ms")
+                row = [f"{r['scale']:,}", api["workers_requests_per_s"], api["workers_entity_p99_ms"], ratio]
+                rows.append(row + [api[name] for name in figures])
+            lines += _table([*columns, "ego p99 ms", "search p99 ms"], rows)
         lines.append("")
         for r in side_by_side:
             said = "; ".join(f"{name} {verdict}" for name, verdict in r["targets"].get("api", {}).items())
