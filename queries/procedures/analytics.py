@@ -18,7 +18,7 @@ from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
 from .. import graphalgo
 from . import EDGES_BY_ANCHOR, Rows, cached, procedure
-from .network import Link, Links, read_links
+from .network import Link, anchored, read_links
 
 # -- analytics -----------------------------------------------------------------------------
 
@@ -209,7 +209,7 @@ def evidence(view: View, network: Network, nodes: list[str], limit: int = 20) ->
                         asked[link[3]] = link
         if not asked:
             break
-        for row in view.read(SOURCES_CYPHER, steps=[_anchored(links, link) for link in asked.values()]):
+        for row in view.read(SOURCES_CYPHER, steps=[anchored(links, link) for link in asked.values()]):
             read[row["edge"]] = row["sources"] or []
         for edge in asked:
             read.setdefault(edge, [])  # gone from view since the network was read: no evidence
@@ -222,14 +222,6 @@ def evidence(view: View, network: Network, nodes: list[str], limit: int = 20) ->
                 at[node] += 1
             del refs[limit:]
     return found
-
-
-def _anchored(links: Links, link: Link) -> dict[str, Any]:
-    """An edge to read, found from its end with fewer links (EDGES_BY_ANCHOR)."""
-    source, _, target, edge = link
-    if len(links.of.get(source, ())) <= len(links.of.get(target, ())):
-        return {"anchor": source, "other": target, "edge": edge}
-    return {"anchor": target, "other": source, "edge": edge}
 
 
 def _communities(indexed: graphalgo.Indexed) -> list[set[str]]:

@@ -90,17 +90,14 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
     if not center:
         return [], None
     links = read_links(view)
-    seen_nodes, seen_edges = {entity_id}, set()
+    seen_nodes, seen_edges = {entity_id}, set[str]()
     frontier = [entity_id]
     kept: list[tuple[int, Link]] = []
     stopped = None
     for hop in range(1, depth + 1):
-        # Sorted, but only as many as fit when they do not all (a hub's step has thousands).
-        found = {link for node in frontier for link in links.of.get(node, ()) if link[3] not in seen_edges}
-        if len(kept) + len(found) > limit:
-            new, stopped = heapq.nsmallest(limit - len(kept), found), hop
-        else:
-            new = sorted(found)
+        new, reachable = incident(links, frontier, limit - len(kept), seen_edges)
+        if len(kept) + reachable > limit:
+            stopped = hop
         reached: list[str] = []
         for link in new:
             seen_edges.add(link[3])
@@ -115,22 +112,29 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
     return read_steps(view, kept, links), stopped
 
 
-def incident(links: Links, ids: list[str]) -> list[Link]:
-    """Every edge at these entities, once each, in (source, type, target, id) order."""
-    return sorted({link for node in ids for link in links.of.get(node, ())})
+def incident(
+    links: Links, ids: list[str], room: int, skip: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[Link], int]:
+    """The first ``room`` edges at these entities (but those whose id is in ``skip``), once
+    each, in (source, type, target, id) order, and how many there are in all. Only as many as
+    fit are sorted: a hub has thousands."""
+    found = {link for node in ids for link in links.of.get(node, ()) if link[3] not in skip}
+    first = heapq.nsmallest(room, found) if len(found) > room else sorted(found)
+    return first, len(found)
+
+
+def anchored(links: Links, link: Link) -> dict[str, Any]:
+    """An edge to read (EDGES_BY_ANCHOR), found from its end with fewer links."""
+    source, _, target, edge = link
+    if len(links.of.get(source, ())) <= len(links.of.get(target, ())):
+        return {"anchor": source, "other": target, "edge": edge}
+    return {"anchor": target, "other": source, "edge": edge}
 
 
 def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[Step]:
     """The kept edges (with the step each was reached at) with their properties and their ends'
     names, in the order given."""
-
-    def degree(node: str) -> int:
-        return len(links.of.get(node, ()))
-
-    asked = []
-    for _, (source, _type, target, edge_id) in kept:
-        anchor, other = (source, target) if degree(source) <= degree(target) else (target, source)
-        asked.append({"anchor": anchor, "other": other, "edge": edge_id})
+    asked = [anchored(links, link) for _, link in kept]
     rows = view.read(EDGES_CYPHER, steps=asked) if asked else []
     by_id = {row["properties"]["id"]: row for row in rows}
     steps = []
