@@ -19,6 +19,7 @@ from ..graph.model import ENTITY_LABEL
 from ..graph.names import tokens
 from ..graph.scope import View
 from .cache import KEPT
+from .procedures.network import read_entities
 
 MIN_SCORE = 0.6
 
@@ -148,20 +149,12 @@ RETURN a.id AS id, b.id AS other_id, b.name AS other ORDER BY other, other_id
 """
 
 
-# Every entity's names, as one record (View.read_table).
-NAMES_CYPHER = f"""
-MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n)
-RETURN collect([n.id, n.name, n.aliases, labels(n)]) AS rows
-"""
-
-
 def _build(view: View) -> _Index:
     return view.in_one_generation(lambda: _read_index(view))
 
 
 def _read_index(view: View) -> _Index:
-    keys = ("id", "name", "aliases", "labels")
-    rows = [dict(zip(keys, row, strict=True)) for row in view.read_table(NAMES_CYPHER)]
+    rows = [dict(row) for row in read_entities(view)]  # the index adds to its rows
     same: dict[str, list[dict[str, Any]]] = {}
     for pair in view.read(POSSIBLY_SAME_CYPHER):
         same.setdefault(pair["id"], []).append({"id": pair["other_id"], "name": pair["other"]})

@@ -14,11 +14,10 @@ from typing import Any
 import igraph as ig
 import networkx as nx
 
-from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
 from .. import graphalgo
 from . import EDGES_BY_ANCHOR, Rows, cached, procedure
-from .network import Link, anchored, read_links
+from .network import Link, anchored, read_entities, read_links
 
 # -- analytics -----------------------------------------------------------------------------
 
@@ -30,11 +29,6 @@ STATE_KINDS = (
 # names no agent, nor a possible duplicate, nor a place or a part. Inferred acts come too: the
 # network counts them only when asked (include_inferred).
 NOT_IN_NETWORK = frozenset({"LOCATED_IN", "PART_OF", "CONCERNS", "POSSIBLY_SAME_AS"})
-# What a node of the network shows: one record for the whole table (View.read_table).
-ENTITIES_CYPHER = f"""
-MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n)
-RETURN collect([n.id, n.name, labels(n), coalesce(n.unnamed, false)]) AS rows
-"""
 # The evidence of the edges a ranking shows, read for those only.
 SOURCES_CYPHER = EDGES_BY_ANCHOR + "RETURN e.id AS edge, e.sources AS sources"
 
@@ -123,7 +117,7 @@ def _read_network(view: View, include_inferred: bool = False) -> Network:
 
 def _network(view: View, include_inferred: bool) -> Network:
     links = read_links(view)
-    shown = {row[0]: row for row in view.read_table(ENTITIES_CYPHER)}
+    shown = {row["id"]: row for row in read_entities(view)}
     chosen = [
         link
         for node, at_node in links.of.items()
@@ -147,8 +141,12 @@ def _network(view: View, include_inferred: bool) -> Network:
                 continue
         for end in (a, b):
             if end not in nodes:
-                _, name, labels, unnamed = shown[end]
-                nodes[end] = {"name": name, "labels": view.sorted_labels(labels), "unnamed": unnamed}
+                row = shown[end]
+                nodes[end] = {
+                    "name": row["name"],
+                    "labels": view.sorted_labels(row["labels"]),
+                    "unnamed": row["unnamed"],
+                }
         pair = (a, b) if a <= b else (b, a)
         kept = edges.get(pair)
         if kept is None:

@@ -25,6 +25,13 @@ WHERE VISIBLE(e)
 RETURN collect([a.id, type(e), b.id, e.id, e.attribution = 'inferred']) AS rows
 """
 NO_ONE_CYPHER = f"MATCH (n:{NOT_STATED}) WHERE VISIBLE(n) RETURN n.id AS id"
+# Every entity's name, aliases, labels and whether it is unnamed: what the search index and
+# the analytics' network show of each, read once per load and scope for both.
+ENTITIES_CYPHER = f"""
+MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n)
+RETURN collect({{id: n.id, name: n.name, aliases: n.aliases, labels: labels(n),
+                unnamed: coalesce(n.unnamed, false)}}) AS rows
+"""
 # The edges a walk keeps, in one statement.
 EDGES_CYPHER = (
     EDGES_BY_ANCHOR
@@ -60,6 +67,12 @@ class Step:
 def read_links(view: View) -> Links:
     """Every edge this view sees, by entity (kept until the next load)."""
     return cached(view, "links", lambda: _read_links(view))  # type: ignore[no-any-return]
+
+
+def read_entities(view: View) -> list[dict[str, Any]]:
+    """Every entity this view sees: {id, name, aliases, labels, unnamed} (kept until the next
+    load; shared, so a caller copies a row it changes)."""
+    return cached(view, "entities", lambda: view.read_table(ENTITIES_CYPHER))  # type: ignore[no-any-return]
 
 
 def _read_links(view: View) -> Links:
