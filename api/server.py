@@ -14,7 +14,7 @@ from ..graph import embedded
 from ..graph.errors import UserError
 from ..graph.scope import Scope
 from ..graph.settings import Settings
-from ..graph.store import connect_healing
+from ..graph.store import Graph, connect_healing
 from ..graph.writer import RECORD_FORMAT
 from ..loaders.load import load
 from ..queries.catalogue import warm_in_background
@@ -38,9 +38,13 @@ def worker_app() -> FastAPI:
     connection to the database `serve` started, its own kept answers, warmed in the background
     as `serve` warms its own. Each request is served under one process's interpreter lock, so
     two workers use both cores of a small machine where one cannot."""
-    graph = connect_healing(Settings.from_env())
+    return _warmed_app(connect_healing(Settings.from_env()), os.environ.get(DATA_ENV))
+
+
+def _warmed_app(graph: Graph, data: str | None) -> FastAPI:
+    """The app on ``graph``, its kept answers warmed in the background, now and after a reload."""
     warm_in_background(graph)
-    app = create_app(graph, data_folder=os.environ.get(DATA_ENV))
+    app = create_app(graph, data_folder=data)
     app.state.warm_up = True
     return app
 
@@ -82,10 +86,7 @@ def serve(host: str, port: int, data: str, workers: int = 1) -> None:
             factory = f"{__name__}:worker_app"
             uvicorn.run(factory, factory=True, workers=workers, host=host, port=port, log_level="warning")
             return
-        warm_in_background(graph)
-        app = create_app(graph, data_folder=data)
-        app.state.warm_up = True  # after a reload too
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(_warmed_app(graph, data), host=host, port=port, log_level="warning")
     finally:
         graph.driver.close()
         if not settings.neo4j_uri:
