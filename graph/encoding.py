@@ -49,12 +49,15 @@ def encode(properties: dict[str, Any]) -> dict[str, Any]:
 def decode_evidence(stored: Any) -> list[Any]:
     """Evidence as stored (JSON text per reference, maybe in nested lists, as a query collects it)
     as a list of distinct references, in order: the one place evidence is decoded."""
-    found: list[Any] = []
+    # Distinct by text (every reference is written by one encoder, `_to_json`, so equal
+    # references are equal texts), each text decoded once: comparing each reference with every
+    # one found before took 4 s for the 180k acts of shared-officials at 100k entities.
+    found: dict[str, Any] = {}
     for item in _flatten(stored if isinstance(stored, list) else []):
-        ref = json.loads(item) if isinstance(item, str) else item
-        if ref not in found:
-            found.append(ref)
-    return found
+        key = item if isinstance(item, str) else _to_json(item)
+        if key not in found:
+            found[key] = json.loads(item) if isinstance(item, str) else item
+    return list(found.values())
 
 
 def _flatten(value: list[Any]) -> Any:

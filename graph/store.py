@@ -58,19 +58,20 @@ _PLAIN = (str, int, float, bool, type(None))
 
 
 def _cypher_value(value: Any) -> Any:
-    """Driver values to JSON-friendly ones (dates as ISO text)."""
+    """Driver values to JSON-friendly ones (dates as ISO text). Lists and maps are changed in
+    place (the driver made them for this read alone): a whole table comes as one list of rows
+    (View.read_table), and rebuilding each row and each row's lists took 1.7 s for 180k rows."""
     if type(value) in _PLAIN:
         return value
     if isinstance(value, list):
-        # A whole table comes as one list of lists (View.read_table): each plain row as it is.
-        for item in value:
+        for index, item in enumerate(value):
             if type(item) not in _PLAIN:
-                return [_cypher_value(v) for v in value]
+                value[index] = _cypher_value(item)
         return value
     if isinstance(value, dict):
-        for item in value.values():
+        for key, item in value.items():
             if type(item) not in _PLAIN:
-                return {k: _cypher_value(v) for k, v in value.items()}
+                value[key] = _cypher_value(item)
         return value
     if hasattr(value, "iso_format"):
         return value.iso_format()

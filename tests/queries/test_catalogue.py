@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
 from persecution_graph.graph.errors import NotFound, QueryError
+from persecution_graph.graph.records import Dataset, Edge
 from persecution_graph.graph.scope import Scope, scope_of
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
@@ -276,6 +278,32 @@ def test_shared_officials_leave_out_unnamed_agents_and_count_stated_acts(small_g
     ]
 
 
+def test_shared_officials_count_who_signed_an_explanation_not_who_received_it(
+    graph: Graph, small_dataset: Dataset
+) -> None:
+    # Two officials each sign an explanation handed to one activist: the agent of
+    # SIGNED_EXPLANATION is its source (graph/model.yaml), so the officials count, once each,
+    # and the activist, who received both, is no one's agent.
+    dataset = copy.deepcopy(small_dataset)
+    signed = next(edge for edge in dataset.edges if edge.type == "SIGNED_EXPLANATION")
+    for number, official in enumerate(("zh-smatov", "d-shuykebayev")):
+        properties = {**copy.deepcopy(signed.properties), "id": f"explanation-to-insenova-{number}"}
+        dataset.edges.append(Edge("SIGNED_EXPLANATION", official, "dilnar-insenova", properties))
+    graph.replace(dataset)
+    columns = ("actor_id", "kind", "victims", "acts", "names")
+    stated = [
+        ("atyrau-court-no-2", ["Court"], 3, 3, ["Baurzhan Jusupov", "Natalia Dauletayarova", "Rinat Batkayev"]),
+        ("atyrau-court-of-appeal", ["Court"], 3, 3, ["Baurzhan Jusupov", "Natalia Dauletayarova", "Rinat Batkayev"]),
+        ("nsc", ["SecurityService"], 2, 2, ["Barlyk Mendygazyev", "Bekizhan Mendygazyev"]),
+    ]
+    assert _run(graph, "shared-officials", columns) == stated
+    assert _run(graph, "shared-officials", columns, min_victims="1") == [
+        *stated,
+        ("d-shuykebayev", ["Official"], 1, 1, ["Dilnar Insenova"]),
+        ("zh-smatov", ["Official"], 1, 1, ["Dilnar Insenova"]),
+    ]
+
+
 def test_co_defendants_share_the_case(small_graph: Graph) -> None:
     assert _run(small_graph, "co-defendants", ("co_defendant_id", "cases", "shared"), id="rinat-batkayev") == [
         (
@@ -346,6 +374,15 @@ def test_charges_by_article_counts_people_once(small_graph: Graph) -> None:
     assert _run(small_graph, "charges-by-article", ("article_id", "persons", "names")) == [
         ("kz-cc-262", 3, ["Baurzhan Jusupov", "Natalia Dauletayarova", "Rinat Batkayev"]),
     ]
+
+
+def test_charges_by_article_leave_out_an_article_the_reader_may_not_see(graph: Graph, small_dataset: Dataset) -> None:
+    # The sentences name the article too: a public reader sees them, not the restricted article.
+    dataset = copy.deepcopy(small_dataset)
+    dataset.nodes["kz-cc-262"].properties["sensitivity"] = "restricted"
+    graph.replace(dataset)
+    assert _run(graph, "charges-by-article", ("article_id", "persons"), public=True) == []
+    assert _run(graph, "charges-by-article", ("article_id", "persons")) == [("kz-cc-262", 3)]
 
 
 def test_timeline_of_a_person_and_of_a_movement(small_graph: Graph) -> None:
