@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import igraph as ig
@@ -118,16 +119,14 @@ def _read_network(view: View, include_inferred: bool = False) -> Network:
 def _network(view: View, include_inferred: bool) -> Network:
     links = read_links(view)
     shown = {row["id"]: row for row in read_entities(view)}
+    no_one = links.no_one
     chosen = [
-        link
-        for node, at_node in links.of.items()
-        for link in at_node
-        if link[0] == node and link[1] not in NOT_IN_NETWORK
-        and link[0] not in links.no_one and link[2] not in links.no_one
+        link for link in links.every
+        if link[1] not in NOT_IN_NETWORK and link[0] not in no_one and link[2] not in no_one
     ]  # fmt: skip
-    # In id order: the sampled betweenness and the communities (fixed seeds) depend on the order
-    # nodes and edges were added, which must not be the engine's row order.
-    chosen.sort(key=lambda link: (link[0], link[2], link[3] or ""))
+    # In id order (source, target, edge id): the sampled betweenness and the communities (fixed
+    # seeds) depend on the order nodes and edges were added, which must not be the engine's.
+    chosen.sort(key=itemgetter(0, 2, 3))
     inferred: dict[str, int] = defaultdict(int)
     nodes: dict[str, dict[str, Any]] = {}
     neighbours: dict[str, list[str]] = defaultdict(list)

@@ -46,12 +46,14 @@ Link = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class Links:
-    """The graph's edges by entity (each under both its ends), perpetrator-not-stated, and the
-    ids of the edges whose agent is inferred (graph/model.yaml, attribution)."""
+    """The graph's edges by entity (each under both its ends), perpetrator-not-stated, the
+    ids of the edges whose agent is inferred (graph/model.yaml, attribution), and every edge
+    once, in the order the engine gave them."""
 
     of: dict[str, list[Link]]
     no_one: frozenset[str]
     inferred: frozenset[str]
+    every: list[Link]
 
 
 @dataclass(frozen=True)
@@ -82,15 +84,17 @@ def _read_links(view: View) -> Links:
 def _links(view: View) -> Links:
     of: dict[str, list[Link]] = defaultdict(list)
     inferred = set()
+    every = []
     for source, type_, target, edge, by_inference in view.read_table(LINKS_CYPHER):
         link = (source, type_, target, edge)
+        every.append(link)
         of[source].append(link)
         if target != source:
             of[target].append(link)
         if by_inference:
             inferred.add(edge)
     no_one = frozenset(row["id"] for row in view.read(NO_ONE_CYPHER))
-    return Links(dict(of), no_one, frozenset(inferred))
+    return Links(dict(of), no_one, frozenset(inferred), every)
 
 
 def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[Step], int | None]:

@@ -73,7 +73,7 @@ def shared_officials(view: View, params: dict[str, Any]) -> Rows:
     entities = {row["id"]: row for row in read_entities(view)}
     # An id missing from the table was written by a load that ended during this read: the
     # answer is then computed again in the new generation (View.in_one_generation).
-    unknown = {"name": None, "labels": []}
+    unknown: dict[str, Any] = {"name": None, "labels": []}
     acts: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
     for end, statement in agents.items():
         act_types = sorted(

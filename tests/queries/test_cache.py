@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -11,7 +12,7 @@ import pytest
 from persecution_graph.graph.records import Dataset
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.queries.cache import KeptAnswers
+from persecution_graph.queries.cache import KeptAnswers, collection_paused
 from persecution_graph.queries.catalogue import load_catalogue, warm_up
 from persecution_graph.queries.procedures.analytics import betweenness_samples
 from persecution_graph.queries.search import search
@@ -213,3 +214,26 @@ def test_the_code_digest_follows_the_procedures_files(tmp_path: Path) -> None:
     assert code_digest(tmp_path) == before
     (tmp_path / "procedures" / "a.py").write_text("x = 2\n")
     assert code_digest(tmp_path) != before
+
+
+def test_the_cycle_collector_is_paused_while_a_kept_result_is_computed_and_only_then() -> None:
+    class Version:
+        def version(self) -> str:
+            return "v-gc"
+
+    seen = []
+    kept = KeptAnswers()
+    assert gc.isenabled()
+    with collection_paused():
+        # Nested (a kept answer computed from a kept network): resumed only when the last ends.
+        assert kept.get(Version(), ("inner",), lambda: seen.append(gc.isenabled()) or 1) == 1
+        seen.append(gc.isenabled())
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else: left as it was
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
