@@ -256,11 +256,12 @@ def _query(data: dict[str, Any]) -> Query:
     parameters = tuple(Parameter(name=name, **spec) for name, spec in (data.get("parameters") or {}).items())
     paged = bool(data.get("paged", False))
     if paged:
-        # A query from an entity pages in Cypher; a whole-graph answer is kept whole and cut.
+        # A query from an entity pages in Cypher (a procedure with `limit` and `offset`); a
+        # whole-graph answer is kept whole and cut.
         pages_in_cypher = "SKIP $offset LIMIT $limit" in data.get("cypher", "")
         if data.get("whole_graph") and pages_in_cypher:
             raise ValueError(f"query {data['name']}: a page is cut from the kept answer; leave out SKIP/LIMIT")
-        if not data.get("whole_graph") and not pages_in_cypher:
+        if not data.get("whole_graph") and not data.get("procedure") and not pages_in_cypher:
             raise ValueError(f"query {data['name']}: a paged query ends in 'SKIP $offset LIMIT $limit'")
         parameters += PAGE_PARAMETERS
     for parameter in parameters:

@@ -216,6 +216,32 @@ def test_official_footprint_of_a_court_and_of_an_official(small_graph: Graph) ->
     assert rows[0]["articles"] == ["Art. 262 (Criminal Code of Kazakhstan)"]
 
 
+def test_official_footprint_lists_only_what_the_entity_is_named_as_doing(small_graph: Graph) -> None:
+    columns = ("act", "actor_id", "subject_id")
+    # An explanation is the act of the official who signed it, not of the campaign it was part
+    # of (the campaign is where the act points: no agent of anything).
+    assert _run(small_graph, "official-footprint", columns, id="explanations-2018") == []
+    assert _run(small_graph, "official-footprint", columns, id="zh-smatov") == [
+        ("holds position", "zh-smatov", "astana-prosecutors-office"),
+        ("signed explanation", "zh-smatov", "explanations-2018"),
+    ]
+    # Charges point at an article, which charged no one.
+    assert _run(small_graph, "official-footprint", columns, id="kz-cc-262") == []
+
+
+def test_official_footprint_names_a_place_only_to_who_may_see_it(graph: Graph, small_dataset: Dataset) -> None:
+    dataset = copy.deepcopy(small_dataset)
+    dataset.nodes["almaty"].properties["sensitivity"] = "restricted"
+    graph.replace(dataset)
+    columns = ("act", "subject_id", "place")
+    assert _run(graph, "official-footprint", columns, id="almaty-police") == [
+        ("threatened by", "dilnar-insenova", dataset.nodes["almaty"].properties["name"])
+    ]
+    assert _run(graph, "official-footprint", columns, public=True, id="almaty-police") == [
+        ("threatened by", "dilnar-insenova", None)
+    ]
+
+
 @pytest.mark.parametrize(
     ("page", "subjects"),
     [
