@@ -130,7 +130,7 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         "explanation-signers", "political-prisoners", "possible-duplicates", "relatives-as-hostages",
         "shared-officials",
     ]  # fmt: skip
-    assert sorted(spent) == sorted(["search-index", "adjacency", "links", *whole])
+    assert sorted(spent) == sorted(["search-index", "adjacency", "links", "footprint-facts", *whole])
     assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last
     public = small_graph.view(Scope.PUBLIC)
 
@@ -141,6 +141,11 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
 
     # nothing was asked of the database: the view knows its generation, the answers are kept
     assert _sent(small_graph, every_answer) == []
+    # An official's footprint reads its page's edges, not the acts' dates again.
+    footprint = _sent(
+        small_graph, lambda: load_catalogue()["official-footprint"].run(public, {"id": "atyrau-court-of-appeal"})
+    )
+    assert footprint and not any("a.involvement]) AS rows" in statement for statement in footprint)
     # A path search asks whether the reader may open its two ends (one statement: an id nobody
     # may open is not found), for the ends and the evidence of its steps (all at once), never
     # for the steps themselves.
