@@ -12,12 +12,16 @@ from ..graph.model import ENTITY_LABEL
 from ..graph.records import Edge, Node
 from ..graph.scope import View
 from .cache import KeptAnswers
-from .procedures.network import ego_steps, incident, read_links, read_steps
+from .procedures.network import ego_steps, incident, keep_records, kept_records, read_links, read_steps
 
 # Ego networks kept until the next load, per scope: a reader who filters, expands and opens
 # groups asks for the same surroundings again at each step. Apart from the kept whole-graph
 # answers (queries/cache.py KEPT), so pictures never push those out.
 SURROUNDINGS = KeptAnswers(size=24)
+NODES_CYPHER = (
+    f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) "
+    "RETURN labels(n) AS labels, properties(n) AS properties"
+)
 
 
 @dataclass
@@ -45,13 +49,15 @@ class Subgraph:
 
 
 def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
-    """The entities with these ids, sorted by id, with their properties."""
-    rows = view.read(
-        f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) "
-        "RETURN labels(n) AS labels, properties(n) AS properties ORDER BY n.id",
-        ids=ids,
-    )
-    return [view.node(row) for row in rows]
+    """The entities with these ids, sorted by id, with their properties; those read for an
+    earlier picture are not read again (kept_records)."""
+    records = kept_records(view, "nodes")
+    missing = [entity_id for entity_id in ids if entity_id not in records]
+    rows = view.read(NODES_CYPHER, ids=missing) if missing else []
+    found = {node.id: node for node in map(view.node, rows)}
+    keep_records(records, found, [entity_id for entity_id in ids if entity_id not in found])
+    drawn = [found.get(entity_id) or records.get(entity_id) for entity_id in sorted(set(ids))]
+    return [node for node in drawn if node is not None]
 
 
 def link_counts(view: View, ids: list[str]) -> dict[str, int]:

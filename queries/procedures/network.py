@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import heapq
+import itertools
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,11 @@ EDGES_CYPHER = (
 """
 )
 
+# Records kept for pictures, of each kind (kept_records): ~1.8 KB each with their evidence, so
+# ~70 MB for both kinds in a process. An ego network of depth 2 at 100k entities: 35 -> ~18 ms
+# (50k of each: ~13 ms, ~170 MB).
+RECORDS_KEPT = 20_000
+_KEEPING = threading.Lock()
 # An edge by its ends: (source id, type, target id, edge id); sorted, the order a walk keeps.
 Link = tuple[str, str, str, str]
 
@@ -150,16 +157,39 @@ def anchored(links: Links, link: Link) -> dict[str, Any]:
 
 def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[Step]:
     """The kept edges (with the step each was reached at) with their properties and their ends'
-    names, in the order given."""
-    asked = [anchored(links, link) for _, link in kept]
-    rows = view.read(EDGES_CYPHER, steps=asked) if asked else []
-    by_id = {row["properties"]["id"]: row for row in rows}
+    names, in the order given; those read for an earlier picture are not read again."""
+    records = kept_records(view, "edges")
+    missing = [link for _, link in kept if link[3] not in records]
+    rows = view.read(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
+    found = {row["properties"]["id"]: (view.edge(row), row["source_name"], row["target_name"]) for row in rows}
+    keep_records(records, found, [link[3] for _, link in kept if link[3] not in found])
     steps = []
     for hop, link in kept:
-        row = by_id.get(link[3])
-        if row is not None:
-            steps.append(Step(hop, view.edge(row), row["source_name"], row["target_name"]))
+        record = found.get(link[3]) or records.get(link[3])
+        if record is not None:
+            steps.append(Step(hop, *record))
     return steps
+
+
+def kept_records(view: View, what: str) -> dict[str, Any]:
+    """Records read for pictures (``what``: "nodes" or "edges"), by id, as this view's scope
+    sees them in its generation: kept until the next load, at most RECORDS_KEPT of each. The
+    same hubs recur in nearly every picture (300 ego networks of people drawn at random from
+    100k entities: 41.7k edges, 19.4k of them different). Shared: never changed once kept."""
+    return cached(view, f"records:{what}", dict)  # type: ignore[no-any-return]
+
+
+def keep_records(records: dict[str, Any], found: dict[str, Any], used: list[str]) -> None:
+    """Keep records just read, and move those ``used`` again to the end; beyond RECORDS_KEPT
+    the least recently used go."""
+    with _KEEPING:
+        for key in used:
+            record = records.pop(key, None)
+            if record is not None:
+                records[key] = record
+        records.update(found)
+        for key in list(itertools.islice(records, max(0, len(records) - RECORDS_KEPT))):
+            del records[key]
 
 
 @procedure("ego_network")

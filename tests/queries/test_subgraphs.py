@@ -1,0 +1,54 @@
+"""Pictures' subgraphs (queries/subgraphs.py): records read once are kept for the next picture,
+per scope, and never shown to a reader who may not see them."""
+
+from __future__ import annotations
+
+import pytest
+from persecution_graph.graph.scope import Scope
+from persecution_graph.graph.store import Graph
+from persecution_graph.queries.procedures import network
+from persecution_graph.queries.subgraphs import ego_subgraph, nodes_drawn
+
+
+def _statements(graph: Graph, action) -> list[str]:  # type: ignore[no-untyped-def]
+    graph.read_log = []
+    try:
+        action()
+        return [statement for _, statement in graph.read_log]
+    finally:
+        graph.read_log = None
+
+
+def test_a_picture_reads_only_the_records_no_earlier_picture_read(small_graph: Graph) -> None:
+    view = small_graph.view(Scope.FULL)
+    wide = ego_subgraph(view, "rinat-batkayev", 2, 200)
+    sent = _statements(small_graph, lambda: ego_subgraph(view, "rinat-batkayev", 1, 200))
+    # Its edges and nodes were all read for the wider picture: only the centre is looked up.
+    assert not any("properties(e)" in s or "properties(n)" in s for s in sent), sent
+    near = ego_subgraph(view, "rinat-batkayev", 1, 200)
+    assert {e.id for e in near.edges} < {e.id for e in wide.edges}
+    # The same answer as when every record is read again.
+    network.kept_records(view, "edges").clear()
+    network.kept_records(view, "nodes").clear()
+    assert ego_subgraph(small_graph.view(Scope.FULL), "rinat-batkayev", 1, 199).as_dict() == {**near.as_dict()}
+
+
+def test_records_kept_for_a_key_holder_never_reach_a_public_reader(small_graph: Graph) -> None:
+    full = ego_subgraph(small_graph.view(Scope.FULL), "dilnar-insenova", 1, 200)
+    assert "daughter-of-dilnar-insenova" in {node.id for node in full.nodes}
+    public = ego_subgraph(small_graph.view(Scope.PUBLIC), "dilnar-insenova", 1, 200)
+    assert "daughter-of-dilnar-insenova" not in {node.id for node in public.nodes}
+    assert {e.id for e in public.edges} < {e.id for e in full.edges}
+    assert all(edge.properties.get("sensitivity") != "restricted" for edge in public.edges)
+    # Asked for by id, right after a key holder's picture read it.
+    assert nodes_drawn(small_graph.view(Scope.PUBLIC), ["daughter-of-dilnar-insenova", "dilnar-insenova"]) == [
+        node for node in public.nodes if node.id == "dilnar-insenova"
+    ]
+
+
+def test_the_least_recently_used_records_go_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(network, "RECORDS_KEPT", 2)
+    records: dict = {}
+    network.keep_records(records, {"a": 1, "b": 2}, [])
+    network.keep_records(records, {"c": 3}, ["a"])  # "a" used again: "b" is the oldest
+    assert records == {"a": 1, "c": 3}
