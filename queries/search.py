@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 from ..graph.model import ENTITY_LABEL
 from ..graph.names import tokens
@@ -24,7 +25,7 @@ from .procedures.network import read_entities
 MIN_SCORE = 0.6
 
 
-def _word_score(word: str, name_words: list[str]) -> float:
+def _word_score(word: str, name_words: Sequence[str]) -> float:
     best = 0.0
     for candidate in name_words:
         if candidate == word:
@@ -41,7 +42,9 @@ def score(query: str, name: str) -> float:
     return _score_words(tokens(query), tokens(name), _word_score)
 
 
-def _score_words(query_words: list[str], name_words: list[str], word_score: Callable[[str, list[str]], float]) -> float:
+def _score_words(
+    query_words: list[str], name_words: Sequence[str], word_score: Callable[[str, Sequence[str]], float]
+) -> float:
     if not query_words or not name_words:
         return 0.0
     per_word = [word_score(word, name_words) for word in query_words]
@@ -60,7 +63,7 @@ class _WordScores:
     def __init__(self) -> None:
         self.known: dict[tuple[str, str], float] = {}
 
-    def __call__(self, word: str, name_words: list[str]) -> float:
+    def __call__(self, word: str, name_words: Sequence[str]) -> float:
         best = 0.0
         for candidate in name_words:
             pair = (word, candidate)
@@ -93,20 +96,27 @@ class _Words:
         self.counts = _letter_counts(self.words)
         self.lengths = np.array([len(word) for word in self.words])
 
-    def near(self, query_word: str) -> list[str]:
-        """The words within the minimum similarity of the query word (or starting with it)."""
+    def near(self, query_word: str) -> dict[str, float]:
+        """The words within the minimum similarity of the query word (or starting with it),
+        with their score (_word_score's, computed for all of them at once, in C)."""
         shared = np.minimum(self.counts, _letter_counts([query_word])[0]).sum(axis=1)
         quick_ratio = 2.0 * shared / (self.lengths + len(query_word))
         close = (quick_ratio * 0.95 >= MIN_SCORE - 1e-9) & (np.abs(self.lengths - len(query_word)) <= 4)
         positions = set(np.flatnonzero(close).tolist())
+        prefixed = range(0)
         if len(query_word) >= 3:  # words it begins score 0.9, whatever their length
             first = bisect.bisect_left(self.words, query_word)
-            positions.update(range(first, bisect.bisect_left(self.words, query_word + "~", first)))
-        return [
-            word
-            for word in (self.words[position] for position in sorted(positions))
-            if _word_score(query_word, [word]) >= MIN_SCORE
-        ]
+            prefixed = range(first, bisect.bisect_left(self.words, query_word + "~", first))
+            positions.update(prefixed)
+        chosen = sorted(positions)
+        if not chosen:
+            return {}
+        words = [self.words[position] for position in chosen]
+        scores = cdist([query_word], words, scorer=Indel.normalized_similarity, dtype=np.float64)[0] * 0.95
+        is_prefixed = np.isin(chosen, np.fromiter(prefixed, dtype=np.int64))
+        scores = np.where(is_prefixed, np.maximum(scores, 0.9), scores)
+        scores = np.where(np.array(words) == query_word, 1.0, scores)
+        return {word: score for word, score in zip(words, scores.tolist(), strict=True) if score >= MIN_SCORE}
 
 
 class _Index:
@@ -117,7 +127,8 @@ class _Index:
         self.rows = rows
         self.by_word: dict[str, set[int]] = {}
         for index, row in enumerate(rows):
-            row["name_words"] = [tokens(name) for name in row["names"]]
+            # Tuples, so a search scores each different name once (names repeat: namesakes).
+            row["name_words"] = [tuple(tokens(name)) for name in row["names"]]
             for words in row["name_words"]:
                 for word in words:
                     self.by_word.setdefault(word, set()).add(index)
@@ -126,12 +137,14 @@ class _Index:
             by_initial.setdefault(word[0], []).append(word)
         self.by_initial = {initial: _Words(words) for initial, words in by_initial.items()}
 
-    def candidates(self, query_words: list[str]) -> set[int]:
+    def candidates(self, query_words: list[str], scores: _WordScores) -> set[int]:
+        """The entities with a name word near a query word; ``scores`` learns those words'."""
         found: set[int] = set()
         for query_word in query_words:
             # Folding makes spelling variants share their first letter (Yerlan/Erlan -> erlan).
             words = self.by_initial.get(query_word[0])
-            for word in words.near(query_word) if words else ():
+            for word, score in (words.near(query_word) if words else {}).items():
+                scores.known[(query_word, word)] = score
                 found |= self.by_word[word]
         return found
 
@@ -189,12 +202,20 @@ def search(view: View, text: str, limit: int = 10) -> list[dict[str, Any]]:
     if not query_words:
         return []
     word_scores = _WordScores()
+    scored: dict[tuple[str, ...], float] = {}
+
+    def name_score(words: tuple[str, ...]) -> float:
+        found = scored.get(words)
+        if found is None:
+            found = scored[words] = _score_words(query_words, words, word_scores)
+        return found
+
     # Every candidate is scored; only the best `limit` are described (how they match, their
     # labels): a common surname has a thousand candidates at 100k entities.
     found: list[tuple[float, str, str, int, int]] = []
-    for position in index.candidates(query_words):
+    for position in index.candidates(query_words, word_scores):
         row = index.rows[position]
-        scores = [_score_words(query_words, words, word_scores) for words in row["name_words"]]
+        scores = [name_score(words) for words in row["name_words"]]
         best = max(scores)
         if best >= MIN_SCORE:
             found.append((-best, row["name"] or "", row["id"], position, scores.index(best)))
