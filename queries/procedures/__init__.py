@@ -32,6 +32,11 @@ WHERE e.id = step.edge AND y.id = step.other AND VISIBLE(e)
 """
 
 
+def ids_of(value: Any) -> list[str]:
+    """The ids a reference property holds (`refs` in graph/model.yaml: a list, or one id)."""
+    return [value] if isinstance(value, str) else list(value or ())
+
+
 def procedure(name: str) -> Callable[[Procedure], Procedure]:
     """Register a procedure under the name a catalogue entry gives in `procedure:`."""
 

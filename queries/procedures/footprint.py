@@ -15,7 +15,7 @@ from typing import Any
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
-from . import Rows, cached, procedure
+from . import Rows, cached, ids_of, procedure
 from .network import EDGES_CYPHER, Link, Links, anchored, read_links
 
 POST = "HOLDS_POSITION"
@@ -100,13 +100,9 @@ def official_footprint(view: View, params: dict[str, Any]) -> Rows:
     places = dict(
         view.read_table(PLACES, ids=sorted({p for row, _, _ in read if (p := row["properties"].get("place"))}))
     )
-    cited = {a for row, _, _ in read for a in _ids(row["properties"].get("article"))}
+    cited = {a for row, _, _ in read for a in ids_of(row["properties"].get("article"))}
     articles = dict(view.read_table(ARTICLES, ids=sorted(cited)))
     return [_row(row, actor, act, places, articles) for row, actor, act in read]
-
-
-def _ids(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or ())
 
 
 def _row(row: dict[str, Any], actor: str, act: str, places: dict[str, str], articles: dict[str, str]) -> dict[str, Any]:
@@ -131,7 +127,7 @@ def _row(row: dict[str, Any], actor: str, act: str, places: dict[str, str], arti
         "subject": row["target_name"] if outgoing else row["source_name"],
         "date": edge.get("date"),
         "place": places.get(edge.get("place")),  # type: ignore[arg-type]
-        "articles": [articles[a] for a in _ids(edge.get("article")) if a in articles],
+        "articles": [articles[a] for a in ids_of(edge.get("article")) if a in articles],
         "detail": detail,
         "attribution": attribution,
         "sources": edge.get("sources"),

@@ -10,12 +10,11 @@ article's few acts here costs a fraction of a second.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
-from . import Rows, procedure
+from . import Rows, ids_of, procedure
 from .network import read_entities
 
 # The acts against a person and who the text says did them, one statement for each end an act
@@ -107,11 +106,6 @@ def shared_officials(view: View, params: dict[str, Any]) -> Rows:
     return rows
 
 
-def _cited(articles: Any) -> Iterable[str]:
-    """The article ids an act names (a list, or one id), each once."""
-    return dict.fromkeys([articles] if isinstance(articles, str) else articles or ())
-
-
 @procedure("charges_by_article")
 def charges_by_article(view: View, params: dict[str, Any]) -> Rows:
     """Each article with the people charged under it or investigated, prosecuted or sentenced on
@@ -120,7 +114,7 @@ def charges_by_article(view: View, params: dict[str, Any]) -> Rows:
     acts: dict[str, list[list[Any]]] = defaultdict(list)
     for statement in (CHARGES, BASED_ON):
         for cited, person, name, date_from, act, sources in view.read_table(statement):
-            for article in _cited(cited):
+            for article in dict.fromkeys(ids_of(cited)):
                 if article in articles:
                     acts[article].append([person, name, date_from, act, sources])
     rows = []
