@@ -18,7 +18,7 @@ from ..graph.store import Graph, connect_healing
 from ..graph.writer import RECORD_FORMAT
 from ..loaders.load import load
 from ..queries.catalogue import warm_in_background
-from .main import create_app
+from .main import api_threads, create_app
 
 
 def warn_if_loose(settings: Settings) -> None:
@@ -52,6 +52,7 @@ def _warmed_app(graph: Graph, data: str | None) -> FastAPI:
 def serve(host: str, port: int, data: str, workers: int = 1) -> None:
     """Start the database if needed, load ``data`` into an empty graph, serve until Ctrl-C,
     with ``workers`` processes answering requests (1: this one)."""
+    api_threads()  # a wrong setting is said before the database starts
     settings = Settings.from_env()
     warn_if_loose(settings)
     graph = connect_healing(settings)

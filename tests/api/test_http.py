@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from persecution_graph.api.main import create_app
+from persecution_graph.graph.errors import UserError
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import load_catalogue
@@ -269,3 +271,26 @@ def test_oversized_requests_are_refused_in_the_error_shape(small_graph: Graph) -
     response = client.get("/api/search", params={"q": "a" * 9000})
     assert response.status_code == 414
     assert client.get("/api/search", params={"q": "a" * 201}).status_code == 422
+
+
+def test_a_process_answers_api_threads_requests_at_once(small_graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio.to_thread
+
+    for given, expected in ((None, 4), ("2", 2)):
+        if given is not None:
+            monkeypatch.setenv("PERSECUTION_GRAPH_API_THREADS", given)
+        with TestClient(create_app(small_graph, keys=[])) as client:
+            assert client.get("/api/entities/dilnar-insenova").status_code == 200
+            limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+            assert limiter.total_tokens == expected
+
+
+@pytest.mark.parametrize("given", ["0", "257", "four", "-1"])
+def test_api_threads_out_of_range_is_a_clear_error(
+    small_graph: Graph, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv("PERSECUTION_GRAPH_API_THREADS", given)
+    with pytest.raises(
+        UserError, match=f"^PERSECUTION_GRAPH_API_THREADS must be a whole number from 1 to 256, not '{given}'$"
+    ):
+        create_app(small_graph, keys=[])
