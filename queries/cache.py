@@ -64,8 +64,12 @@ def collection_paused() -> Iterator[None]:
 
 
 class KeptAnswers:
-    def __init__(self, size: int = 32) -> None:
+    def __init__(self, size: int = 32, whole_graph: bool = True) -> None:
+        """``whole_graph``: results computed once per load (the collector is paused while one
+        is computed, collection_paused); False for small ones computed under load (pictures),
+        which would keep it paused."""
         self.size = size
+        self.whole_graph = whole_graph
         self._values: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
         self._locks: dict[tuple[Hashable, ...], threading.Lock] = {}
         self._guard = threading.Lock()
@@ -90,7 +94,7 @@ class KeptAnswers:
             with self._guard:
                 if full in self._values:
                     return self._values[full]  # type: ignore[no-any-return]
-            with collection_paused():
+            with collection_paused() if self.whole_graph else contextlib.nullcontext():
                 value = compute()
             with self._guard:
                 self._values[full] = value

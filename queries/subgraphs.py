@@ -17,7 +17,7 @@ from .procedures.network import ego_steps, incident, keep_records, kept_records,
 # Ego networks kept until the next load, per scope: a reader who filters, expands and opens
 # groups asks for the same surroundings again at each step. Apart from the kept whole-graph
 # answers (queries/cache.py KEPT), so pictures never push those out.
-SURROUNDINGS = KeptAnswers(size=24)
+SURROUNDINGS = KeptAnswers(size=24, whole_graph=False)
 NODES_CYPHER = (
     f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) "
     "RETURN labels(n) AS labels, properties(n) AS properties"

@@ -45,7 +45,8 @@ def read_facts(view: View) -> Facts:
 
 
 def _act_words(type_: str, involvement: str | None) -> str:
-    """ "detained by", "searched by (authorised only)"."""
+    """An act's type in words, with what a reader must know of it: "detained by", "searched by
+    (authorised only)"."""
     words = type_.lower().replace("_", " ")
     return words if involvement in (None, "carried_out") else f"{words} ({involvement} only)"
 

@@ -2,7 +2,7 @@
 that recur across people's cases (shared-officials) and the articles people are charged under
 (charges-by-article).
 
-In Cypher each sorted every act before collecting them (``ORDER BY`` over 300k rows: 4.7 of
+In Cypher each sorted every act before collecting them (``ORDER BY`` over 180k acts: 4.7 of
 shared-officials' 9 s on the embedded engine at 100k entities); sorting each actor's or
 article's few acts here costs a fraction of a second.
 """
