@@ -52,12 +52,14 @@ def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
     """The entities with these ids, sorted by id, with their properties; those read for an
     earlier picture are not read again (kept_records)."""
     records = kept_records(view, "nodes")
-    missing = [entity_id for entity_id in ids if entity_id not in records]
+    # Taken once: another request may let a kept record go at any time.
+    hits = {entity_id: node for entity_id in ids if (node := records.get(entity_id)) is not None}
+    missing = [entity_id for entity_id in ids if entity_id not in hits]
     rows = view.read(NODES_CYPHER, ids=missing) if missing else []
     found = {node.id: node for node in map(view.node, rows)}
-    keep_records(records, found, [entity_id for entity_id in ids if entity_id not in found])
-    drawn = [found.get(entity_id) or records.get(entity_id) for entity_id in sorted(set(ids))]
-    return [node for node in drawn if node is not None]
+    keep_records(records, found, list(hits))
+    hits |= found
+    return [hits[entity_id] for entity_id in sorted(set(ids)) if entity_id in hits]
 
 
 def link_counts(view: View, ids: list[str]) -> dict[str, int]:

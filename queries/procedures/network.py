@@ -159,16 +159,14 @@ def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[S
     """The kept edges (with the step each was reached at) with their properties and their ends'
     names, in the order given; those read for an earlier picture are not read again."""
     records = kept_records(view, "edges")
-    missing = [link for _, link in kept if link[3] not in records]
+    # Taken once: another request may let a kept record go at any time.
+    hits = {link[3]: record for _, link in kept if (record := records.get(link[3])) is not None}
+    missing = [link for _, link in kept if link[3] not in hits]
     rows = view.read(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
     found = {row["properties"]["id"]: (view.edge(row), row["source_name"], row["target_name"]) for row in rows}
-    keep_records(records, found, [link[3] for _, link in kept if link[3] not in found])
-    steps = []
-    for hop, link in kept:
-        record = found.get(link[3]) or records.get(link[3])
-        if record is not None:
-            steps.append(Step(hop, *record))
-    return steps
+    keep_records(records, found, list(hits))
+    hits |= found
+    return [Step(hop, *hits[link[3]]) for hop, link in kept if link[3] in hits]
 
 
 def kept_records(view: View, what: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
+from persecution_graph.queries import subgraphs
 from persecution_graph.queries.procedures import network
 from persecution_graph.queries.subgraphs import ego_subgraph, nodes_drawn
 
@@ -52,3 +53,19 @@ def test_the_least_recently_used_records_go_first(monkeypatch: pytest.MonkeyPatc
     network.keep_records(records, {"a": 1, "b": 2}, [])
     network.keep_records(records, {"c": 3}, ["a"])  # "a" used again: "b" is the oldest
     assert records == {"a": 1, "c": 3}
+
+
+def test_a_picture_is_whole_when_other_requests_let_its_kept_records_go(
+    small_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = small_graph.view(Scope.FULL)
+    whole = ego_subgraph(view, "rinat-batkayev", 2, 300).as_dict()
+    keep = network.keep_records
+
+    def keep_then_lose_all(records: dict, found: dict, used: list) -> None:
+        keep(records, found, used)
+        records.clear()  # as if other pictures had pushed every kept record out meanwhile
+
+    monkeypatch.setattr(network, "keep_records", keep_then_lose_all)
+    monkeypatch.setattr(subgraphs, "keep_records", keep_then_lose_all)
+    assert ego_subgraph(view, "rinat-batkayev", 2, 301).as_dict() == whole
