@@ -24,6 +24,7 @@ from ..graph.dates import DateValue
 from ..graph.model import Model, NodeType, Property, load_model
 from ..graph.names import name_key
 from ..graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
+from ..graph.writer import RESTRICTED
 from .agents import excludable, names_agent, naming_words, proper_words
 from .evidence import EvidenceChecker
 from .fields import FieldError, SourceRef, as_list, collect, convert, slug, suggest, text
@@ -115,6 +116,9 @@ class Validator:
         # Each person's first entry on each list (LISTED_IN), and entries that add a second status.
         self.listings: dict[tuple[str, str], tuple[str, Where]] = {}
         self.second_listings: list[tuple[Where, str, str, str, str]] = []
+        # References made by records public readers may see: (where, property, the record named,
+        # the records whose restriction hides the referrer), decided once every file is merged.
+        self.public_refs: list[tuple[Where, str, str, tuple[str, ...]]] = []
 
     @property
     def handing_on(self) -> bool:
@@ -474,11 +478,31 @@ class Validator:
 
     def check_ref_props(self, record: RawRecord, props: dict[str, Property]) -> None:
         for key, prop in props.items():
-            if prop.type not in ("ref", "refs") or key not in record.props or prop.edge:
+            if prop.type not in ("ref", "refs") or key not in record.props:
                 continue
             refs = record.props[key] if prop.type == "refs" else [record.props[key]]
-            for ref in refs:
-                self.check_ref(ref, prop.to, record.prop_where[key], repr(key))
+            if not prop.edge:  # one that draws an edge is checked as that edge
+                for ref in refs:
+                    self.check_ref(ref, prop.to, record.prop_where[key], repr(key))
+            if record.props.get("sensitivity") != RESTRICTED:
+                # An edge is hidden with either end (graph/writer.py), a node by itself.
+                holders = (record.source, record.target) if record.source else (record.id,)
+                self.public_refs.extend((record.prop_where[key], key, ref, holders) for ref in refs)
+
+    def check_public_refs(self) -> None:
+        """A record public readers may see names no restricted record: the property keeps the
+        record's id (a slug of its name), which would reach them in every answer and export."""
+        for where, key, ref, holders in self.public_refs:
+            named = self.nodes.get(ref)
+            if named is None or named.props.get("sensitivity") != RESTRICTED:
+                continue
+            if any(self.nodes[h].props.get("sensitivity") == RESTRICTED for h in holders if h in self.nodes):
+                continue
+            self.problem(
+                where,
+                f"{key!r}: {ref!r} is restricted and this record is not: public readers would see its id; "
+                "mark this record 'sensitivity: restricted' too",
+            )
 
     def check_evidence(self, record: RawRecord) -> None:
         for ref in record.props.get("sources", []):
@@ -515,6 +539,7 @@ class Validator:
         for record in self.nodes.values():
             self.check_ref_props(record, self.model.nodes[record.type].properties)
         self.add_ref_edges()
+        self.check_public_refs()
         self.evidence.finish()
         self.check_name_collisions()
         self.check_stated_quotes()

@@ -256,3 +256,30 @@ def test_two_statuses_on_one_list_stand_with_a_discrepancy_about_the_person(tmp_
         (("LISTED_IN", "q", "list"), None),
         (("CONCERNS", "d", "p"), None),
     ]
+
+
+def test_a_record_public_readers_see_names_no_restricted_record(tmp_path: Path) -> None:
+    # The property would keep the restricted record's id (a slug of its name) in every answer.
+    (tmp_path / "s.yaml").write_text("sources:\n  - {id: s1, title: One}\n")
+    (tmp_path / "a.yaml").write_text(
+        "persons:\n"
+        "  - {id: p, name: Aset Abishev, sources: ['s1:1']}\n"
+        "  - {id: q, name: Kenzhebek Abishev, sensitivity: restricted, sources: ['s1:1']}\n"
+        "organizations:\n"
+        "  - {id: nsc, name: National Security Committee, kind: SecurityService, place: town, sources: ['s1:1']}\n"
+        "  - {id: camp, name: Camp, kind: DetentionFacility, place: town, sensitivity: restricted, sources: ['s1:1']}\n"
+        "places:\n"
+        "  - {id: town, name: Town, kind: city, sensitivity: restricted, sources: ['s1:1']}\n"
+        "edges:\n"
+        "  - {type: DETAINED_BY, from: p, to: nsc, pressure_on: q, sources: ['s1:1']}\n"
+        "  - {type: DETAINED_BY, from: p, to: nsc, pressure_on: q, sensitivity: restricted, date: '2020',"
+        " sources: ['s1:1']}\n"
+        "  - {type: THREATENED_BY, from: q, to: nsc, place: town, sources: ['s1:1']}\n"
+    )
+    # A restricted record, or an act with a restricted end (hidden with it), may name them.
+    assert [str(p) for p in validate(tmp_path).problems] == [
+        f"{tmp_path}/a.yaml:5:80: 'place': 'town' is restricted and this record is not: public readers would see "
+        "its id; mark this record 'sensitivity: restricted' too",
+        f"{tmp_path}/a.yaml:10:56: 'pressure_on': 'q' is restricted and this record is not: public readers would "
+        "see its id; mark this record 'sensitivity: restricted' too",
+    ]
