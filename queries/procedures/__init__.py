@@ -32,6 +32,13 @@ WHERE e.id = step.edge AND y.id = step.other AND VISIBLE(e)
 """
 
 
+def agent_ends(view: View) -> dict[str, str]:
+    """Each act type whose records name an agent, with the end that names it (`agent:` in
+    graph/model.yaml): "to", its target (detained by ...), or "from", its source (the official
+    who signed an explanation)."""
+    return {name: edge.agent for name, edge in view.model.edges.items() if edge.category == "act" and edge.agent}
+
+
 def ids_of(value: Any) -> list[str]:
     """The ids a reference property holds (`refs` in graph/model.yaml: a list, or one id)."""
     return [value] if isinstance(value, str) else list(value or ())

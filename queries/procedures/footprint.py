@@ -15,7 +15,7 @@ from typing import Any
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
-from . import Rows, cached, ids_of, procedure
+from . import Rows, act_marks, agent_ends, cached, ids_of, procedure
 from .network import EDGES_CYPHER, Link, Links, anchored, read_links
 
 POST = "HOLDS_POSITION"
@@ -47,13 +47,13 @@ def read_facts(view: View) -> Facts:
 def _act_words(type_: str, involvement: str | None) -> str:
     """An act's type in words, with what a reader must know of it: "detained by", "searched by
     (authorised only)"."""
-    words = type_.lower().replace("_", " ")
-    return words if involvement in (None, "carried_out") else f"{words} ({involvement} only)"
+    marks = act_marks(None, involvement)
+    return type_.lower().replace("_", " ") + "".join(f" ({mark})" for mark in marks)
 
 
-def _done_by(links: Links, actor: str, agents: dict[str, str | None]) -> list[tuple[Link, str]]:
-    """The acts whose agent the texts name as ``actor`` (``agents``: the end each type's
-    `agent:` names in graph/model.yaml), and the posts it holds, each with the other end's id."""
+def _done_by(links: Links, actor: str, agents: dict[str, str]) -> list[tuple[Link, str]]:
+    """The acts whose agent the texts name as ``actor`` (``agents``: agent_ends), and the posts
+    it holds, each with the other end's id."""
     found = []
     for link in links.of.get(actor, ()):
         source, type_, target, _ = link
@@ -75,16 +75,16 @@ def official_footprint(view: View, params: dict[str, Any]) -> Rows:
     centre = params["id"]
     staff = sorted({link[0] for link in links.of.get(centre, ()) if link[1] == POST and link[2] == centre})
     wanted = {"stated", "inferred"} if params["include_inferred"] else {"stated"}
-    agents = {name: edge.agent for name, edge in view.model.edges.items() if edge.category == "act"}
+    agents = agent_ends(view)
     words: dict[tuple[str, str | None], str] = {}
     ordered = []
     for actor in dict.fromkeys([centre, *staff]):
         for link, other in _done_by(links, actor, agents):
             attribution, date_from, involvement = facts.get(link[3], ("", None, None))
             if attribution in wanted:
-                act = words.get((link[1], involvement)) or words.setdefault(
-                    (link[1], involvement), _act_words(link[1], involvement)
-                )
+                act = words.get((link[1], involvement))
+                if act is None:
+                    act = words[(link[1], involvement)] = _act_words(link[1], involvement)
                 key = (attribution == "inferred", date_from or UNDATED, act, other, actor, link[3])
                 ordered.append((key, link, actor, act))
     end = params["offset"] + params["limit"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
-from . import Rows, ids_of, procedure
+from . import Rows, agent_ends, ids_of, procedure
 from .network import read_entities
 
 # The acts against a person and who the text says did them, one statement for each end an act
@@ -67,17 +67,16 @@ def shared_officials(view: View, params: dict[str, Any]) -> Rows:
     """Officials and institutions named as the agent of acts against at least `min_victims`
     people; stated acts, and with `include_inferred` those attributed by inference in a row of
     their own after every stated row."""
-    agents = {"to": ACTS_OF_AGENTS_AT_END, "from": ACTS_OF_AGENTS_AT_START}
+    statements = {"to": ACTS_OF_AGENTS_AT_END, "from": ACTS_OF_AGENTS_AT_START}
     wanted = {"stated", "inferred"} if params["include_inferred"] else {"stated"}
     entities = {row["id"]: row for row in read_entities(view)}
     # An id missing from the table was written by a load that ended during this read: the
     # answer is then computed again in the new generation (View.in_one_generation).
     unknown: dict[str, Any] = {"name": None, "labels": []}
     acts: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
-    for end, statement in agents.items():
-        act_types = sorted(
-            name for name, edge in view.model.edges.items() if edge.category == "act" and edge.agent == end
-        )
+    ends = agent_ends(view)
+    for end, statement in statements.items():
+        act_types = sorted(name for name, at in ends.items() if at == end)
         for actor, attribution, person, date_from, act, sources in view.read_table(statement, act_types=act_types):
             if attribution in wanted:
                 acts[(actor, attribution)].append(
