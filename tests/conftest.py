@@ -20,7 +20,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,6 +249,16 @@ def cli_env(engine: Engine, engine_data_dir: Path, monkeypatch: pytest.MonkeyPat
     for name, value in engine.server.items():
         monkeypatch.setenv(name, value)
     return {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(engine_data_dir), **engine.server}
+
+
+def statements_sent(graph: Graph, action: Callable[[], object]) -> list[str]:
+    """The statements ``action`` sent to the database ("version" for the graph's version)."""
+    graph.read_log = []
+    try:
+        action()
+        return ["version" if "GraphMeta" in statement else statement for _, statement in graph.read_log]
+    finally:
+        graph.read_log = None
 
 
 def api_routes(routes: list) -> list:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ from persecution_graph.queries.cache import KeptAnswers, collection_paused
 from persecution_graph.queries.catalogue import load_catalogue, warm_up
 from persecution_graph.queries.procedures.analytics import betweenness_samples
 from persecution_graph.queries.search import search
+
+from tests.conftest import statements_sent
 
 
 def _charges(graph: Graph) -> list:
@@ -112,16 +113,6 @@ def test_betweenness_samples_shrink_with_the_graph() -> None:
     assert betweenness_samples(1_000_000, 3_000_000) == 30
 
 
-def _sent(graph: Graph, action: Callable[[], object]) -> list[str]:
-    """The statements ``action`` sent to the database ("version" for the graph's version)."""
-    graph.read_log = []
-    try:
-        action()
-        return ["version" if "GraphMeta" in statement else statement for _, statement in graph.read_log]
-    finally:
-        graph.read_log = None
-
-
 def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_graph: Graph) -> None:
     spent = warm_up(small_graph.view(Scope.PUBLIC))
     whole = sorted(name for name, query in load_catalogue().items() if query.whole_graph)
@@ -140,9 +131,9 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         search(public, "Jusupov")
 
     # nothing was asked of the database: the view knows its generation, the answers are kept
-    assert _sent(small_graph, every_answer) == []
+    assert statements_sent(small_graph, every_answer) == []
     # An official's footprint reads its page's edges, not the acts' dates again.
-    footprint = _sent(
+    footprint = statements_sent(
         small_graph, lambda: load_catalogue()["official-footprint"].run(public, {"id": "atyrau-court-of-appeal"})
     )
     assert footprint and not any("a.involvement]) AS rows" in statement for statement in footprint)
@@ -150,7 +141,7 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     # may open is not found), for the ends and the evidence of its steps (all at once), never
     # for the steps themselves.
     steps: list = []
-    sent = _sent(
+    sent = statements_sent(
         small_graph,
         lambda: steps.extend(load_catalogue()["path"].run(public, {"from": "bekizhan-mendygazyev", "to": "kss"})),
     )
@@ -180,7 +171,7 @@ def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: 
     assert [p.stat().st_mode & 0o777 for p in (folder, kept.parent)] == [0o700, 0o700]
     KEPT.clear()  # as in a new command: nothing in memory
     again: list = []
-    sent = _sent(small_graph, lambda: again.extend(_charges(small_graph)))
+    sent = statements_sent(small_graph, lambda: again.extend(_charges(small_graph)))
     assert [statement for statement in sent if statement != "version"] == []  # from disk, not computed
     assert again == first
     small_graph.replace(small_dataset)  # a new version: earlier answers are let go when the next is kept
@@ -201,11 +192,13 @@ def test_an_answer_kept_on_disk_by_other_procedure_code_is_computed_again(
 
     first = brokers()
     KEPT.clear()
-    assert [s for s in _sent(small_graph, brokers) if s != "version"] == []  # from disk
+    assert [s for s in statements_sent(small_graph, brokers) if s != "version"] == []  # from disk
     KEPT.clear()
     monkeypatch.setattr(catalogue, "PROCEDURES_CODE", "other code")
     again: list = []
-    assert [s for s in _sent(small_graph, lambda: again.extend(brokers())) if s != "version"] != []  # computed
+    assert [
+        s for s in statements_sent(small_graph, lambda: again.extend(brokers())) if s != "version"
+    ] != []  # computed
     assert again == first
 
 

@@ -10,20 +10,13 @@ from persecution_graph.queries import subgraphs
 from persecution_graph.queries.procedures import network
 from persecution_graph.queries.subgraphs import ego_subgraph, nodes_drawn
 
-
-def _statements(graph: Graph, action) -> list[str]:  # type: ignore[no-untyped-def]
-    graph.read_log = []
-    try:
-        action()
-        return [statement for _, statement in graph.read_log]
-    finally:
-        graph.read_log = None
+from tests.conftest import statements_sent
 
 
 def test_a_picture_reads_only_the_records_no_earlier_picture_read(small_graph: Graph) -> None:
     view = small_graph.view(Scope.FULL)
     wide = ego_subgraph(view, "rinat-batkayev", 2, 200)
-    sent = _statements(small_graph, lambda: ego_subgraph(view, "rinat-batkayev", 1, 200))
+    sent = statements_sent(small_graph, lambda: ego_subgraph(view, "rinat-batkayev", 1, 200))
     # Its edges and nodes were all read for the wider picture: only the centre is looked up.
     assert not any("properties(e)" in s or "properties(n)" in s for s in sent), sent
     near = ego_subgraph(view, "rinat-batkayev", 1, 200)
