@@ -8,27 +8,22 @@ from typing import Any
 from ..graph.errors import NotFound, UserError
 from ..graph.model import ENTITY_LABEL
 from ..graph.scope import View
-from .catalogue import load_catalogue
+from .catalogue import decode_value, load_catalogue
+from .procedures.relations import ENTITY_WITH_RELATIONS
 from .search import search
 
 
 def entity(view: View, entity_id: str) -> dict[str, Any] | None:
     """One entity: its record (id, labels, properties, as the JSON export writes it), its
-    sources, every relation and the records it may be one with (None when there is none this
-    view may see); its record and its relations of one generation."""
-    return view.in_one_generation(lambda: _entity(view, entity_id))
-
-
-def _entity(view: View, entity_id: str) -> dict[str, Any] | None:
-    rows = view.read(
-        f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) "
-        "RETURN labels(n) AS labels, properties(n) AS properties",
-        id=entity_id,
-    )
+    sources, every relation (the rows of the `relations` query) and the records it may be one
+    with (None when there is none this view may see); all read in one statement, so of one
+    generation."""
+    rows = view.read(ENTITY_WITH_RELATIONS, id=entity_id)
     if not rows:
         return None
     node = view.node(rows[0])
-    relations = load_catalogue()["relations"].run(view, {"id": entity_id}, entities_seen=True)
+    columns = load_catalogue()["relations"].column_names
+    relations = [{name: decode_value(name, found.get(name)) for name in columns} for found in rows[0]["relations"]]
     return {
         **node.as_dict(),
         "sources": node.sources,

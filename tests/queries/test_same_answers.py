@@ -110,14 +110,14 @@ def test_a_dump_from_any_engine_restores_identically_on_every_engine(
 def _statements() -> dict[str, str]:
     """Every Cypher statement of the catalogue (and its variants) and of the query modules."""
     from persecution_graph.queries import search, subgraphs
-    from persecution_graph.queries.procedures import analytics, custody, hostages, network, paths
+    from persecution_graph.queries.procedures import analytics, custody, hostages, network, paths, relations
 
     found = {}
     for query in load_catalogue().values():
         if query.cypher:
             found[query.name] = query.cypher
         found.update({f"{query.name} ({engine})": text for engine, text in query.variants})
-    for module in (custody, network, hostages, paths, analytics, search, subgraphs):
+    for module in (custody, network, hostages, paths, analytics, relations, search, subgraphs):
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str) and "RETURN" in value:
                 found[f"{module.__name__.rsplit('.', 1)[1]}.{name}"] = value
