@@ -112,10 +112,10 @@ def _links_of(view: View, ids: list[str], limit: int) -> Subgraph:
     # From the graph's edges by entity (as an ego network walks): a hub's thousands of edges are
     # not expanded in the engine, only the ones kept are read.
     links = read_links(view)
-    first, found = incident(links, ids, limit)
+    first, more = incident(links, ids, limit)
     edges = [step.edge for step in read_steps(view, [(1, link) for link in first], links)]
     ends = sorted({e.source for e in edges} | {e.target for e in edges} | set(ids))
-    return Subgraph(nodes_drawn(view, ends), edges, cut=limit if found > limit else None)
+    return Subgraph(nodes_drawn(view, ends), edges, cut=limit if more else None)
 
 
 def subgraph(view: View, ids: list[str]) -> Subgraph:
