@@ -20,7 +20,7 @@ from .procedures.network import ego_steps, incident, keep_records, kept_records,
 SURROUNDINGS = KeptAnswers(size=24, whole_graph=False)
 NODES_CYPHER = (
     f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) "
-    "RETURN labels(n) AS labels, properties(n) AS properties"
+    "RETURN collect({labels: labels(n), properties: properties(n)}) AS rows"
 )
 
 
@@ -55,7 +55,7 @@ def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
     # Taken once: another request may let a kept record go at any time.
     hits = {entity_id: node for entity_id in ids if (node := records.get(entity_id)) is not None}
     missing = [entity_id for entity_id in ids if entity_id not in hits]
-    rows = view.read(NODES_CYPHER, ids=missing) if missing else []
+    rows = view.read_table(NODES_CYPHER, ids=missing) if missing else []
     found = {node.id: node for node in map(view.node, rows)}
     keep_records(records, found, list(hits))
     hits |= found

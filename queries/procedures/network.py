@@ -34,11 +34,12 @@ MATCH (n:{ENTITY_LABEL}) WHERE VISIBLE(n)
 RETURN collect({{id: n.id, name: n.name, aliases: n.aliases, labels: labels(n),
                 unnamed: coalesce(n.unnamed, false)}}) AS rows
 """
-# The edges a walk keeps, in one statement.
+# The edges a walk keeps, in one statement, as one table (View.read_table: a record each cost
+# the driver ~25 us, ~2.5 ms of an ego network's ~100).
 EDGES_CYPHER = (
     EDGES_BY_ANCHOR
-    + """RETURN startNode(e).id AS source, startNode(e).name AS source_name, type(e) AS type,
-       endNode(e).id AS target, endNode(e).name AS target_name, properties(e) AS properties
+    + """RETURN collect({source: startNode(e).id, source_name: startNode(e).name, type: type(e),
+       target: endNode(e).id, target_name: endNode(e).name, properties: properties(e)}) AS rows
 """
 )
 
@@ -172,7 +173,7 @@ def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[S
     # Taken once: another request may let a kept record go at any time.
     hits = {link[3]: record for _, link in kept if (record := records.get(link[3])) is not None}
     missing = [link for _, link in kept if link[3] not in hits]
-    rows = view.read(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
+    rows = view.read_table(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
     found = {row["properties"]["id"]: (view.edge(row), row["source_name"], row["target_name"]) for row in rows}
     keep_records(records, found, list(hits))
     hits |= found
