@@ -69,18 +69,20 @@ def _flatten(value: list[Any]) -> Any:
 
 
 def decode(stored: dict[str, Any]) -> dict[str, Any]:
-    """Properties as shown to users: evidence as objects, derived values left out."""
-    # A date's day bounds (`date_from`, `date_to` beside `date`) are for queries, not shown.
-    bounds = {f"{k[:-5]}_to" for k in stored if k.endswith("_from")}
-    bounds |= {k for k in stored if k.endswith("_from")}
+    """Properties as shown to users, sorted by name: evidence as objects, derived values left
+    out. A date's day bounds (`date_from`, `date_to` beside `date`) are for queries, not shown."""
+    # Called for every record a picture or an export reads: one pass, in name order.
     shown: dict[str, Any] = {}
-    for key, value in stored.items():
-        if key in DERIVED_PROPERTIES or key in bounds:
+    for key in sorted(stored):
+        if key in DERIVED_PROPERTIES or key.endswith("_from"):
             continue
+        if key.endswith("_to") and f"{key[:-3]}_from" in stored:
+            continue
+        value = stored[key]
         if key == "sources" and isinstance(value, list):
             shown[key] = decode_evidence(value)
         elif key in JSON_PROPERTIES and isinstance(value, list):
             shown[key] = [json.loads(item) for item in value]
         else:
             shown[key] = value
-    return dict(sorted(shown.items()))
+    return shown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from persecution_graph.graph.encoding import decode_evidence, encode
+from persecution_graph.graph.encoding import decode, decode_evidence, encode
 
 
 def test_evidence_collected_over_many_acts_is_each_reference_once_in_order() -> None:
@@ -15,3 +15,19 @@ def test_evidence_collected_over_many_acts_is_each_reference_once_in_order() -> 
     # A reference already decoded counts as the same reference as its text.
     assert decode_evidence([stored[0], first, second]) == [first, second]
     assert decode_evidence(None) == []
+
+
+def test_decoded_properties_are_sorted_without_derived_values_nor_a_dates_day_bounds() -> None:
+    claim = {"claim": "detained", "source": "odf-2018-dck-ban", "line": "12"}
+    properties = {
+        "name": "Dilnar Insenova",
+        "date": "2018-05",
+        "sources": [{"source": "odf-2018-dck-ban", "line": "99-100"}],
+        "claims": [claim],
+        "released_to": "house arrest",  # a value ending in _to with no _from beside it
+    }
+    stored = {**encode(properties), "date_from": "2018-05-01", "date_to": "2018-05-31", "gen": "g1", "public": True}
+    assert set(stored) > {"source_ids", "name_keys", "date_from", "date_to"}
+    shown = decode(stored)
+    assert list(shown) == ["claims", "date", "name", "released_to", "sources"]
+    assert shown == {**properties, "sources": [{"source": "odf-2018-dck-ban", "line": "99-100"}]}
