@@ -7,6 +7,7 @@ betweenness 18 s, and building the networkx graph itself 2-3 s."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
@@ -119,6 +120,7 @@ def _read_network(view: View, include_inferred: bool = False) -> Network:
 def _network(view: View, include_inferred: bool) -> Network:
     links = read_links(view)
     shown = {row["id"]: row for row in read_entities(view)}
+    labels_of = functools.cache(lambda labels: view.sorted_labels(list(labels)))
     no_one = links.no_one
     chosen = [
         link for link in links.every
@@ -131,6 +133,7 @@ def _network(view: View, include_inferred: bool) -> Network:
     nodes: dict[str, dict[str, Any]] = {}
     neighbours: dict[str, list[str]] = defaultdict(list)
     edges: dict[tuple[str, str], list[Link]] = {}
+    beside: dict[str, list[list[Link]]] = defaultdict(list)  # each neighbour's links, as `neighbours`
     for link in chosen:
         a, _, b, edge = link
         if edge in links.inferred:
@@ -143,39 +146,42 @@ def _network(view: View, include_inferred: bool) -> Network:
                 row = shown[end]
                 nodes[end] = {
                     "name": row["name"],
-                    "labels": view.sorted_labels(row["labels"]),
+                    "labels": labels_of(tuple(row["labels"])),
                     "unnamed": row["unnamed"],
                 }
         pair = (a, b) if a <= b else (b, a)
         kept = edges.get(pair)
         if kept is None:
-            edges[pair] = [link]
+            kept = edges[pair] = [link]
             neighbours[a].append(b)
+            beside[a].append(kept)
             if a != b:
                 neighbours[b].append(a)
+                beside[b].append(kept)
         else:
             kept.append(link)
     for node, count in inferred.items():
         if node in nodes:
             nodes[node]["inferred"] = count
     return Network(
-        nodes, dict(neighbours), edges, frozenset(a for a, b in edges if a == b), _igraph(nodes, neighbours, edges)
+        nodes, dict(neighbours), edges, frozenset(a for a, b in edges if a == b), _igraph(nodes, neighbours, beside)
     )
 
 
 def _igraph(
-    nodes: dict[str, Any], neighbours: dict[str, list[str]], edges: dict[tuple[str, str], list[Link]]
+    nodes: dict[str, Any], neighbours: dict[str, list[str]], beside: dict[str, list[list[Link]]]
 ) -> graphalgo.Indexed:
     """The network in igraph, vertices in the order nodes were added and edges in the order
-    networkx's ``edges()`` gives them: each node's, in order, to a node not yet passed."""
+    networkx's ``edges()`` gives them: each node's, in order, to a node not yet passed; an edge
+    weighs as many links as it stands for (``beside``: each neighbour's, as ``neighbours``)."""
     index = {node: position for position, node in enumerate(nodes)}
     pairs, weights = [], []
-    for node in nodes:
-        at = index[node]
-        for other in neighbours[node]:
-            if index[other] >= at:
-                pairs.append((at, index[other]))
-                weights.append(len(edges[(node, other) if node <= other else (other, node)]))
+    for at, node in enumerate(nodes):
+        for other, kept in zip(neighbours[node], beside[node], strict=True):
+            to = index[other]
+            if to >= at:
+                pairs.append((at, to))
+                weights.append(len(kept))
     graph = ig.Graph(n=len(index), edges=pairs, directed=False)
     graph.es["weight"] = weights
     return graphalgo.Indexed(list(nodes), graph)
