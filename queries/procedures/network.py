@@ -113,9 +113,8 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
     edges in (source, type, target, id) order; one whose edges did not all fit ends the walk:
     a picture is never a partial step with the next one drawn beyond it. The walk does not go
     on through perpetrator-not-stated (no one: it links no one)."""
-    center = view.read(f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) WHERE VISIBLE(n) RETURN n.id AS id", id=entity_id)
-    if not center:
-        return [], None
+    # An entity this view may not open has no link in it (a link is kept only if the view sees
+    # it and both its ends): no step, and nothing read (callers find out whether it exists).
     links = read_links(view)
     seen_nodes, seen_edges = {entity_id}, set[str]()
     frontier = [entity_id]
