@@ -397,6 +397,10 @@ class GraphWriter:
         self.progress = progress or (lambda _: None)
         self.labels = graph.model.all_labels()
         self.edge_types = set(graph.model.edges)
+        # Reference properties (`ref`, `refs` in graph/model.yaml) by node and edge type: they
+        # keep another record's id, a slug of its name.
+        self.node_refs = {name: _ref_keys(t.properties) for name, t in graph.model.nodes.items()}
+        self.edge_refs = {name: _ref_keys(t.properties) for name, t in graph.model.edges.items()}
         # Rows waiting for a batch, properties already as stored: they are encoded here, in the
         # caller's thread, so that the writer thread only sends (the database never waits for
         # Python to encode the next batch). A batch is written in one transaction, a statement
@@ -410,6 +414,10 @@ class GraphWriter:
         # Ids of restricted nodes (few): an edge touching one is not public (graph/scope.py).
         self.restricted: set[str] = set()
         self.restricted_later: set[str] = set()
+        # Public records whose references name other records, decided at the end (a record may
+        # be restricted after them): a record that names a restricted one is not public.
+        self.naming_nodes: dict[str, list[str]] = {}
+        self.naming_edges: list[tuple[str, str, str, list[str]]] = []  # source, target, id, named
         # Whether any record is not public: the graph says so (not how many) to public readers.
         self.any_restricted = False
         self.queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
@@ -430,11 +438,15 @@ class GraphWriter:
     def _visible(self, node: Node) -> dict[str, Any]:
         """A node's properties as stored, with ``public`` (graph/scope.py): true unless restricted."""
         stored = self.stored(node.properties)
-        stored["public"] = node.properties.get("sensitivity") != RESTRICTED
+        named = _named(node.properties, self.node_refs.get(node.type, ()))
+        stored["public"] = node.properties.get("sensitivity") != RESTRICTED and not self.restricted.intersection(named)
         stored[GENERATION] = self.generation
+        self.naming_nodes.pop(node.id, None)
         if not stored["public"]:
             self.restricted.add(node.id)
             self.any_restricted = True
+        elif named:
+            self.naming_nodes[node.id] = named
         return stored
 
     def retell(self, node: Node) -> None:
@@ -456,13 +468,17 @@ class GraphWriter:
             raise QueryError(f"edge type {edge.type!r} is not in the model")
         properties = self.stored(edge.properties)
         # A public edge has public ends: VISIBLE(e) then covers a relationship and its nodes.
+        named = _named(edge.properties, self.edge_refs.get(edge.type, ()))
         properties["public"] = (
             edge.properties.get("sensitivity") != RESTRICTED
             and edge.source not in self.restricted
             and edge.target not in self.restricted
+            and not self.restricted.intersection(named)
         )
         properties[GENERATION] = self.generation
         self.any_restricted = self.any_restricted or not properties["public"]
+        if properties["public"] and named:
+            self.naming_edges.append((edge.source, edge.target, edge.id, named))
         stored = Edge(edge.type, edge.source, edge.target, properties)
         if (self.new_nodes or self.retold_nodes) and (
             edge.source in self.new_nodes
@@ -534,6 +550,7 @@ class GraphWriter:
         try:
             self.target.finish(self)
             self._add_told_again()
+            self._hide_records_naming_restricted()
             self._hide_edges_of_restricted_later()
             _pause_for_tests("switch")
             # The switch: the new generation is the graph's version (readers and caches of
@@ -552,6 +569,41 @@ class GraphWriter:
             self.target.commit()
         except (Neo4jError, ServiceUnavailable, SessionExpired) as error:
             raise _as_graph_error(error, self.data_dir, self.log_start) from None
+
+    def _hide_records_naming_restricted(self) -> None:
+        """Records written public that name a record restricted after them (validation refuses
+        such data, loaders/validate.py; a dump imported is not validated): not public. A node
+        so hidden is hidden with its edges, and hides what names it in turn."""
+        hidden: list[str] = []
+        while True:
+            found = [i for i, named in self.naming_nodes.items() if self.restricted.intersection(named)]
+            if not found:
+                break
+            for node_id in found:
+                del self.naming_nodes[node_id]
+                self.restricted.add(node_id)
+            hidden += found
+        edges = [
+            {"source": source, "target": target, "id": edge_id}
+            for source, target, edge_id, named in self.naming_edges
+            if self.restricted.intersection(named)
+        ]
+        if hidden:
+            self.target.run(
+                f"UNWIND $ids AS i MATCH (n:{ENTITY_LABEL} {{id: i, {GENERATION}: $generation}}) SET n.public = false",
+                ids=sorted(hidden),
+                generation=self.generation,
+            )
+            self.restricted_later.update(hidden)
+        if edges:
+            self.target.run(
+                f"UNWIND $edges AS x MATCH (a:{ENTITY_LABEL} {{id: x.source, {GENERATION}: $generation}})"
+                f"-[r]->(b:{ENTITY_LABEL} {{id: x.target, {GENERATION}: $generation}}) "
+                "WHERE r.id = x.id SET r.public = false",
+                edges=edges,
+                generation=self.generation,
+            )
+        self.any_restricted = self.any_restricted or bool(hidden or edges)
 
     def _hide_edges_of_restricted_later(self) -> None:
         """Edges written before a later record made one of their ends restricted."""
@@ -753,3 +805,19 @@ def writing(graph: Graph, target: Target, stored: Stored, progress: OnWritten | 
         writer.abort()
         raise
     graph.forget_seen()  # this process's next views read the new graph
+
+
+def _ref_keys(properties: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(key for key, prop in properties.items() if prop.type in ("ref", "refs"))
+
+
+def _named(properties: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """The ids a record's reference properties hold (one id, or a list)."""
+    named: list[str] = []
+    for key in keys:
+        value = properties.get(key)
+        if isinstance(value, str):
+            named.append(value)
+        elif isinstance(value, list):
+            named += [item for item in value if isinstance(item, str)]
+    return named

@@ -20,6 +20,7 @@ from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
 from persecution_graph.loaders.load import load
 
 from tests.conftest import paused_load
+from tests.graph.test_writer import public_and_full, write_records_naming_restricted_ones
 
 SEED = Path(__file__).parents[2] / "seed_data"
 
@@ -185,3 +186,10 @@ def test_a_killed_load_leaves_the_old_graph_and_the_next_load_clears_what_it_lef
     databases = embedded.server_command(data_dir, "list databases")
     assert isinstance(databases, list)
     assert [name for name in databases if str(name).startswith(embedded.STAGING_PREFIX)] == [graph.database]
+
+
+def test_a_record_naming_a_restricted_one_is_not_public_when_imported_natively(
+    embedded_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _loaded(embedded_graph, monkeypatch, "native", lambda: write_records_naming_restricted_ones(embedded_graph))
+    assert public_and_full(embedded_graph) == (["aidos", "berik", "dana"], ["dana-berik"], 8, 4)

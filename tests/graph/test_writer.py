@@ -138,3 +138,49 @@ def test_small_loads_write_a_generation_in_place_and_large_ones_into_a_new_datab
         writer.node(_person("aidos", ["Activist"], 1))
     assert graph.database != in_place
     assert [row["id"] for row in graph._read("MATCH (n:Entity) RETURN n.id AS id")] == ["aidos"]
+
+
+def _node(node_id: str, type_name: str, **properties: object) -> Node:
+    props = {"id": node_id, "name": node_id.title(), "sources": [{"source": "report", "line": "1"}], **properties}
+    return Node(node_id, type_name, [type_name], props)
+
+
+def write_records_naming_restricted_ones(graph: Graph) -> None:
+    """Records that name a restricted record in a reference (validation refuses them,
+    loaders/validate.py; an imported dump is not validated). Public readers see only aidos,
+    berik, dana and the edge dana-berik."""
+    with graph.writer() as writer:
+        writer.node(_node("safe-house", "Place", sensitivity="restricted"))
+        writer.node(_node("ngo", "Organization", place="safe-house"))  # names one already restricted
+        writer.node(_node("flat", "Place"))  # restricted only when told again, below
+        writer.node(_node("club", "Organization", place="flat"))
+        writer.node(_node("club-branch", "Organization", part_of="club"))  # hidden with club
+        writer.node(_person("aidos", ["Activist"], 2))
+        writer.node(_person("berik", ["Official"], 3))
+        writer.node(_person("dana", ["Relative"], 4))
+        writer.edge(Edge("MEMBER_OF", "aidos", "club-branch", {"id": "m1", "sources": [{"source": "r", "line": "5"}]}))
+        detained = {"id": "d1", "place": "flat", "sources": [{"source": "r", "line": "6"}]}
+        writer.edge(Edge("DETAINED_BY", "aidos", "berik", detained))
+        pressure = {"id": "t1", "pressure_on": ["aidos", "safe-house"], "sources": [{"source": "r", "line": "7"}]}
+        writer.edge(Edge("THREATENED_BY", "dana", "berik", pressure))
+        writer.edge(_detained("dana", "berik", 8))
+        writer.retell(_node("flat", "Place", sensitivity="restricted"))
+
+
+def public_and_full(graph: Graph) -> tuple[list[str], list[str], int, int]:
+    """The node and edge ids a public reader sees, and how many of each a key holder sees."""
+    public, full = graph.view(Scope.PUBLIC), graph.view(Scope.FULL)
+    nodes = "MATCH (n:Entity) WHERE VISIBLE(n) RETURN n.id AS id ORDER BY id"
+    edges = "MATCH (:Entity)-[e]->(:Entity) WHERE VISIBLE(e) RETURN e.id AS id ORDER BY id"
+    return (
+        [row["id"] for row in public.read(nodes)],
+        [row["id"] for row in public.read(edges)],
+        len(full.read(nodes)),
+        len(full.read(edges)),
+    )
+
+
+def test_a_record_naming_a_restricted_one_is_not_public_whatever_wrote_it(graph: Graph) -> None:
+    write_records_naming_restricted_ones(graph)
+    assert public_and_full(graph) == (["aidos", "berik", "dana"], ["dana-berik"], 8, 4)
+    assert graph.view(Scope.PUBLIC).hides_records()
