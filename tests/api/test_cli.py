@@ -116,6 +116,28 @@ def test_dump_export_and_import_round_trip(cli_env: dict[str, str], tmp_path: Pa
     assert (run.returncode, run.stderr) == (2, f"error: {bad}:1:1: not a persecution-graph dump (no header line)\n")
 
 
+def test_an_imported_dump_shows_no_restricted_id_through_a_public_record(
+    cli_env: dict[str, str], tmp_path: Path, graph: Graph
+) -> None:
+    """A dump is not validated: one made to restrict a place that a public police force and a
+    public threat name (`place: almaty`) must not show that place's id to public readers."""
+    assert cli("load", str(FIXTURES / "small"), env=cli_env).returncode == 0
+    backup = tmp_path / "backup.jsonl"
+    assert cli("export", "--format", "dump", "-o", str(backup), env=cli_env).returncode == 0
+    lines = [json.loads(line) for line in backup.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
+        if line.get("node", {}).get("id") == "almaty":
+            line["node"]["properties"]["sensitivity"] = "restricted"
+    crafted = tmp_path / "crafted.jsonl"
+    crafted.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    run = cli("import", str(crafted), env=cli_env)
+    assert (run.returncode, run.stdout) == (0, f"imported 39 nodes and 42 edges from {crafted}\n")
+    public = graph.view(Scope.PUBLIC).dump()
+    assert "almaty-police" not in public.nodes and "almaty" not in public.nodes
+    assert "almaty" not in json.dumps(public.as_dict())  # no id, no name that holds it
+    assert "almaty-police" in graph.view(Scope.FULL).dump().nodes
+
+
 def _workers_of(pid: int) -> list[int]:
     """The process ids of a process's children that are uvicorn's workers (spawned by multiprocessing)."""
     found = []
