@@ -89,6 +89,10 @@ def serve(host: str, port: int, data: str, workers: int = 1) -> None:
             return
         uvicorn.run(_warmed_app(graph, data), host=host, port=port, log_level="warning")
     finally:
-        graph.driver.close()
-        if not settings.neo4j_uri:
-            embedded.stop(settings.data_dir)
+        # Closed first, so that no thread still reading (the warm-up) starts the database again
+        # once it is stopped: it outlived `serve` then.
+        try:
+            graph.close()
+        finally:
+            if not settings.neo4j_uri:
+                embedded.stop(settings.data_dir)

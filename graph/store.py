@@ -127,6 +127,13 @@ class Graph:
         # The last look at the graph's version, shared by the views made soon after (observe).
         self._seen: Seen | None = None
 
+    def close(self) -> None:
+        """Close the connection for good: a read after this (a thread still warming answers
+        while `serve` shuts down) fails, and never starts the embedded database again."""
+        with self._reconnect_lock:
+            self._reconnect = None
+        self.driver.close()
+
     @property
     def database(self) -> str:
         """The database that holds the graph now (on the embedded engine, a load changes it)."""

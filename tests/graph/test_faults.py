@@ -51,3 +51,19 @@ def test_api_survives_the_database_being_killed(tmp_path: Path, small_dataset) -
     finally:
         graph.driver.close()
         embedded.stop(settings.data_dir)
+
+
+def test_a_closed_graph_never_starts_the_database_again(tmp_path: Path) -> None:
+    """`serve` closes its graph, then stops the database. A read on its way then (the warm-up's)
+    failed as its connection went, asked to heal, and started the database again once it had
+    stopped: a server outlived `serve` (seen in CI)."""
+    settings = Settings(data_dir=tmp_path / "db")
+    graph = connect_healing(settings)
+    try:
+        assert graph._read("RETURN 1 AS one") == [{"one": 1}]
+        graph.close()
+        embedded.stop(settings.data_dir)
+        assert graph._recovered() is False  # what that read does when its connection fails
+        assert embedded.running(settings.data_dir) is None
+    finally:
+        embedded.stop(settings.data_dir)
