@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -38,41 +38,19 @@ def _word_score(word: str, name_words: Sequence[str]) -> float:
     return best
 
 
-def score(query: str, name: str) -> float:
-    """How well a name answers a query, from 0 to 1 (words in any order)."""
-    return _score_words(tokens(query), tokens(name), _word_score)
-
-
-def _score_words(
-    query_words: list[str], name_words: Sequence[str], word_score: Callable[[str, Sequence[str]], float]
-) -> float:
-    if not query_words or not name_words:
-        return 0.0
-    return _combined([word_score(word, name_words) for word in query_words], len(name_words))
-
-
-def _combined(per_word: list[float], name_length: int) -> float:
-    """A name's score from each query word's best score against its words."""
-    coverage = sum(per_word) / len(per_word)
-    if min(per_word) < MIN_SCORE:
-        coverage *= 0.5
-    # Between equal matches, the name with fewer other words is the better answer.
-    extra_words = max(name_length - len(per_word), 0)
-    return round(coverage - 0.01 * extra_words, 3)
-
-
 class _WordScores:
-    """A query's words' scores against name words, each pair computed once per search:
-    thousands of candidates share a few hundred words (a common surname)."""
+    """How well names answer a query's words, each (query word, name word) pair computed once
+    per search: thousands of candidates share a few hundred words (a common surname)."""
 
     def __init__(self, query_words: list[str]) -> None:
         self.query_words = query_words
         self.known: dict[tuple[str, str], float] = {}
 
     def name_score(self, name_words: Sequence[str]) -> float:
-        """_score_words with _word_score, each pair looked up (~1,000 names a search at 100k
-        entities: written as calls of calls, this was a third of a search)."""
-        if not name_words:
+        """How well a name (its folded words) answers the query, from 0 to 1, words in any
+        order: each query word scores by its best name word. One loop of look-ups: ~1,000
+        names a search at 100k entities, and calls of calls were a third of a search."""
+        if not self.query_words or not name_words:
             return 0.0
         known = self.known
         per_word = []
@@ -85,7 +63,12 @@ class _WordScores:
                 if found > best:
                     best = found
             per_word.append(best)
-        return _combined(per_word, len(name_words))
+        coverage = sum(per_word) / len(per_word)
+        if min(per_word) < MIN_SCORE:
+            coverage *= 0.5
+        # Between equal matches, the name with fewer other words is the better answer.
+        extra_words = max(len(name_words) - len(per_word), 0)
+        return round(coverage - 0.01 * extra_words, 3)
 
 
 SYMBOLS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what folded name words are made of
