@@ -203,6 +203,10 @@ class Query:
             rows = view.in_one_generation(lambda: load_all()[self.procedure](view, params))
         else:
             rows = self.read(view, params)
+        return self.shaped(rows)
+
+    def shaped(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows as this query gives them: its columns, in order, evidence decoded."""
         return [{name: decode_value(name, row.get(name)) for name in self.column_names} for row in rows]
 
     def read(self, view: View, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 from ..graph.errors import NotFound, UserError
 from ..graph.model import ENTITY_LABEL
 from ..graph.scope import View
-from .catalogue import decode_value, load_catalogue
+from .catalogue import load_catalogue
 from .procedures.relations import ENTITY_WITH_RELATIONS
 from .search import search
 
@@ -22,8 +22,7 @@ def entity(view: View, entity_id: str) -> dict[str, Any] | None:
     if not rows:
         return None
     node = view.node(rows[0])
-    columns = load_catalogue()["relations"].column_names
-    relations = [{name: decode_value(name, found.get(name)) for name in columns} for found in rows[0]["relations"]]
+    relations = load_catalogue()["relations"].shaped(rows[0]["relations"])
     return {
         **node.as_dict(),
         "sources": node.sources,
