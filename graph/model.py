@@ -47,6 +47,21 @@ class Property:
     def is_list(self) -> bool:
         return self.type in LIST_TYPES
 
+    @property
+    def is_reference(self) -> bool:
+        """It holds other records' ids (`ref`: one, `refs`: a list; see ids_of)."""
+        return self.type in ("ref", "refs")
+
+
+def ids_of(value: Any) -> list[str]:
+    """The ids a reference property holds: one id, or a list of them (anything else holds
+    none: a dump is not validated)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
 
 @dataclass(frozen=True)
 class NodeType:

@@ -56,7 +56,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from . import embedded
 from .encoding import GENERATION, decode, encode
 from .errors import DatabaseUnavailable, GraphError, QueryError, UserError
-from .model import ENTITY_LABEL
+from .model import ENTITY_LABEL, ids_of
 from .records import Edge, Node, paused_gc, tell_again
 
 # What a fact told again may change besides its sources (records.tell_again).
@@ -808,16 +808,9 @@ def writing(graph: Graph, target: Target, stored: Stored, progress: OnWritten | 
 
 
 def _ref_keys(properties: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(key for key, prop in properties.items() if prop.type in ("ref", "refs"))
+    return tuple(key for key, prop in properties.items() if prop.is_reference)
 
 
 def _named(properties: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
-    """The ids a record's reference properties hold (one id, or a list)."""
-    named: list[str] = []
-    for key in keys:
-        value = properties.get(key)
-        if isinstance(value, str):
-            named.append(value)
-        elif isinstance(value, list):
-            named += [item for item in value if isinstance(item, str)]
-    return named
+    """The ids a record's reference properties hold."""
+    return [named for key in keys for named in ids_of(properties.get(key))]

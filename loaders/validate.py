@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..graph.dates import DateValue
-from ..graph.model import Model, NodeType, Property, load_model
+from ..graph.model import Model, NodeType, Property, ids_of, load_model
 from ..graph.names import name_key
 from ..graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
 from ..graph.writer import RESTRICTED
@@ -478,9 +478,9 @@ class Validator:
 
     def check_ref_props(self, record: RawRecord, props: dict[str, Property]) -> None:
         for key, prop in props.items():
-            if prop.type not in ("ref", "refs") or key not in record.props:
+            if not prop.is_reference or key not in record.props:
                 continue
-            refs = record.props[key] if prop.type == "refs" else [record.props[key]]
+            refs = ids_of(record.props[key])
             if not prop.edge:  # one that draws an edge is checked as that edge
                 for ref in refs:
                     self.check_ref(ref, prop.to, record.prop_where[key], repr(key))

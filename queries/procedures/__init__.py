@@ -41,11 +41,6 @@ def agent_ends(view: View) -> dict[str, str]:
     return {name: edge.agent for name, edge in view.model.edges.items() if edge.category == "act" and edge.agent}
 
 
-def ids_of(value: Any) -> list[str]:
-    """The ids a reference property holds (`refs` in graph/model.yaml: a list, or one id)."""
-    return [value] if isinstance(value, str) else list(value or ())
-
-
 def procedure(name: str) -> Callable[[Procedure], Procedure]:
     """Register a procedure under the name a catalogue entry gives in `procedure:`."""
 

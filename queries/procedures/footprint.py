@@ -13,9 +13,9 @@ import heapq
 from operator import itemgetter
 from typing import Any
 
-from ...graph.model import ENTITY_LABEL
+from ...graph.model import ENTITY_LABEL, ids_of
 from ...graph.scope import View
-from . import Rows, act_marks, agent_ends, cached, ids_of, procedure
+from . import Rows, act_marks, agent_ends, cached, procedure
 from .network import EDGES_CYPHER, Link, Links, anchored, read_links
 
 POST = "HOLDS_POSITION"

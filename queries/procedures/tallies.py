@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ...graph.model import ENTITY_LABEL
+from ...graph.model import ENTITY_LABEL, ids_of
 from ...graph.scope import View
-from . import Rows, agent_ends, ids_of, procedure
+from . import Rows, agent_ends, procedure
 from .network import read_entities
 
 # The acts against a person and who the text says did them, one statement for each end an act
