@@ -7,7 +7,6 @@ betweenness 18 s, and building the networkx graph itself 2-3 s."""
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
@@ -120,7 +119,6 @@ def _read_network(view: View, include_inferred: bool = False) -> Network:
 def _network(view: View, include_inferred: bool) -> Network:
     links = read_links(view)
     shown = {row["id"]: row for row in read_entities(view)}
-    labels_of = functools.cache(lambda labels: view.sorted_labels(list(labels)))
     no_one = links.no_one
     chosen = [
         link for link in links.every
@@ -146,7 +144,7 @@ def _network(view: View, include_inferred: bool) -> Network:
                 row = shown[end]
                 nodes[end] = {
                     "name": row["name"],
-                    "labels": labels_of(tuple(row["labels"])),
+                    "labels": view.sorted_labels(row["labels"]),
                     "unnamed": row["unnamed"],
                 }
         pair = (a, b) if a <= b else (b, a)
