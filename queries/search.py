@@ -8,9 +8,7 @@ high, a near spelling scores by similarity.
 from __future__ import annotations
 
 import bisect
-import heapq
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -26,124 +24,140 @@ from .procedures.network import read_entities
 MIN_SCORE = 0.6
 
 
-def _word_score(word: str, name_words: Sequence[str]) -> float:
-    best = 0.0
-    for candidate in name_words:
-        if candidate == word:
-            return 1.0
-        if candidate.startswith(word) and len(word) >= 3:
-            best = max(best, 0.9)
-        # How much of the two words is common letters in order (2 * LCS / both lengths), in C.
-        best = max(best, Indel.normalized_similarity(word, candidate) * 0.95)
-    return best
+def _ranges(starts: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """The positions of the chosen rows of a table kept as one flat array and where each row
+    starts (``starts`` has one entry more: the end), all at once and in the chosen order."""
+    begin = starts[chosen]
+    lengths = starts[chosen + 1] - begin
+    # A position is its row's start plus how far into the row it is.
+    return np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
 
 
-class _WordScores:
-    """How well names answer a query's words, each (query word, name word) pair computed once
-    per search: thousands of candidates share a few hundred words (a common surname)."""
-
-    def __init__(self, query_words: list[str]) -> None:
-        self.query_words = query_words
-        self.known: dict[tuple[str, str], float] = {}
-
-    def name_score(self, name_words: Sequence[str]) -> float:
-        """How well a name (its folded words) answers the query, from 0 to 1, words in any
-        order: each query word scores by its best name word. One loop of look-ups: ~1,000
-        names a search at 100k entities, and calls of calls were a third of a search."""
-        if not self.query_words or not name_words:
-            return 0.0
-        known = self.known
-        per_word = []
-        for word in self.query_words:
-            best = 0.0
-            for candidate in name_words:
-                found = known.get((word, candidate))
-                if found is None:
-                    found = known[(word, candidate)] = _word_score(word, [candidate])
-                if found > best:
-                    best = found
-            per_word.append(best)
-        coverage = sum(per_word) / len(per_word)
-        if min(per_word) < MIN_SCORE:
-            coverage *= 0.5
-        # Between equal matches, the name with fewer other words is the better answer.
-        extra_words = max(len(name_words) - len(per_word), 0)
-        return round(coverage - 0.01 * extra_words, 3)
+def _similarity(query_word: str, words: list[str]) -> np.ndarray:
+    """0.95 of how much of the query word and each word is common letters in order (2 * LCS /
+    both lengths), computed in C."""
+    return cdist([query_word], words, scorer=Indel.normalized_similarity, dtype=np.float64)[0] * 0.95
 
 
-SYMBOLS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what folded name words are made of
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """Each value as Python's round(value, 3) gives it (the double nearest its 3-decimal
+    rounding), all at once: rint(value * 1000) / 1000 is that double unless value * 1000 lies
+    within a hair of a half, where the product's own rounding could tip it. Those few are
+    rounded by Python."""
+    scaled = values * 1000
+    found = np.rint(scaled) / 1000
+    doubtful = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    found[doubtful] = [round(value, 3) for value in values[doubtful].tolist()]
+    return found
 
 
-def _letter_counts(words: list[str]) -> np.ndarray:
-    """How often each symbol occurs in each word (one row per word)."""
-    counts = np.zeros((len(words), len(SYMBOLS)), dtype=np.int16)
-    for row, word in enumerate(words):
-        for symbol in word:
-            counts[row, SYMBOLS.index(symbol)] += 1
-    return counts
-
-
-class _Words:
-    """The name words that share an initial, with their letter counts: a word whose letters
-    alone cannot reach the minimum similarity (their shared letters bound it, computed for all of them
-    at once) is never compared letter by letter."""
-
-    def __init__(self, words: list[str]) -> None:
-        self.words = sorted(words)
-        self.counts = _letter_counts(self.words)
-        self.lengths = np.array([len(word) for word in self.words])
-
-    def near(self, query_word: str) -> dict[str, float]:
-        """The words within the minimum similarity of the query word (or starting with it),
-        with their score (_word_score's, computed for all of them at once, in C)."""
-        shared = np.minimum(self.counts, _letter_counts([query_word])[0]).sum(axis=1)
-        quick_ratio = 2.0 * shared / (self.lengths + len(query_word))
-        close = (quick_ratio * 0.95 >= MIN_SCORE - 1e-9) & (np.abs(self.lengths - len(query_word)) <= 4)
-        positions = set(np.flatnonzero(close).tolist())
-        prefixed = range(0)
-        if len(query_word) >= 3:  # words it begins score 0.9, whatever their length
-            first = bisect.bisect_left(self.words, query_word)
-            prefixed = range(first, bisect.bisect_left(self.words, query_word + "~", first))
-            positions.update(prefixed)
-        chosen = sorted(positions)
-        if not chosen:
-            return {}
-        words = [self.words[position] for position in chosen]
-        scores = cdist([query_word], words, scorer=Indel.normalized_similarity, dtype=np.float64)[0] * 0.95
-        is_prefixed = np.isin(chosen, np.fromiter(prefixed, dtype=np.int64))
-        scores = np.where(is_prefixed, np.maximum(scores, 0.9), scores)
-        scores = np.where(np.array(words) == query_word, 1.0, scores)
-        return {word: score for word, score in zip(words, scores.tolist(), strict=True) if score >= MIN_SCORE}
+def _firsts(lengths: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of these (non-zero) lengths starts."""
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
 
 
 class _Index:
-    """Every entity's names, and their folded words pointing back at the entities, so a search
-    scores only the entities that share a near word with the query (not every name)."""
+    """Every entity's names and their folded words, as flat arrays. A search finds the words near
+    its own, then scores every entity that has one of them at once: a common surname has a
+    thousand at 100k entities, and scoring them one by one in Python was most of a search."""
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
-        self.by_word: dict[str, set[int]] = {}
-        for index, row in enumerate(rows):
-            # Tuples, so a search scores each different name once (names repeat: namesakes).
-            row["name_words"] = [tuple(tokens(name)) for name in row["names"]]
-            for words in row["name_words"]:
-                for word in words:
-                    self.by_word.setdefault(word, set()).add(index)
-        by_initial: dict[str, list[str]] = {}
-        for word in self.by_word:
-            by_initial.setdefault(word[0], []).append(word)
-        self.by_initial = {initial: _Words(words) for initial, words in by_initial.items()}
+        # A name is its folded words; each different name is scored once a search (namesakes).
+        names: dict[tuple[str, ...], int] = {}
+        entity_names: list[int] = []  # each entity's names in its order: name, then aliases
+        entity_starts = [0]
+        for row in rows:
+            for name in row["names"]:
+                entity_names.append(names.setdefault(tuple(tokens(name)), len(names)))
+            entity_starts.append(len(entity_names))
+        self.words = sorted({word for name in names for word in name})
+        self.word_array = np.array(self.words, dtype=object)
+        self.lengths = np.array([len(word) for word in self.words], dtype=np.int64)
+        number = {word: position for position, word in enumerate(self.words)}
+        self.entity_names = np.array(entity_names, dtype=np.int64)
+        self.entity_starts = np.array(entity_starts, dtype=np.int64)
+        self.name_words = np.array([number[word] for name in names for word in name], dtype=np.int64)
+        self.name_sizes = np.array([len(name) for name in names], dtype=np.int64)
+        self.name_starts = np.concatenate(([0], np.cumsum(self.name_sizes))).astype(np.int64)
+        # The entities with each word in a name: (word, entity) pairs, each once, by word.
+        entities = max(len(rows), 1)
+        owner = np.repeat(np.arange(len(rows), dtype=np.int64), np.diff(self.entity_starts))
+        words = self.name_words[_ranges(self.name_starts, self.entity_names)]
+        pairs = np.unique(words * entities + np.repeat(owner, self.name_sizes[self.entity_names]))
+        self.word_entities = pairs % entities
+        self.word_starts = np.searchsorted(pairs // entities, np.arange(len(self.words) + 1))
+        # The words of one initial are one run of the sorted words.
+        self.initials: dict[str, tuple[int, int]] = {}
+        for position, word in enumerate(self.words):
+            self.initials[word[0]] = (self.initials.get(word[0], (position, 0))[0], position + 1)
+        # Hits of one score come by name, then id: each entity's place in that order.
+        by_name = sorted(range(len(rows)), key=lambda position: (rows[position]["name"] or "", rows[position]["id"]))
+        self.rank = np.empty(len(rows), dtype=np.int64)
+        self.rank[by_name] = np.arange(len(rows))
 
-    def candidates(self, query_words: list[str], scores: _WordScores) -> set[int]:
-        """The entities with a name word near a query word; ``scores`` learns those words'."""
-        found: set[int] = set()
-        for query_word in query_words:
-            # Folding makes spelling variants share their first letter (Yerlan/Erlan -> erlan).
-            words = self.by_initial.get(query_word[0])
-            for word, score in (words.near(query_word) if words else {}).items():
-                scores.known[(query_word, word)] = score
-                found |= self.by_word[word]
-        return found
+    def beginning_with(self, query_word: str) -> tuple[int, int]:
+        """The run of words the query word begins, if it has 3 letters or more."""
+        if len(query_word) < 3:
+            return (0, 0)
+        first = bisect.bisect_left(self.words, query_word)
+        return (first, bisect.bisect_left(self.words, query_word + "~", first))
+
+    def scores(self, query_word: str, words: np.ndarray) -> np.ndarray:
+        """How well each word (a position) answers the query word, from 0 to 1: 1 the word
+        itself; a word it begins at least 0.9; else their _similarity."""
+        similar = _similarity(query_word, self.word_array[words].tolist())
+        first, end = self.beginning_with(query_word)
+        found = np.where((words >= first) & (words < end), np.maximum(similar, 0.9), similar)
+        return np.where(self.word_array[words] == query_word, 1.0, found)
+
+    def near(self, query_word: str) -> np.ndarray:
+        """The words (positions) within the minimum similarity of the query word and at most 4
+        letters longer or shorter, and the words it begins. Folding gives spelling variants one
+        first letter (Yerlan/Erlan -> erlan), so only the words of its initial are compared."""
+        first, end = self.initials.get(query_word[0], (0, 0))
+        similar = _similarity(query_word, self.words[first:end])
+        close = (similar >= MIN_SCORE) & (np.abs(self.lengths[first:end] - len(query_word)) <= 4)
+        return np.union1d(np.flatnonzero(close) + first, np.arange(*self.beginning_with(query_word)))
+
+    def best(self, query_words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entities with a name word near a query word (positions), the score of each one's
+        best name, and which of its names that is (0 its name, then its aliases)."""
+        near = np.unique(np.concatenate([self.near(word) for word in query_words]))
+        entities = np.unique(self.word_entities[_ranges(self.word_starts, near)])
+        if not len(entities):
+            return entities, np.zeros(0), entities
+        names, slot_name = np.unique(self.entity_names[_ranges(self.entity_starts, entities)], return_inverse=True)
+        sizes = self.name_sizes[names]
+        worded = sizes > 0  # a name of no word (only punctuation) scores 0
+        words, at = np.unique(self.name_words[_ranges(self.name_starts, names[worded])], return_inverse=True)
+        # Each query word scores by its best word of the name, words in any order.
+        per_word = [np.maximum.reduceat(self.scores(word, words)[at], _firsts(sizes[worded])) for word in query_words]
+        coverage = per_word[0]
+        for score in per_word[1:]:  # added in order, as Python's sum() adds them
+            coverage = coverage + score
+        coverage = coverage / len(per_word)
+        coverage = np.where(np.minimum.reduce(per_word) < MIN_SCORE, coverage * 0.5, coverage)
+        # Between equal matches, the name with fewer other words is the better answer.
+        score = coverage - 0.01 * np.maximum(sizes[worded] - len(per_word), 0)
+        name_scores = np.zeros(len(names))
+        name_scores[worded] = _rounded(score)
+        slot_scores = name_scores[slot_name]
+        counts = np.diff(self.entity_starts)[entities]
+        starts = _firsts(counts)
+        best = np.maximum.reduceat(slot_scores, starts)
+        # Which name scored best (the first, if several did): each entity's first such slot.
+        at_best = np.flatnonzero(slot_scores == np.repeat(best, counts))
+        return entities, best, at_best[np.searchsorted(at_best, starts)] - starts
+
+    def ranked(self, query_words: list[str], limit: int) -> list[tuple[int, float, int]]:
+        """The best ``limit`` entities scoring at least MIN_SCORE, as (position, score, which
+        name), by score, then name, then id."""
+        entities, best, which = self.best(query_words)
+        kept = best >= MIN_SCORE
+        entities, best, which = entities[kept], best[kept], which[kept]
+        chosen = np.lexsort((self.rank[entities], -best))[:limit]
+        return list(zip(entities[chosen].tolist(), best[chosen].tolist(), which[chosen].tolist(), strict=True))
 
 
 def _index(view: View) -> _Index:
@@ -198,35 +212,16 @@ def search(view: View, text: str, limit: int = 10) -> list[dict[str, Any]]:
     query_words = tokens(text)
     if not query_words:
         return []
-    word_scores = _WordScores(query_words)
-    scored: dict[tuple[str, ...], float] = {}
-
-    def name_score(words: tuple[str, ...]) -> float:
-        found = scored.get(words)
-        if found is None:
-            found = scored[words] = word_scores.name_score(words)
-        return found
-
-    # Every candidate is scored; only the best `limit` are described (how they match, their
-    # labels): a common surname has a thousand candidates at 100k entities.
-    found: list[tuple[float, str, str, int, int]] = []
-    for position in index.candidates(query_words, word_scores):
-        row = index.rows[position]
-        scores = [name_score(words) for words in row["name_words"]]
-        best = max(scores)
-        if best >= MIN_SCORE:
-            found.append((-best, row["name"] or "", row["id"], position, scores.index(best)))
     hits = []
-    # The best `limit` in order, as sorting them all would give (a thousand candidates).
-    for negative, _, _, position, which in heapq.nsmallest(limit, found):
+    for position, score, name in index.ranked(query_words, limit):
         row = index.rows[position]
-        matched = row["names"][which]
+        matched = row["names"][name]
         hits.append(
             {
                 "id": row["id"],
                 "name": row["name"],
                 "labels": view.sorted_labels(row["labels"]),
-                "score": -negative,
+                "score": score,
                 "matched": matched,
                 "match": how_matched(text, matched),
                 "possibly_same_as": [dict(other) for other in row["possibly_same_as"]],
