@@ -103,6 +103,11 @@ class KeptAnswers:
                 self._locks.pop(full, None)
             return value
 
+    def holds(self, graph: Versioned, key: tuple[Hashable, ...]) -> bool:
+        """Whether the value for ``key`` on the graph's current version is kept (in memory)."""
+        with self._guard:
+            return (graph.version(), *key) in self._values
+
     def clear(self) -> None:
         with self._guard:
             self._values.clear()

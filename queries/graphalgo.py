@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import igraph as ig
 import networkx as nx
 
+from . import apart as _apart
+
 SEED = 7
 # Leiden passes: at 100k entities 2 give modularity 0.402 in 1.3 s, 5 give 0.406 in 2.3 s.
 LEIDEN_ITERATIONS = 5
@@ -71,22 +73,51 @@ def betweenness(network: nx.Graph | Indexed, samples: int | None = None, seed: i
     >>> betweenness(nx.path_graph(["a", "b", "c"]))
     {'a': 0.0, 'b': 1.0, 'c': 0.0}
     """
+    return start_betweenness(network, samples, seed)()
+
+
+class Started:
+    """Betweenness being computed (``start_betweenness``): call it for the scores; ``close``
+    ends the process computing it apart if they are no longer needed."""
+
+    def __init__(self, indexed: Indexed, sources: list[int] | None, pending: _apart.Pending | None) -> None:
+        self.indexed, self.sources, self.pending = indexed, sources, pending
+
+    def __call__(self) -> dict[Hashable, float]:
+        found = None
+        if self.pending is not None:
+            found = self.pending.result()
+            self.close()
+        graph = self.indexed.graph
+        if found is None:  # not started apart, or that process failed
+            if self.sources is None:
+                found = graph.betweenness(directed=False)
+            else:
+                found = graph.betweenness(directed=False, sources=self.sources)
+        # igraph counts each unordered pair once; networkx each ordered pair: twice as much.
+        scaled = _rescaled([2 * value for value in found], len(self.indexed.nodes), self.sources)
+        return dict(zip(self.indexed.nodes, scaled, strict=True))
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.close()
+
+
+def start_betweenness(
+    network: nx.Graph | Indexed, samples: int | None = None, seed: int = SEED, apart: bool = False
+) -> Started:
+    """``betweenness``, started. With ``apart``, igraph computes it in a process of its own
+    (queries/apart.py) while this one goes on; calling the result waits for it (and computes
+    it here if that process failed)."""
     indexed = _indexed(network)
     count = len(indexed.nodes)
     if samples == count:  # networkx does all of them then (same result, exact scale)
         samples = None
-    sources = None if samples is None else random.Random(seed).sample(indexed.nodes, samples)
-    if count == 0:
-        return {}
-    if sources is None:
-        # igraph counts each unordered pair once; networkx each ordered pair: twice as much.
-        raw = [2 * value for value in indexed.graph.betweenness(directed=False)]
-    else:
-        position = {node: i for i, node in enumerate(indexed.nodes)}
-        found = indexed.graph.betweenness(directed=False, sources=[position[s] for s in sources])
-        raw = [2 * value for value in found]
-    scaled = _rescaled(raw, count, None if sources is None else [position[s] for s in sources])
-    return dict(zip(indexed.nodes, scaled, strict=True))
+    drawn = None if samples is None else random.Random(seed).sample(indexed.nodes, samples)
+    position = {node: i for i, node in enumerate(indexed.nodes)}
+    sources = None if drawn is None else [position[node] for node in drawn]
+    pending = _apart.start(count, indexed.graph.get_edgelist(), sources) if apart and count else None
+    return Started(indexed, sources, pending)
 
 
 def _rescaled(raw: list[float], count: int, sources: Sequence[int] | None) -> list[float]:

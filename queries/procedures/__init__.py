@@ -57,6 +57,11 @@ def cached(view: View, what: str, compute: Callable[[], Any]) -> Any:
     return KEPT.get(view, (what, view.scope.value), compute)
 
 
+def holds(view: View, what: str) -> bool:
+    """Whether ``cached`` already keeps ``what`` for this view."""
+    return KEPT.holds(view, (what, view.scope.value))
+
+
 def act_marks(attribution: str | None, involvement: str | None) -> list[str]:
     """What a reader must know about an act besides its type: not carried out, agent inferred."""
     marks = [f"{involvement} only"] if involvement not in (None, "carried_out") else []

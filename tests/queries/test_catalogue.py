@@ -510,6 +510,32 @@ def test_communities_and_brokers(small_graph: Graph) -> None:
     ]
 
 
+def test_brokers_the_same_with_betweenness_computed_apart(small_graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large network brokers has betweenness computed by a process of its own while
+    Leiden runs (analytics.APART_EDGES): here on the bundled data, every broker."""
+    from persecution_graph.queries import apart
+    from persecution_graph.queries.cache import KEPT
+    from persecution_graph.queries.procedures import analytics
+
+    view = small_graph.view(Scope.FULL)
+    params = load_catalogue()["brokers"].bind({"limit": "1000"})
+    here = analytics.brokers(view, params)
+    answers: list[list[float] | None] = []
+    result = apart.Pending.result
+
+    def noted(pending: apart.Pending) -> list[float] | None:
+        answers.append(result(pending))
+        return answers[-1]
+
+    monkeypatch.setattr(apart.Pending, "result", noted)
+    monkeypatch.setattr(analytics, "APART_EDGES", 0)
+    KEPT.clear()
+    assert analytics.brokers(view, params) == here
+    assert len(answers) == 1 and answers[0] is not None  # computed apart
+    assert analytics.brokers(view, params) == here
+    assert len(answers) == 1  # kept until the next load, not computed again
+
+
 def test_every_query_hides_restricted_records_from_the_public(small_graph: Graph) -> None:
     params = {
         "relations": {"id": "dilnar-insenova"},

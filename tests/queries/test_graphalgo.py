@@ -42,6 +42,15 @@ def test_betweenness_is_networkx_own_for_the_same_samples(samples: int | None) -
     assert ours == pytest.approx(theirs, abs=1e-12)
 
 
+@pytest.mark.parametrize("samples", [None, 5])
+def test_betweenness_computed_apart_is_the_same(samples: int | None) -> None:
+    network = nx.relabel_nodes(nx.karate_club_graph(), {i: f"person-{i}" for i in range(34)})
+    started = graphalgo.start_betweenness(network, samples, seed=7, apart=True)
+    assert started.pending is not None  # computed by a process of its own
+    assert started() == graphalgo.betweenness(network, samples, seed=7)
+    assert started.pending._process.returncode == 0
+
+
 def test_a_converted_graph_gives_the_same_answers_and_ids() -> None:
     network = _two_cliques()
     indexed = graphalgo.Indexed.of(network)

@@ -1,0 +1,49 @@
+"""queries/apart.py: igraph's betweenness computed by a process of its own, the same numbers."""
+
+from __future__ import annotations
+
+import random
+
+import igraph as ig
+import pytest
+from persecution_graph.queries import apart
+
+
+def _network(vertices: int, edges: int, seed: int = 3) -> ig.Graph:
+    rng = random.Random(seed)
+    pairs = [(rng.randrange(vertices), rng.randrange(vertices)) for _ in range(edges)]
+    return ig.Graph(n=vertices, edges=pairs, directed=False)  # loops and repeats too
+
+
+@pytest.mark.parametrize("sources", [None, [0, 5, 17, 400, 999]])
+def test_the_same_numbers_as_igraph_here(sources: list[int] | None) -> None:
+    network = _network(1000, 3000)
+    pending = apart.start(network.vcount(), network.get_edgelist(), sources)
+    assert pending is not None
+    here = network.betweenness(directed=False, sources=sources) if sources else network.betweenness(directed=False)
+    assert pending.result() == here  # bit for bit: the same graph, built in the same order
+    pending.close()
+
+
+@pytest.mark.parametrize(
+    ("edges", "said"),
+    [
+        ([(0, 1), (1, 7)], "exit 0, 8 values for 3 vertices"),  # igraph added vertices up to 7
+        ([(0, 1), (1, -2)], "exit 1, 0 values for 3 vertices"),  # igraph refused the edge
+    ],
+)
+def test_a_wrong_answer_or_a_failed_process_is_none_and_said(
+    edges: list[tuple[int, int]], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pending = apart.start(3, edges, None)
+    assert pending is not None
+    assert pending.result() is None
+    assert capsys.readouterr().err == f"persecution-graph: betweenness apart failed ({said}): computed here\n"
+
+
+def test_close_ends_a_process_still_computing() -> None:
+    network = _network(20_000, 80_000)
+    pending = apart.start(network.vcount(), network.get_edgelist(), None)  # exact: minutes
+    assert pending is not None
+    pending.close()
+    assert pending._process.returncode == -9  # killed, and reaped
