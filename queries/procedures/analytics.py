@@ -14,6 +14,7 @@ from typing import Any
 
 import igraph as ig
 import networkx as nx
+import numpy as np
 
 from ...graph.scope import View
 from .. import graphalgo
@@ -138,7 +139,6 @@ def _network(view: View, include_inferred: bool) -> Network:
     nodes: dict[str, dict[str, Any]] = {}
     neighbours: dict[str, list[str]] = defaultdict(list)
     edges: dict[tuple[str, str], list[Link]] = {}
-    beside: dict[str, list[list[Link]]] = defaultdict(list)  # each neighbour's links, as `neighbours`
     for link in chosen:
         a, _, b, edge = link
         if edge in links.inferred:
@@ -159,36 +159,28 @@ def _network(view: View, include_inferred: bool) -> Network:
         if kept is None:
             kept = edges[pair] = [link]
             neighbours[a].append(b)
-            beside[a].append(kept)
             if a != b:
                 neighbours[b].append(a)
-                beside[b].append(kept)
         else:
             kept.append(link)
     for node, count in inferred.items():
         if node in nodes:
             nodes[node]["inferred"] = count
-    return Network(
-        nodes, dict(neighbours), edges, frozenset(a for a, b in edges if a == b), _igraph(nodes, neighbours, beside)
-    )
+    return Network(nodes, dict(neighbours), edges, frozenset(a for a, b in edges if a == b), _igraph(nodes, edges))
 
 
-def _igraph(
-    nodes: dict[str, Any], neighbours: dict[str, list[str]], beside: dict[str, list[list[Link]]]
-) -> graphalgo.Indexed:
+def _igraph(nodes: dict[str, Any], edges: dict[tuple[str, str], list[Link]]) -> graphalgo.Indexed:
     """The network in igraph, vertices in the order nodes were added and edges in the order
-    networkx's ``edges()`` gives them: each node's, in order, to a node not yet passed; an edge
-    weighs as many links as it stands for (``beside``: each neighbour's, as ``neighbours``)."""
+    networkx's ``edges()`` gives them: each node's, in the order they were added, to a node not
+    yet passed; that is, by the earlier of its two ends, then by when the edge was added (the
+    order of ``edges``). An edge weighs as many links as it stands for."""
     index = {node: position for position, node in enumerate(nodes)}
-    pairs, weights = [], []
-    for at, node in enumerate(nodes):
-        for other, kept in zip(neighbours[node], beside[node], strict=True):
-            to = index[other]
-            if to >= at:
-                pairs.append((at, to))
-                weights.append(len(kept))
-    graph = ig.Graph(n=len(index), edges=pairs, directed=False)
-    graph.es["weight"] = weights
+    ends = np.array([index[end] for pair in edges for end in pair], dtype=np.int64).reshape(-1, 2)
+    ends.sort(axis=1)  # (earlier, later), as networkx gives them
+    order = np.argsort(ends[:, 0], kind="stable")
+    graph = ig.Graph(n=len(index), edges=ends[order].tolist(), directed=False)
+    weights = np.array([len(kept) for kept in edges.values()], dtype=np.int64)
+    graph.es["weight"] = weights[order].tolist()
     return graphalgo.Indexed(list(nodes), graph)
 
 
