@@ -75,3 +75,7 @@ def test_rounded_is_pythons_round_to_three_decimals() -> None:
     expected = [round(value, 3) for value in values.tolist()]
     found = _rounded(values).tolist()
     assert [(value, np.signbit(value)) for value in found] == [(value, np.signbit(value)) for value in expected]
+
+
+def test_an_empty_graph_finds_nothing() -> None:
+    assert _Index([]).ranked(tokens("Abenov"), 10) == []
