@@ -7,7 +7,8 @@ betweenness 18 s, and building the networkx graph itself 2-3 s."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -135,34 +136,31 @@ def _network(view: View, include_inferred: bool) -> Network:
     # In id order (source, target, edge id): the sampled betweenness and the communities (fixed
     # seeds) depend on the order nodes and edges were added, which must not be the engine's.
     chosen.sort(key=itemgetter(0, 2, 3))
-    inferred: dict[str, int] = defaultdict(int)
+    # Acts attributed by inference count on both ends, in the network or not.
+    by_inference = [link for link in chosen if link[3] in links.inferred]
+    inferred = Counter(end for link in by_inference for end in (link[0], link[2]))
+    used = chosen
+    if by_inference and not include_inferred:
+        used = [link for link in chosen if link[3] not in links.inferred]
     nodes: dict[str, dict[str, Any]] = {}
-    neighbours: dict[str, list[str]] = defaultdict(list)
+    for end in dict.fromkeys(itertools.chain.from_iterable((link[0], link[2]) for link in used)):
+        row = shown[end]
+        nodes[end] = {"name": row["name"], "labels": view.sorted_labels(row["labels"]), "unnamed": row["unnamed"]}
     edges: dict[tuple[str, str], list[Link]] = {}
-    for link in chosen:
-        a, _, b, edge = link
-        if edge in links.inferred:
-            inferred[a] += 1
-            inferred[b] += 1
-            if not include_inferred:
-                continue
-        for end in (a, b):
-            if end not in nodes:
-                row = shown[end]
-                nodes[end] = {
-                    "name": row["name"],
-                    "labels": view.sorted_labels(row["labels"]),
-                    "unnamed": row["unnamed"],
-                }
+    for link in used:
+        a, b = link[0], link[2]
         pair = (a, b) if a <= b else (b, a)
         kept = edges.get(pair)
         if kept is None:
-            kept = edges[pair] = [link]
-            neighbours[a].append(b)
-            if a != b:
-                neighbours[b].append(a)
+            edges[pair] = [link]
         else:
             kept.append(link)
+    # Each node's neighbours in the order its edges were added.
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for a, b in edges:
+        neighbours[a].append(b)
+        if a != b:
+            neighbours[b].append(a)
     for node, count in inferred.items():
         if node in nodes:
             nodes[node]["inferred"] = count
