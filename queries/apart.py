@@ -77,6 +77,8 @@ class Pending:
 
 def start(vertices: int, edges: Sequence[tuple[int, int]], sources: Sequence[int] | None) -> Pending | None:
     """Start computing betweenness apart (None if no process could be started or told)."""
+    if not sys.executable:  # an interpreter embedded in another program: no Python to start
+        return None
     try:
         return Pending(vertices, edges, sources)
     except OSError:

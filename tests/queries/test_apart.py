@@ -47,3 +47,8 @@ def test_close_ends_a_process_still_computing() -> None:
     assert pending is not None
     pending.close()
     assert pending._process.returncode == -9  # killed, and reaped
+
+
+def test_no_python_to_start_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.executable", "")
+    assert apart.start(3, [(0, 1)], None) is None
