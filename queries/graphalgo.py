@@ -9,6 +9,8 @@ the 100k-entity synthetic network (docs/BENCHMARKS.md, "Analytics").
 - :func:`betweenness` is networkx's ``betweenness_centrality(G, k, normalized=True, seed)``:
   exact when ``samples`` is None, else estimated from the same sampled sources networkx would
   draw with the same seed, so the scores are the same numbers (to rounding), only faster.
+  :func:`start_betweenness` starts it, in this process or (``apart``) in a process of its own
+  (queries/apart.py, told the graph as numbers only), so the caller can run Leiden meanwhile.
 - :func:`communities` optimises weighted modularity with igraph's Leiden algorithm, not
   networkx's Louvain: Leiden refines Louvain (its communities are always connected) and, on the
   100k-entity network, found a higher modularity (0.406 against networkx's 0.383) in 2.3 s
@@ -170,4 +172,6 @@ def modularity(network: nx.Graph, parts: list[set[Hashable]], weight: str = "wei
     return float(nx.community.modularity(network, parts, weight=weight))
 
 
-__all__ = ["LEIDEN_ITERATIONS", "SEED", "Indexed", "betweenness", "communities", "modularity"]
+__all__ = [
+    "LEIDEN_ITERATIONS", "SEED", "Indexed", "Started", "betweenness", "communities", "modularity", "start_betweenness",
+]  # fmt: skip
