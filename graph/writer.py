@@ -141,9 +141,10 @@ class Target:
 
 def target_for(graph: Graph, expected_records: int | None) -> Target:
     """A new generation beside the old one on Neo4j or for a small load; a new database for a
-    large one, filled by the engine's own importer unless PERSECUTION_GRAPH_BULK says ``bolt``
-    (graph/bulk.py). A database the importer made keeps its ids unique without the generation
-    (ArcadeDB's importer indexes them alone): the next load into it goes into a new database."""
+    large one, filled by the engine's own importer up to NATIVE_IMPORT_MAX records and over Bolt
+    above (PERSECUTION_GRAPH_BULK ``native`` or ``bolt`` forces either way: graph/bulk.py). A
+    database the importer made keeps its ids unique without the generation (ArcadeDB's importer
+    indexes them alone): the next load into it goes into a new database."""
     bound = int(os.environ.get(ONE_TRANSACTION_ENV) or ONE_TRANSACTION_MAX)
     small = expected_records is not None and expected_records <= bound
     if graph.embedded_dir is None:
@@ -158,9 +159,11 @@ def target_for(graph: Graph, expected_records: int | None) -> Target:
         if beside:
             return NewGeneration(graph, lock)
         return NewDatabase(graph, graph.embedded_dir, lock)
-    from .bulk import BULK_ENV, NativeImport  # bulk builds on this module
+    from .bulk import BULK_ENV, NATIVE_IMPORT_MAX, NativeImport  # bulk builds on this module
 
-    if os.environ.get(BULK_ENV, "native") == "bolt":
+    way = os.environ.get(BULK_ENV) or "auto"
+    too_large = expected_records is not None and expected_records > NATIVE_IMPORT_MAX
+    if way == "bolt" or (way == "auto" and too_large):
         return NewDatabase(graph, graph.embedded_dir)
     return NativeImport(graph, graph.embedded_dir)
 

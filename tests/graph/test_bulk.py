@@ -11,12 +11,12 @@ import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import ConstraintError
 from persecution_graph.graph import embedded
-from persecution_graph.graph.bulk import BULK_ENV, NativeImport
+from persecution_graph.graph.bulk import BULK_ENV, NATIVE_IMPORT_MAX, NativeImport
 from persecution_graph.graph.errors import GraphError
 from persecution_graph.graph.records import Dataset, Edge, Node
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
+from persecution_graph.graph.writer import ONE_TRANSACTION_ENV, ONE_TRANSACTION_MAX, NewDatabase, target_for
 from persecution_graph.loaders.load import load
 
 from tests.conftest import paused_load
@@ -122,6 +122,31 @@ def test_ids_stay_unique_and_every_node_type_is_indexed_on_id(
         assert rows == (["zh-smatov"] if label in ("Entity", "Person") else []), label
 
 
+@pytest.mark.parametrize(
+    ("way", "records", "by_importer"),
+    [
+        (None, NATIVE_IMPORT_MAX, True),
+        (None, NATIVE_IMPORT_MAX + 1, False),  # the importer would run out of the engine's memory
+        ("auto", NATIVE_IMPORT_MAX + 1, False),
+        ("native", 10**7, True),
+        ("bolt", ONE_TRANSACTION_MAX + 1, False),
+    ],
+)
+def test_a_large_load_is_imported_up_to_the_importers_bound_and_sent_over_bolt_above(
+    embedded_graph: Graph, monkeypatch: pytest.MonkeyPatch, way: str | None, records: int, by_importer: bool
+) -> None:
+    if way is None:
+        monkeypatch.delenv(BULK_ENV, raising=False)
+    else:
+        monkeypatch.setenv(BULK_ENV, way)
+    target = target_for(embedded_graph, records)
+    try:
+        assert isinstance(target, NewDatabase)  # a new database either way
+        assert isinstance(target, NativeImport) is by_importer
+    finally:
+        target.abort()
+
+
 def test_the_import_file_is_private_and_gone_when_the_load_ends(embedded_graph: Graph, data_dir: Path) -> None:
     target = NativeImport(embedded_graph, data_dir)
     assert target.path is not None and target.path.parent == embedded.import_folder(data_dir)
@@ -130,7 +155,7 @@ def test_the_import_file_is_private_and_gone_when_the_load_ends(embedded_graph: 
     target.abort()
     assert not target.path.exists()
     assert target.name not in str(embedded.server_command(data_dir, "list databases"))
-    with embedded_graph.writer(expected_records=10**6) as writer:
+    with embedded_graph.writer(expected_records=NATIVE_IMPORT_MAX) as writer:  # by the importer
         writer.node(Node("aidos", "Person", ["Person"], {"id": "aidos", "name": "Aidos"}))
     assert list(embedded.import_folder(data_dir).iterdir()) == []
 
