@@ -74,6 +74,10 @@ STATEMENT_TIMEOUT_MS = 120_000
 STATEMENT_TIMEOUT_ENV = "PERSECUTION_GRAPH_STATEMENT_TIMEOUT_S"
 # The most elements a range() may produce (the project's statements use none).
 MAX_RANGE_SIZE = 100_000
+# The most elements one operation may hold in the engine's heap (a collect, a sort). Whole-graph
+# tables are one collect (View.read_table): every edge at 1M entities is 3.15M, past ArcadeDB's
+# default 2,097,152, and every read of the links failed there (2026-12-07). Room for ~6M entities.
+MAX_HEAP_ELEMENTS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -511,6 +515,7 @@ def database_settings(data_dir: Path) -> dict[str, object]:
         "arcadedb.server.security.importBlockLocalNetworks": True,
         "arcadedb.command.timeout": statement_timeout_ms(),
         "arcadedb.queryMaxRangeSize": MAX_RANGE_SIZE,
+        "arcadedb.queryMaxHeapElementsAllowedPerOp": MAX_HEAP_ELEMENTS,
     }
 
 

@@ -103,6 +103,20 @@ def test_a_table_is_read_in_one_record_as_the_scope_sees_it(graph: Graph) -> Non
     graph.replace(Dataset())
 
 
+def test_a_table_past_the_engines_default_heap_limit_is_read(graph: Graph) -> None:
+    """Every edge at 1M entities is a table of 3.15M rows: past ArcadeDB's default of 2,097,152
+    elements an operation may hold, so every read of the links failed at that scale."""
+    graph.replace(Dataset.of([_node("a")], []))
+    rows = 2_200_000
+    table = (
+        "MATCH (n:Entity) WHERE VISIBLE(n) UNWIND range(1, 100000) AS i UNWIND range(1, 22) AS j "
+        "RETURN collect(i) AS rows"
+    )
+    found = graph.view(Scope.FULL).read_table(table)
+    assert (len(found), found[:2], found[-1]) == (rows, [1, 1], 100_000)
+    graph.replace(Dataset())
+
+
 @pytest.mark.parametrize(
     "statement",
     [
