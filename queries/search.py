@@ -30,7 +30,7 @@ def _ranges(starts: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     begin = starts[chosen]
     lengths = starts[chosen + 1] - begin
     # A position is its row's start plus how far into the row it is.
-    return np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    return np.repeat(begin - _firsts(lengths), lengths) + np.arange(int(lengths.sum()))
 
 
 def _similarity(query_word: str, words: list[str]) -> np.ndarray:
@@ -52,7 +52,7 @@ def _rounded(values: np.ndarray) -> np.ndarray:
 
 
 def _firsts(lengths: np.ndarray) -> np.ndarray:
-    """Where each of consecutive runs of these (non-zero) lengths starts."""
+    """Where each of consecutive runs of these lengths starts (in a flat array of the runs)."""
     return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
 
 
@@ -178,7 +178,7 @@ def _build(view: View) -> _Index:
 
 
 def _read_index(view: View) -> _Index:
-    rows = [dict(row) for row in read_entities(view)]  # the index adds to its rows
+    rows = [dict(row) for row in read_entities(view)]  # copies: read_entities' rows are shared
     same: dict[str, list[dict[str, Any]]] = {}
     for pair in view.read(POSSIBLY_SAME_CYPHER):
         same.setdefault(pair["id"], []).append({"id": pair["other_id"], "name": pair["other"]})
