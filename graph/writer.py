@@ -145,8 +145,11 @@ def target_for(graph: Graph, expected_records: int | None) -> Target:
     above (PERSECUTION_GRAPH_BULK ``native`` or ``bolt`` forces either way: graph/bulk.py). A
     database the importer made keeps its ids unique without the generation (ArcadeDB's importer
     indexes them alone): the next load into it goes into a new database."""
-    bound = int(os.environ.get(ONE_TRANSACTION_ENV) or ONE_TRANSACTION_MAX)
-    small = expected_records is not None and expected_records <= bound
+    from .bulk import BULK_ENV, NATIVE_IMPORT_MAX, NativeImport  # bulk builds on this module
+
+    bound = _setting(ONE_TRANSACTION_ENV, str(ONE_TRANSACTION_MAX), "a number of records", _is_count)
+    way = _setting(BULK_ENV, "auto", "auto, native or bolt", ("auto", "native", "bolt").__contains__)
+    small = expected_records is not None and expected_records <= int(bound)
     if graph.embedded_dir is None:
         return NewGeneration(graph)
     if small:
@@ -159,13 +162,23 @@ def target_for(graph: Graph, expected_records: int | None) -> Target:
         if beside:
             return NewGeneration(graph, lock)
         return NewDatabase(graph, graph.embedded_dir, lock)
-    from .bulk import BULK_ENV, NATIVE_IMPORT_MAX, NativeImport  # bulk builds on this module
-
-    way = os.environ.get(BULK_ENV) or "auto"
     too_large = expected_records is not None and expected_records > NATIVE_IMPORT_MAX
     if way == "bolt" or (way == "auto" and too_large):
         return NewDatabase(graph, graph.embedded_dir)
     return NativeImport(graph, graph.embedded_dir)
+
+
+def _setting(name: str, default: str, expected: str, allowed: Callable[[str], bool]) -> str:
+    """A load's setting from the environment; a value it cannot mean is refused before anything
+    is read or written, never taken for another."""
+    value = os.environ.get(name) or default
+    if not allowed(value):
+        raise UserError(f"{name}={value!r} is not a setting this load understands: expected {expected}")
+    return value
+
+
+def _is_count(value: str) -> bool:
+    return value.isascii() and value.isdigit()  # str.isdigit alone takes "²", which int refuses
 
 
 def _take_turns(data_dir: Path) -> IO[str]:

@@ -4,6 +4,8 @@ safety. Embedded engine only (on Neo4j a load writes its generation in place, in
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import ConstraintError
 from persecution_graph.graph import embedded
 from persecution_graph.graph.bulk import BULK_ENV, NATIVE_IMPORT_MAX, NativeImport
-from persecution_graph.graph.errors import GraphError
+from persecution_graph.graph.errors import GraphError, UserError
 from persecution_graph.graph.records import Dataset, Edge, Node
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
@@ -218,3 +220,37 @@ def test_a_record_naming_a_restricted_one_is_not_public_when_imported_natively(
 ) -> None:
     _loaded(embedded_graph, monkeypatch, "native", lambda: write_records_naming_restricted_ones(embedded_graph))
     assert public_and_full(embedded_graph) == (["aidos", "berik", "dana"], ["dana-berik"], 8, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (BULK_ENV, "Native", "auto, native or bolt"),
+        (BULK_ENV, "fast", "auto, native or bolt"),
+        (ONE_TRANSACTION_ENV, "1e5", "a number of records"),
+        (ONE_TRANSACTION_ENV, "-1", "a number of records"),
+        (ONE_TRANSACTION_ENV, "\u00b2", "a number of records"),  # a digit to str.isdigit, not to int
+    ],
+)
+def test_a_load_setting_it_cannot_mean_is_refused_before_anything_changes(
+    embedded_graph: Graph, small_dataset: Any, monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    embedded_graph.replace(small_dataset)
+    before = embedded_graph.view(Scope.FULL).export()
+    monkeypatch.setenv(name, value)
+    with pytest.raises(UserError) as refused:
+        load(embedded_graph, SEED)
+    assert str(refused.value) == (f"{name}={value!r} is not a setting this load understands: expected {expected}")
+    assert embedded_graph.view(Scope.FULL).export() == before
+
+
+def test_the_command_line_says_which_load_setting_it_refused(data_dir: Path) -> None:
+    env = {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(data_dir), BULK_ENV: "fast"}
+    run = subprocess.run(
+        [sys.executable, "-m", "persecution_graph.api.cli", "load", str(SEED)], env=env, capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (
+        2,
+        "",
+        "error: PERSECUTION_GRAPH_BULK='fast' is not a setting this load understands: expected auto, native or bolt\n",
+    )
