@@ -194,10 +194,17 @@ class Graph:
         self._seen = None
 
     def _read(
-        self, cypher: str, scope: Scope | None = None, database: str | None = None, **params: Any
+        self,
+        cypher: str,
+        scope: Scope | None = None,
+        database: str | None = None,
+        converted: bool = True,
+        **params: Any,
     ) -> list[dict[str, Any]]:
         """Run a read with parameters; rows as plain dicts (a View's reads, and this package's
         own reads of its metadata), on ``database`` (a view's; the current one if not given).
+        ``converted=False`` leaves the values as the driver gave them (for a table of what the
+        writer stores: texts, numbers, booleans and lists of them, graph/encoding.py).
         If the database has gone away and comes back (see ``reconnect``), the read is tried
         once more."""
         if self.read_log is not None:
@@ -224,6 +231,8 @@ class Graph:
                     # is a ClientError): a view may read again (graph/scope.py).
                     refused.engine_fault = not isinstance(error, ClientError)
                     raise refused from None
+        if not converted:
+            return [dict(record.items()) for record in records]
         return [{k: _cypher_value(v) for k, v in record.items()} for record in records]
 
     def write(self, cypher: str, **params: Any) -> list[dict[str, Any]]:

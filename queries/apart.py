@@ -17,19 +17,27 @@ import sys
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 # The header: vertices, sources (-1: every vertex, exact), edges. Then the sources, then the
 # edges' ends in pairs, each a 64-bit integer.
 _HEADER = 3
+# The edges as pairs of vertex positions: a sequence of pairs, or a numpy array of shape (edges, 2)
+# of integers (not imported here: the child program imports igraph alone).
+Edges = Any
 
 
 class Pending:
     """Betweenness being computed in a process of its own: ``result`` waits for it."""
 
-    def __init__(self, vertices: int, edges: Sequence[tuple[int, int]], sources: Sequence[int] | None) -> None:
+    def __init__(self, vertices: int, edges: Edges, sources: Sequence[int] | None) -> None:
         told = array("q", [vertices, -1 if sources is None else len(sources), len(edges)])
         told.extend(sources or ())
-        told.extend(end for edge in edges for end in edge)
+        if isinstance(edges, Sequence):
+            told.extend(end for edge in edges for end in edge)
+            body = told.tobytes()
+        else:  # numpy's pairs, in the same layout: not a Python int made for each end
+            body = told.tobytes() + edges.astype("int64", order="C", copy=False).tobytes()
         self._vertices = vertices
         # -I: the child sees neither the caller's environment variables nor its working folder.
         self._process = subprocess.Popen(
@@ -43,7 +51,7 @@ class Pending:
         try:
             assert self._process.stdin is not None
             with self._process.stdin as pipe:
-                pipe.write(told.tobytes())
+                pipe.write(body)
         except OSError:
             self.close()
             raise
@@ -75,7 +83,7 @@ class Pending:
             self._process.stdout.close()
 
 
-def start(vertices: int, edges: Sequence[tuple[int, int]], sources: Sequence[int] | None) -> Pending | None:
+def start(vertices: int, edges: Edges, sources: Sequence[int] | None) -> Pending | None:
     """Start computing betweenness apart (None if no process could be started or told)."""
     if not sys.executable:  # an interpreter embedded in another program: no Python to start
         return None

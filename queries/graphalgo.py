@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import igraph as ig
 import networkx as nx
+import numpy as np
 
 from . import apart as _apart
 
@@ -42,6 +43,10 @@ class Indexed:
 
     nodes: list[Hashable]
     graph: ig.Graph
+    # The graph's edges as pairs of vertex positions, in igraph's order (an int64 array of shape
+    # (edges, 2)): handed to a process of its own as they are, and counted with numpy (igraph's
+    # get_edgelist makes a tuple per edge: about 1 s at 100k entities).
+    ends: np.ndarray
 
     @classmethod
     def of(cls, network: nx.Graph, weight: str | None = "weight") -> Indexed:
@@ -61,7 +66,7 @@ class Indexed:
         graph = ig.Graph(n=len(nodes), edges=edges, directed=False)
         if weight is not None:
             graph.es["weight"] = weights
-        return cls(nodes, graph)
+        return cls(nodes, graph, np.array(edges, dtype=np.int64).reshape(-1, 2))
 
 
 def _indexed(network: nx.Graph | Indexed) -> Indexed:
@@ -118,7 +123,7 @@ def start_betweenness(
     drawn = None if samples is None else random.Random(seed).sample(indexed.nodes, samples)
     position = {node: i for i, node in enumerate(indexed.nodes)}
     sources = None if drawn is None else [position[node] for node in drawn]
-    pending = _apart.start(count, indexed.graph.get_edgelist(), sources) if apart and count else None
+    pending = _apart.start(count, indexed.ends, sources) if apart and count else None
     return Started(indexed, sources, pending)
 
 

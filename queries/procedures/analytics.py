@@ -7,6 +7,7 @@ betweenness 18 s, and building the networkx graph itself 2-3 s."""
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -176,10 +177,11 @@ def _igraph(nodes: dict[str, Any], edges: dict[tuple[str, str], list[Link]]) -> 
     ends = np.array([index[end] for pair in edges for end in pair], dtype=np.int64).reshape(-1, 2)
     ends.sort(axis=1)  # (earlier, later), as networkx gives them
     order = np.argsort(ends[:, 0], kind="stable")
-    graph = ig.Graph(n=len(index), edges=ends[order].tolist(), directed=False)
+    ends = ends[order]
+    graph = ig.Graph(n=len(index), edges=ends.tolist(), directed=False)
     weights = np.array([len(kept) for kept in edges.values()], dtype=np.int64)
     graph.es["weight"] = weights[order].tolist()
-    return graphalgo.Indexed(list(nodes), graph)
+    return graphalgo.Indexed(list(nodes), graph, ends)
 
 
 def _is_state(data: dict[str, Any]) -> bool:
@@ -245,7 +247,7 @@ def _both_measured(view: View, network: Network, include_inferred: bool) -> tupl
         started = _betweenness(network.indexed, apart=True)
     try:
         found = _measured(view, network, "communities", include_inferred)
-        betweenness = cached(view, key, started or _betweenness(network.indexed))
+        betweenness = cached(view, key, started or (lambda: _betweenness(network.indexed)()))
     finally:
         if started is not None:  # its process ends with the call, whatever happened
             started.close()
@@ -318,23 +320,56 @@ def brokers(view: View, params: dict[str, Any]) -> Rows:
     scope = params["include_inferred"]
     network = read_network(view, scope)
     found, betweenness = _both_measured(view, network, scope)
-    membership = {n: i for i, members in enumerate(found, 1) for n in members}
-    if not membership:
+    if not found:
         return []
-    rows = []
-    for node, data in network.nodes.items():
-        bridged = sorted({membership[other] for other in network.neighbours[node]} | {membership[node]})
-        if len(bridged) < 2 or data["unnamed"]:
-            continue
+    nodes = list(network.nodes)  # the vertices, in order
+    position = {node: index for index, node in enumerate(nodes)}
+    membership = _membership(position, found)
+    touched = _communities_touched(network.indexed, membership, len(found))
+    ranked = []
+    for index in np.flatnonzero(touched >= 2).tolist():
+        node = nodes[index]
+        if not network.nodes[node]["unnamed"]:
+            ranked.append((-int(touched[index]), -round(betweenness[node], 4), node))
+    rows = []  # most communities, then highest betweenness, then id
+    for _, _, node in heapq.nsmallest(params["limit"], ranked):
+        data = network.nodes[node]
+        bridged = {int(membership[position[other]]) for other in [node, *network.neighbours[node]]}
         rows.append(
             {
                 "id": node,
                 "name": data["name"],
                 "labels": data["labels"],
-                "communities": bridged,
+                "communities": sorted(bridged),
                 "betweenness": round(betweenness[node], 4),
                 "inferred": data.get("inferred", 0),
             }
         )
-    rows.sort(key=lambda r: (-len(r["communities"]), -r["betweenness"], r["id"]))
-    return _with_evidence(view, network, rows[: params["limit"]])
+    return _with_evidence(view, network, rows)
+
+
+def _membership(position: dict[str, int], found: list[set[str]]) -> Any:
+    """Each vertex's community, numbered from 1 in the order found (an array by vertex)."""
+    membership = np.zeros(len(position), dtype=np.int64)
+    for number, members in enumerate(found, 1):
+        membership[[position[member] for member in members]] = number
+    return membership
+
+
+def _communities_touched(indexed: graphalgo.Indexed, membership: Any, count: int) -> Any:
+    """How many communities each vertex touches: its own and its neighbours' (an array by
+    vertex). Each (vertex, community) pair is counted once; at 100k entities a set a node in
+    Python took 1.3 s of brokers' first call."""
+    ends = indexed.ends
+    vertices = np.arange(len(membership), dtype=np.int64)
+    span = count + 1
+    pairs = np.concatenate(
+        [
+            vertices * span + membership,
+            ends[:, 0] * span + membership[ends[:, 1]],
+            ends[:, 1] * span + membership[ends[:, 0]],
+        ]
+    )
+    pairs.sort()  # then each pair once (np.unique hashed them: 0.4 s at 100k entities)
+    distinct = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    return np.bincount(distinct // span, minlength=len(membership))

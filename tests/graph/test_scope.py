@@ -100,6 +100,13 @@ def test_a_table_is_read_in_one_record_as_the_scope_sees_it(graph: Graph) -> Non
     assert graph.view(Scope.PUBLIC).read_table(maps) == [{"id": "a", "d": "2019-03-01"}, {"id": "b", "d": "2019-03-01"}]
     empty = "MATCH (n:Entity) WHERE VISIBLE(n) AND n.id = 'none' RETURN collect(n.id) AS rows"
     assert graph.view(Scope.FULL).read_table(empty) == []
+    # A plain table (ids, names: the links, the entities) is the same, scoped the same, but its
+    # values are not walked: a date would stay the driver's.
+    assert graph.view(Scope.PUBLIC).read_plain_table(table) == [["a", "public"], ["b", "public"]]
+    assert graph.view(Scope.FULL).read_plain_table(table) == graph.view(Scope.FULL).read_table(table)
+    assert [type(row["d"]).__name__ for row in graph.view(Scope.PUBLIC).read_plain_table(maps)] == ["Date", "Date"]
+    with pytest.raises(ScopeError, match="one record with one column"):
+        graph.view(Scope.FULL).read_plain_table("MATCH (n:Entity) WHERE VISIBLE(n) RETURN n.id AS id")
     graph.replace(Dataset())
 
 

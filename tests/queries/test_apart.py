@@ -52,3 +52,19 @@ def test_close_ends_a_process_still_computing() -> None:
 def test_no_python_to_start_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.executable", "")
     assert apart.start(3, [(0, 1)], None) is None
+
+
+def test_edges_as_numpy_pairs_are_told_as_the_same_graph() -> None:
+    """The analytics hand their edges over as an int64 array of pairs (queries/graphalgo.py
+    Indexed.ends): the child builds the same graph as from a list of pairs."""
+    import numpy as np
+
+    network = _network(500, 1500, seed=5)
+    pairs = network.get_edgelist()
+    sources = [1, 2, 3, 250]
+    from_list = apart.start(network.vcount(), pairs, sources)
+    from_array = apart.start(network.vcount(), np.array(pairs, dtype=np.int32).reshape(-1, 2), sources)
+    assert from_list is not None and from_array is not None
+    assert from_array.result() == from_list.result() == network.betweenness(directed=False, sources=sources)
+    from_list.close()
+    from_array.close()
