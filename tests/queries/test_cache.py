@@ -238,3 +238,16 @@ def test_the_cycle_collector_is_paused_while_a_kept_result_is_computed_and_only_
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_a_kept_result_made_is_left_out_of_later_collections() -> None:
+    """A whole-graph result is millions of objects kept until the next load: once it is made,
+    they go to the collector's permanent generation, not scanned again by each collection."""
+    before = gc.get_freeze_count()
+    with collection_paused():
+        kept = [[number] for number in range(10_000)]
+    assert gc.get_freeze_count() >= before + len(kept)
+    with collection_paused(), collection_paused():
+        inner = [[number] for number in range(10_000)]
+        assert gc.get_freeze_count() < before + len(kept) + len(inner)  # not before the last ends
+    assert gc.get_freeze_count() >= before + len(kept) + len(inner)
