@@ -251,3 +251,17 @@ def test_what_a_kept_result_made_is_left_out_of_later_collections() -> None:
         inner = [[number] for number in range(10_000)]
         assert gc.get_freeze_count() < before + len(kept) + len(inner)  # not before the last ends
     assert gc.get_freeze_count() >= before + len(kept) + len(inner)
+
+
+def test_a_warm_server_keeps_full_collections_rare(small_graph: Graph) -> None:
+    """Once `serve` has its answers, what it keeps is frozen, and a full collection (which
+    scans what pictures keep, stalling every request) waits for ten times as many younger ones."""
+    from persecution_graph.queries.catalogue import FULL_COLLECTION_AFTER, warm_in_background
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        warm_in_background(small_graph).join(timeout=120)
+        assert gc.get_threshold() == (700, 10, FULL_COLLECTION_AFTER) == (700, 10, 100)
+    finally:
+        gc.set_threshold(*before)
