@@ -43,8 +43,12 @@ def load_test(graph: Any, clients: int, seconds: float, routes: tuple[str, ...] 
 
     from ..api.main import create_app
     from ..graph.embedded import free_port
+    from ..queries.catalogue import FULL_COLLECTION_AFTER
 
-    gc.freeze()  # as `serve` does once its answers are kept (queries/catalogue.py warm_in_background)
+    # As `serve` does once its answers are kept (queries/catalogue.py warm_in_background).
+    gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(*threshold[:2], FULL_COLLECTION_AFTER)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(graph, keys=[]), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -56,6 +60,7 @@ def load_test(graph: Any, clients: int, seconds: float, routes: tuple[str, ...] 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        gc.set_threshold(*threshold)
 
 
 def load_test_workers(
