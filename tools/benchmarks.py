@@ -479,7 +479,8 @@ WHY = """## How the targets are met, and where they are close
   200 heaviest is in the table after the slash. path finds its chain in an adjacency read once
   per load and reads all its steps in one statement, each from its end with fewer edges.
 - **Whole-graph queries, first call.** Queries with no entity to start from (marked *)
-  consider every act in the graph: seconds at 100k (brokers: networkx betweenness, minutes).
+  consider every act in the graph: seconds at 100k (brokers the longest: Leiden and igraph's
+  betweenness in two processes, after reading every link; see docs/bench/issue-19.md).
   Their answers are kept until the next load (in memory, and on disk for the command line),
   `serve` computes them in the background as it starts, and a page is cut from the answer
   kept; the first call after a load is the only slow one.
@@ -487,10 +488,10 @@ WHY = """## How the targets are met, and where they are close
   must be known until the end (1M nodes with their positions, for merges across files, name
   collisions and reference checks: about 2 KB each; 3.15M edge ids; the writer's map of
   element ids); the edges themselves are never held. The database server stays under its JVM
-  heap cap (4.4 GB resident). Queries and the API are not measured at 1M (the analytics alone
-  would take hours). The 1M row was measured before the last changes to small loads (timing
-  from an empty graph, best of three below 100k, eager first batches), which do not touch a
-  load of this size.
+  heap cap (4.4 GB resident). The bench does not time queries or the API at 1M; they were
+  timed by hand on a kept 1M database (first calls and p95s in docs/bench/issue-19.md). The 1M
+  row was measured before the last changes to small loads (timing from an empty graph, best of
+  three below 100k, eager first batches), which do not touch a load of this size.
 - **API figures** come from one uvicorn worker on a 2-core machine that also runs the
   database server and the load-test clients (in a process of their own); the synthetic names
   carry one made-up word per person (85k distinct words at 100k), which makes search work
