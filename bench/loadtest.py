@@ -43,12 +43,10 @@ def load_test(graph: Any, clients: int, seconds: float, routes: tuple[str, ...] 
 
     from ..api.main import create_app
     from ..graph.embedded import free_port
-    from ..queries.catalogue import FULL_COLLECTION_AFTER
+    from ..queries.catalogue import settle_collector
 
-    # As `serve` does once its answers are kept (queries/catalogue.py warm_in_background).
-    gc.freeze()
     threshold = gc.get_threshold()
-    gc.set_threshold(*threshold[:2], FULL_COLLECTION_AFTER)
+    settle_collector()  # as `serve` does once its answers are kept (warm_in_background)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(graph, keys=[]), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -333,6 +333,17 @@ def warm_up(view: View) -> dict[str, float]:
 FULL_COLLECTION_AFTER = 100
 
 
+def settle_collector() -> None:
+    """Once a server's answers are kept: what is kept until the next load (indexes, adjacencies,
+    answers: millions of small objects) is left out of the collector's scans from now on (each
+    full scan of them paused requests: 18 ms on a heavy entity page at 100k entities), and full
+    collections, which still scan what pictures keep (queries/procedures/network.py, records
+    kept: 20,000 of each kind) and stall every request the process holds (11 of up to 185 ms in
+    1,500 ego networks at 100k entities), wait for ten times as many younger ones: 1 in 1,500."""
+    gc.freeze()
+    gc.set_threshold(*gc.get_threshold()[:2], FULL_COLLECTION_AFTER)
+
+
 def warm_in_background(graph: Graph) -> threading.Thread:
     """Build the search index and the whole-graph answers for public readers in a thread of
     their own (warm_up); a failure (the database gone) is one line on stderr, and the answers
@@ -341,15 +352,7 @@ def warm_in_background(graph: Graph) -> threading.Thread:
     def work() -> None:
         try:
             warm_up(graph.view(Scope.PUBLIC))
-            # What is kept until the next load (indexes, adjacencies, answers: millions of small
-            # objects) is left out of the collector's scans from now on; each full scan of them
-            # paused requests (measured: 18 ms on a heavy entity page at 100k entities).
-            gc.freeze()
-            # Full collections still scan what pictures keep (queries/procedures/network.py,
-            # records kept: 20,000 of each kind), a stall of every request the process holds:
-            # 11 of up to 185 ms in 1,500 ego networks at 100k entities. After ten times as
-            # many younger collections as by default: 1 in 1,500.
-            gc.set_threshold(*gc.get_threshold()[:2], FULL_COLLECTION_AFTER)
+            settle_collector()
         except Exception as error:
             print(f"persecution-graph: warm-up stopped: {type(error).__name__}: {error}", file=sys.stderr)
 

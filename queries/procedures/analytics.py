@@ -247,7 +247,10 @@ def _both_measured(view: View, network: Network, include_inferred: bool) -> tupl
         started = _betweenness(network.indexed, apart=True)
     try:
         found = _measured(view, network, "communities", include_inferred)
-        betweenness = cached(view, key, started or (lambda: _betweenness(network.indexed)()))
+        if started is not None:
+            betweenness = cached(view, key, started)
+        else:
+            betweenness = _measured(view, network, "betweenness", include_inferred)
     finally:
         if started is not None:  # its process ends with the call, whatever happened
             started.close()
