@@ -1,4 +1,5 @@
-"""Large loads on the embedded engine through ArcadeDB's own importer (``IMPORT DATABASE``).
+"""Large loads on the embedded engine through ArcadeDB's own importer (``IMPORT DATABASE``),
+when ``PERSECUTION_GRAPH_BULK=native`` asks for it.
 
 The writer thread writes the rows it is handed into a file in the data folder instead of
 sending them over Bolt: one JSON line per node and per edge, in the format of Neo4j's APOC
@@ -8,6 +9,16 @@ the new database imports the file in one command and the rest goes on as for any
 database (graph/writer.py): edges told again, the graph's version, then readers pointed at it
 in one step. So validation, evidence, the atomic swap and kill-safety are those of
 ``NewDatabase``; what changes is how the rows reach the engine.
+
+Why it is not the default (measured on 2026-12-07, 100k entities, 415k records, on the 2-core
+machine of docs/BENCHMARKS.md, in turns on one server): a load by batches over Bolt took 59.7
+and 75.3 s, through the importer 103.3 and 102.0 s; with the loader and the engine pinned to
+one core, 112.7 s against 141.1 s. The importer cannot start before the last record is
+validated (it reads the whole file three times, and keeps its own map of ids, so the rows
+cannot go in parts); Bolt batches are written by the engine on one core while the loader
+validates on the other, and the writer's batches now go as fast as the importer on the same
+rows (the bench's raw and native ceilings: 41.6 s and 51.1 s). The importer also holds what it
+imports in the engine's heap: 4.15M records (1M entities) ran out of it at 4 GB and at 10 GB.
 
 What the importer does, read in its source (ArcadeDB's ``Neo4jImporter``) and checked on
 this engine's version by tests/graph/test_bulk.py:
@@ -59,13 +70,9 @@ if TYPE_CHECKING:
     from .store import Graph
     from .writer import GraphWriter
 
-# How a large load on the embedded engine fills its new database: "auto" (the importer up to
-# NATIVE_IMPORT_MAX records, Bolt batches above), "native" (the importer) or "bolt" (Bolt batches).
+# How a large load on the embedded engine fills its new database: "auto" or "bolt" (batches
+# over Bolt) or "native" (the importer; see the module's text).
 BULK_ENV = "PERSECUTION_GRAPH_BULK"
-# The importer holds what it imports in the engine's heap: 415k records (100k entities) fit the
-# default 4 GB; 4.15M (1M entities) ran out of it at 4 GB, and at 10 GB with 1.6M of the 3.15M
-# edges in (2026-12-07). Bolt batches keep the heap flat (1M entities in 532 s, 2026-12-06).
-NATIVE_IMPORT_MAX = 500_000
 FILE_SUFFIX = ".json"  # not .jsonl: the importer would then read it as plain JSON lines
 # The importer reads such a string as a date-time (its pattern starts so); left to Bolt.
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
@@ -114,8 +121,6 @@ class NativeImport(NewDatabase):
     def _prepare(self, graph: Graph) -> None:
         """The file, and no schema yet: the importer makes its own (see the module's text)."""
         folder = embedded.private_folder(embedded.import_folder(self.data_dir))
-        for left in folder.iterdir():  # loads take turns: a file there is a killed load's
-            left.unlink(missing_ok=True)
         self.path = folder / f"{self.name}{FILE_SUFFIX}"
         descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, embedded.PRIVATE_FILE)
         self.file = os.fdopen(descriptor, "w", encoding="utf-8", buffering=1 << 20)
@@ -249,4 +254,4 @@ class NativeImport(NewDatabase):
             super().abort()
 
 
-__all__ = ["BULK_ENV", "NATIVE_IMPORT_MAX", "NativeImport"]
+__all__ = ["BULK_ENV", "NativeImport"]

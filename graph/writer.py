@@ -141,11 +141,11 @@ class Target:
 
 def target_for(graph: Graph, expected_records: int | None) -> Target:
     """A new generation beside the old one on Neo4j or for a small load; a new database for a
-    large one, filled by the engine's own importer up to NATIVE_IMPORT_MAX records and over Bolt
-    above (PERSECUTION_GRAPH_BULK ``native`` or ``bolt`` forces either way: graph/bulk.py). A
-    database the importer made keeps its ids unique without the generation (ArcadeDB's importer
-    indexes them alone): the next load into it goes into a new database."""
-    from .bulk import BULK_ENV, NATIVE_IMPORT_MAX, NativeImport  # bulk builds on this module
+    large one, filled by batches over Bolt, or by the engine's own importer when
+    PERSECUTION_GRAPH_BULK is ``native`` (graph/bulk.py: why Bolt is the default). A database
+    the importer made keeps its ids unique without the generation (ArcadeDB's importer indexes
+    them alone): the next load into it goes into a new database."""
+    from .bulk import BULK_ENV, NativeImport  # bulk builds on this module
 
     bound = _setting(ONE_TRANSACTION_ENV, str(ONE_TRANSACTION_MAX), "a number of records", _is_count)
     way = _setting(BULK_ENV, "auto", "auto, native or bolt", ("auto", "native", "bolt").__contains__)
@@ -162,10 +162,9 @@ def target_for(graph: Graph, expected_records: int | None) -> Target:
         if beside:
             return NewGeneration(graph, lock)
         return NewDatabase(graph, graph.embedded_dir, lock)
-    too_large = expected_records is not None and expected_records > NATIVE_IMPORT_MAX
-    if way == "bolt" or (way == "auto" and too_large):
-        return NewDatabase(graph, graph.embedded_dir)
-    return NativeImport(graph, graph.embedded_dir)
+    if way == "native":
+        return NativeImport(graph, graph.embedded_dir)
+    return NewDatabase(graph, graph.embedded_dir)
 
 
 def _setting(name: str, default: str, expected: str, allowed: Callable[[str], bool]) -> str:
@@ -353,7 +352,11 @@ class NewDatabase(Target):
             self.session.run(statement).consume()
 
     def _drop_leftovers(self) -> None:
-        """Databases of loads that failed or were killed (nobody reads them)."""
+        """Databases of loads that failed or were killed (nobody reads them), and the file of
+        one that was killed while the importer's file was being written (graph/bulk.py)."""
+        folder = embedded.import_folder(self.data_dir)
+        for left in folder.iterdir() if folder.is_dir() else ():  # loads take turns: it is a killed load's
+            left.unlink(missing_ok=True)
         names = embedded.server_command(self.data_dir, "list databases")
         for name in names if isinstance(names, list) else []:
             if str(name).startswith(embedded.STAGING_PREFIX) and name != self.previous:
