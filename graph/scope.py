@@ -120,6 +120,14 @@ class View:
         one generation: the view's, or the current one if a load ended during the read."""
         return self._read(statement, True, params)
 
+    def read_stored(self, statement: str, **params: Any) -> list[dict[str, Any]]:
+        """``read`` for rows of what the writer stores (records' properties, labels, ids, names:
+        texts, numbers, booleans and lists of them, graph/encoding.py): left as the driver gave
+        them, not walked for its own types (an entity's page, a picture's records: ~1,500 values
+        walked for each ego network of depth 2 at 100k entities). A value of such a type (a
+        date a statement computes) would reach the caller as the driver's object."""
+        return self._read(statement, False, params)
+
     def _read(self, statement: str, converted: bool, params: dict[str, Any]) -> list[dict[str, Any]]:
         if GENERATION_PARAMETER in params:
             raise ScopeError(f"${GENERATION_PARAMETER} is the view's own parameter")
@@ -158,10 +166,11 @@ class View:
         return self._table(statement, True, params)
 
     def read_plain_table(self, statement: str, **params: Any) -> list[Any]:
-        """``read_table`` for a table of texts, numbers and booleans only (ids, type names,
-        names: what the writer stores, graph/encoding.py): its values are left as the driver
-        gave them, not walked for its own types (dates, nodes), 0.3 s of the links of 100k
-        entities. A value of such a type would reach the caller as the driver's object."""
+        """``read_table`` for a table of what the writer stores (ids, type names, names,
+        records' properties: texts, numbers, booleans and lists of them, graph/encoding.py): its
+        values are left as the driver gave them, not walked for its own types (dates, nodes),
+        0.3 s of the links of 100k entities. A value of such a type would reach the caller as
+        the driver's object."""
         return self._table(statement, False, params)
 
     def _table(self, statement: str, converted: bool, params: dict[str, Any]) -> list[Any]:

@@ -18,7 +18,7 @@ def entity(view: View, entity_id: str) -> dict[str, Any] | None:
     sources, every relation (the rows of the `relations` query) and the records it may be one
     with (None when there is none this view may see); all read in one statement, so of one
     generation."""
-    rows = view.read(ENTITY_WITH_RELATIONS, id=entity_id)
+    rows = view.read_stored(ENTITY_WITH_RELATIONS, id=entity_id)
     if not rows:
         return None
     node = view.node(rows[0])

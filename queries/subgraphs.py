@@ -55,7 +55,7 @@ def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
     # Taken once: another request may let a kept record go at any time.
     hits = {entity_id: node for entity_id in ids if (node := records.get(entity_id)) is not None}
     missing = [entity_id for entity_id in ids if entity_id not in hits]
-    rows = view.read_table(NODES_CYPHER, ids=missing) if missing else []
+    rows = view.read_plain_table(NODES_CYPHER, ids=missing) if missing else []
     found = {node.id: node for node in map(view.node, rows)}
     keep_records(records, found, list(hits))
     hits |= found

@@ -95,7 +95,7 @@ def official_footprint(view: View, params: dict[str, Any]) -> Rows:
     page = first[params["offset"] : end]
     if not page:
         return []
-    rows = view.read_table(EDGES_CYPHER, steps=[anchored(links, link) for _, link, _, _ in page])
+    rows = view.read_plain_table(EDGES_CYPHER, steps=[anchored(links, link) for _, link, _, _ in page])
     by_id = {row["properties"]["id"]: row for row in rows}
     read = [(by_id[link[3]], actor, act) for _, link, actor, act in page if link[3] in by_id]
     places = dict(

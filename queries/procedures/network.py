@@ -172,7 +172,7 @@ def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[S
     # Taken once: another request may let a kept record go at any time.
     hits = {link[3]: record for _, link in kept if (record := records.get(link[3])) is not None}
     missing = [link for _, link in kept if link[3] not in hits]
-    rows = view.read_table(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
+    rows = view.read_plain_table(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
     found = {row["properties"]["id"]: (view.edge(row), row["source_name"], row["target_name"]) for row in rows}
     keep_records(records, found, list(hits))
     hits |= found

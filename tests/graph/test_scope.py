@@ -107,6 +107,15 @@ def test_a_table_is_read_in_one_record_as_the_scope_sees_it(graph: Graph) -> Non
     assert [type(row["d"]).__name__ for row in graph.view(Scope.PUBLIC).read_plain_table(maps)] == ["Date", "Date"]
     with pytest.raises(ScopeError, match="one record with one column"):
         graph.view(Scope.FULL).read_plain_table("MATCH (n:Entity) WHERE VISIBLE(n) RETURN n.id AS id")
+    # Rows of stored values, the same way: as read() gives them, scoped the same, not walked.
+    records = "MATCH (n:Entity) WHERE VISIBLE(n) RETURN labels(n) AS labels, properties(n) AS properties ORDER BY n.id"
+    for scope in Scope:
+        assert graph.view(scope).read_stored(records) == graph.view(scope).read(records)
+    assert [row["properties"]["id"] for row in graph.view(Scope.PUBLIC).read_stored(records)] == ["a", "b"]
+    dated = "MATCH (n:Entity) WHERE VISIBLE(n) RETURN date('2019-03-01') AS d"
+    assert [type(row["d"]).__name__ for row in graph.view(Scope.PUBLIC).read_stored(dated)] == ["Date", "Date"]
+    with pytest.raises(ScopeError, match="VISIBLE"):
+        graph.view(Scope.PUBLIC).read_stored("MATCH (n:Entity) RETURN n.id AS id")
     graph.replace(Dataset())
 
 
