@@ -12,16 +12,7 @@ from ..graph.model import ENTITY_LABEL
 from ..graph.records import Edge, Node
 from ..graph.scope import View
 from .cache import KeptAnswers
-from .procedures.network import (
-    ego_steps,
-    incident,
-    keep_records,
-    kept_records,
-    pack_node,
-    read_links,
-    read_steps,
-    unpack_node,
-)
+from .procedures.network import ego_steps, incident, keep_records, kept_records, read_links, read_steps
 
 # Ego networks kept until the next load, per scope: a reader who filters, expands and opens
 # groups asks for the same surroundings again at each step. Apart from the kept whole-graph
@@ -65,10 +56,10 @@ def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
     hits = {entity_id: node for entity_id in ids if (node := records.get(entity_id)) is not None}
     missing = [entity_id for entity_id in ids if entity_id not in hits]
     rows = view.read_plain_table(NODES_CYPHER, ids=missing) if missing else []
-    found = {node.id: pack_node(node) for node in map(view.node, rows)}
+    found = {node.id: node for node in map(view.node, rows)}
     keep_records(records, found, list(hits))
     hits |= found
-    return [unpack_node(hits[entity_id]) for entity_id in sorted(set(ids)) if entity_id in hits]
+    return [hits[entity_id] for entity_id in sorted(set(ids)) if entity_id in hits]
 
 
 def link_counts(view: View, ids: list[str]) -> dict[str, int]:

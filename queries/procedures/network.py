@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import marshal
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from ...graph.model import ENTITY_LABEL
-from ...graph.records import Edge, Node
+from ...graph.records import Edge
 from ...graph.scope import View
 from . import EDGES_BY_ANCHOR, NOT_STATED, Rows, cached, edge_detail, procedure
 
@@ -44,12 +43,10 @@ EDGES_CYPHER = (
 """
 )
 
-# Records kept for pictures, of each kind (kept_records), each packed into one bytes object
-# (pack_node, pack_step): ~260 bytes for a record with its evidence against ~2 KB as Python
-# objects, unpacked in ~2 us, and never scanned by the cycle collector (a full collection
-# scanned 40k kept records as objects: up to 180 ms, a stall of every request of the worker).
-# 100k of each: ~100 MB a process at most.
-RECORDS_KEPT = 100_000
+# Records kept for pictures, of each kind (kept_records): ~1.8 KB each with their evidence, so
+# ~70 MB for both kinds in a process. An ego network of depth 2 at 100k entities: 35 -> ~18 ms
+# (50k of each: ~13 ms, ~170 MB).
+RECORDS_KEPT = 20_000
 _KEEPING = threading.Lock()
 # An edge by its ends: (source id, type, target id, edge id); sorted, the order a walk keeps.
 Link = tuple[str, str, str, str]
@@ -176,39 +173,17 @@ def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[S
     hits = {link[3]: record for _, link in kept if (record := records.get(link[3])) is not None}
     missing = [link for _, link in kept if link[3] not in hits]
     rows = view.read_plain_table(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
-    found = {row["properties"]["id"]: pack_step(view.edge(row), row["source_name"], row["target_name"]) for row in rows}
+    found = {row["properties"]["id"]: (view.edge(row), row["source_name"], row["target_name"]) for row in rows}
     keep_records(records, found, list(hits))
     hits |= found
-    return [Step(hop, *unpack_step(hits[link[3]])) for hop, link in kept if link[3] in hits]
+    return [Step(hop, *hits[link[3]]) for hop, link in kept if link[3] in hits]
 
 
-def pack_step(edge: Edge, source: str | None, target: str | None) -> bytes:
-    """An edge with its ends' names as kept (RECORDS_KEPT): its values are what the writer
-    stores and decode() gives back (texts, numbers, booleans, lists and maps of them), which
-    marshal writes and reads back exactly. Only this process reads what it packed."""
-    return marshal.dumps((edge.type, edge.source, edge.target, edge.properties, source, target))
-
-
-def unpack_step(packed: bytes) -> tuple[Edge, str | None, str | None]:
-    """A kept edge, as new objects (the caller may change them)."""
-    type_, source, target, properties, source_name, target_name = marshal.loads(packed)
-    return Edge(type_, source, target, properties), source_name, target_name
-
-
-def pack_node(node: Node) -> bytes:
-    """A node as kept (see pack_step)."""
-    return marshal.dumps((node.id, node.type, node.labels, node.properties))
-
-
-def unpack_node(packed: bytes) -> Node:
-    return Node(*marshal.loads(packed))
-
-
-def kept_records(view: View, what: str) -> dict[str, bytes]:
-    """Records read for pictures (``what``: "nodes" or "edges"), by id, packed (pack_node,
-    pack_step), as this view's scope sees them in its generation: kept until the next load, at
-    most RECORDS_KEPT of each. The same hubs recur in nearly every picture (300 ego networks of
-    people drawn at random from 100k entities: 41.7k edges, 19.4k of them different)."""
+def kept_records(view: View, what: str) -> dict[str, Any]:
+    """Records read for pictures (``what``: "nodes" or "edges"), by id, as this view's scope
+    sees them in its generation: kept until the next load, at most RECORDS_KEPT of each. The
+    same hubs recur in nearly every picture (300 ego networks of people drawn at random from
+    100k entities: 41.7k edges, 19.4k of them different). Shared: never changed once kept."""
     return cached(view, f"records:{what}", dict)  # type: ignore[no-any-return]
 
 
