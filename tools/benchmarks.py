@@ -455,17 +455,18 @@ def render(
 
 WHY = """## How the targets are met, and where they are close
 
-- **Load against the raw ceiling (0.51-0.79; target 0.5).** A load streams: the validator hands
+- **Load against the raw ceiling (0.56-0.89; target 0.5).** A load streams: the validator hands
   each record on as soon as what it names has been read, and a writer thread sends batches of
   10,000 rows while Python validates the next ones (graph/writer.py). Up to about 50,000
   records it writes a new generation beside the old graph; above, into a new database; either
-  way a transaction per batch, made current at the end in one step. The ceiling is the same writer fed rows encoded beforehand. On two
-  cores the two cannot overlap fully: the engine's writes take more than one core (its JVM
-  compiles and collects beside the writing thread) while validation takes one (libyaml
-  composing and the Python objects made of each value are about half of it), so at 10k and
-  100k a load costs about its validation plus half its writing: 0.51 and 0.57 of the ceiling.
-  At 1M the engine is the slower side (an edge batch takes twice as long as at 100k: the heap
-  is at its 4 GB cap) and the load reaches 0.79.
+  way a transaction per batch, made current at the end in one step. The ceiling is the same
+  writer fed rows encoded beforehand. On two cores the two cannot overlap fully: the engine's
+  writes take more than one core (its JVM compiles and collects beside the writing thread)
+  while validation takes one (libyaml composing and the Python objects made of each value are
+  about half of it), so at 10k and 100k a load costs about its validation plus part of its
+  writing (0.62 and 0.56 of the ceiling in the last run). At 1M the engine is the slower side
+  (an edge batch takes twice as long as at 100k: the heap is at its 4 GB cap) and the load
+  reaches 0.79.
 - **Load against the native ceiling (target 0.5).** The native ceiling is ArcadeDB's own
   importer (`IMPORT DATABASE`) fed the same rows from a file. A load can use it
   (`PERSECUTION_GRAPH_BULK=native`, graph/bulk.py), but by default writes batches over Bolt:
@@ -475,11 +476,12 @@ WHY = """## How the targets are met, and where they are close
   ceilings above). At 100k entities, in turns on one server: 59.7 and 75.3 s over Bolt against
   103.3 and 102.0 s through the importer (one core for both: 112.7 s against 141.1 s); the
   column "load through the importer" is that load in the bench's own run.
-- **Load against the naive way (9.0-30x; target 10x).** One MERGE per transaction runs at
-  260-710 records/s. At 1k entities the load is 0.64 s, of which 0.1 s commits the
-  transaction and 0.16 s writes the 1,001 nodes (one statement per label set, 15 of them);
-  runs vary from 9x to 14x there (an earlier run of the same code: 13.6x). From 10k up it is
-  16x or more.
+- **Load against the naive way (4.8x at 1k, 11-30x above; target 10x).** One MERGE per
+  transaction runs at 260-710 records/s. At 1k entities most of a load is fixed: the writer
+  leaves the old graph whole for its grace (1 s, PERSECUTION_GRAPH_LOAD_GRACE_MS: readers
+  still on it finish, graph/writer.py) before deleting it, and the 1,001 nodes go as one
+  statement per label set (15 of them); the load took 1.95 s in
+  the last run (0.64 s on 2026-12-02, before the grace). From 10k up it is 11x or more.
 - **Queries at 100k (every p95 under 50 ms).** Queries that start from an entity keep the
   engine's planner there (a `WITH` before expanding: in one pattern ArcadeDB sometimes started
   from the far end and scanned every node) and sort and page before per-row lookups. Answers
