@@ -405,7 +405,9 @@ def connect_healing(settings: Settings) -> Graph:
 
 
 def connect(settings: Settings, info: embedded.ServerInfo | None = None) -> Graph:
-    """A Graph on the configured Neo4j server, or on a running embedded server."""
+    """A Graph on the configured Neo4j server, or on a running embedded server. It does not
+    hold the server's in-use lease: a server a command started (ephemeral) may stop under it
+    once unused for its idle timeout. Scripts use ``open_graph``, which holds it."""
     return Graph(
         *_driver(settings, info), answers_dir=settings.data_dir / ANSWERS_DIR, embedded_dir=_embedded_dir(settings)
     )
