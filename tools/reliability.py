@@ -190,8 +190,8 @@ def faults(data_dir: Path, dataset: Any) -> dict[str, Any]:
         graph.clear()
         graph.restore(read_dump(backup))
         results["dump_and_import"] = {
-            "nodes": len(before["nodes"]),
-            "edges": len(before["edges"]),
+            "nodes": len(before.nodes),
+            "edges": len(before.edges),
             "identical": graph.view(Scope.FULL).dump() == before,
         }
     finally:
