@@ -282,6 +282,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         on_stage=(lambda so_far: write_json(so_far, json_path)) if json_path else None,
         queries=not args.no_queries,
         server=server,
+        api=not args.no_api,
     )
     sys.stdout.write(report_text(result))
     if json_path:
@@ -381,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="also write the figures to this JSON file (after each stage, then in full)")
     p.add_argument("--keep", help="keep the corpus and database in this folder")
     p.add_argument("--no-queries", action="store_true", help="measure the load only (no queries, no API)")
+    p.add_argument("--no-api", action="store_true", help="measure the load and the named queries (no API)")
     p.add_argument("--server", action="store_true", help="run on the Neo4j server configured (replaces its graph)")
     p = command("serve", cmd_serve, "run the HTTP API (loads the bundled data if the graph is empty)")
     p.add_argument("--host", default="127.0.0.1")

@@ -201,10 +201,12 @@ def run(
     api_seconds: float = API_LOAD_SECONDS,
     queries: bool = True,
     server: Settings | None = None,
+    api: bool = True,
 ) -> dict[str, Any]:
     """The figures at one scale. ``on_stage`` gets the figures so far after each stage (with
     ``stage`` naming the last one done), so a run stopped by a time limit still says how far
-    it got and what it measured. ``queries=False`` leaves out the queries and the API.
+    it got and what it measured. ``queries=False`` leaves out the queries and the API;
+    ``api=False`` the API only (the load tests and Datasette beside them).
     ``server``: run on that Neo4j server (its graph is replaced) instead of an embedded
     database of its own; its process id, for its memory, from PERSECUTION_GRAPH_ENGINE_PID."""
     from ..graph import embedded
@@ -303,6 +305,7 @@ def run(
         if queries:
             result.update(_time_queries(graph, seed, repeats))
             stage("queries")
+        if queries and api:
             from ..queries.search import search
             from .loadtest import load_test
 
@@ -553,6 +556,18 @@ def _time_queries(graph: Any, seed: int, repeats: int) -> dict[str, Any]:
     }
 
 
+def _query_lines(result: dict[str, Any]) -> list[str]:
+    """The named queries' figures: p50, p95, first call and every row's p95."""
+    page = f"query (paged: a page of {result['page_size']} rows)"
+    lines = [f"{page}  p50 ms    p95 ms  first call ms  every row p95 ms"]
+    for name in result["query_p95_ms"]:
+        lines.append(
+            f"  {name:<26} {result['query_p50_ms'][name]:>8} {result['query_p95_ms'][name]:>9} "
+            f"{result['first_call_ms'][name]:>13} {result['query_all_rows_p95_ms'].get(name, ''):>17}"
+        )
+    return lines
+
+
 def report_text(result: dict[str, Any]) -> str:
     from ..graph.store import BATCH_SIZE
 
@@ -576,13 +591,9 @@ def report_text(result: dict[str, Any]) -> str:
     ]
     if "query_p95_ms" not in result:
         return "\n".join([*lines, "(queries and API not measured)"]) + "\n"
-    page = f"query (paged: a page of {result['page_size']} rows)"
-    lines.append(f"{page}  p50 ms    p95 ms  first call ms  every row p95 ms")
-    for name in result["query_p95_ms"]:
-        lines.append(
-            f"  {name:<26} {result['query_p50_ms'][name]:>8} {result['query_p95_ms'][name]:>9} "
-            f"{result['first_call_ms'][name]:>13} {result['query_all_rows_p95_ms'].get(name, ''):>17}"
-        )
+    lines.extend(_query_lines(result))
+    if "api_load" not in result:
+        return "\n".join([*lines, "(API not measured)"]) + "\n"
     api = result["api_load"]
     lines.append(f"search index built in {result.get('search_index_s')} s")
     lines.append(

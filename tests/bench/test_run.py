@@ -101,6 +101,21 @@ def test_one_run_measures_load_ceiling_naive_queries_memory_and_api(tmp_path: Pa
     assert "relatives-as-hostages" in text
 
 
+def test_without_the_api_the_named_queries_are_still_measured(tmp_path: Path) -> None:
+    """As tools/benchmarks.py runs 1M entities (`bench --no-api`): the load, the ceilings and
+    every named query's first call and p95, no load test nor Datasette."""
+    stages: list[str] = []
+    result = run(300, repeats=3, on_stage=lambda so_far: stages.append(so_far["stage"]), api=False)
+    assert stages == ["generated", "validated", "loaded", "raw ceiling", "queries", "naive"]
+    names = set(load_catalogue())
+    assert set(result["query_p95_ms"]) == set(result["first_call_ms"]) == names
+    assert not {"api_load", "api_entity", "api_load_workers", "datasette", "api"} & set(result)
+    assert set(result["targets"]) == {"load_at_least_half_raw", "load_at_least_10x_naive", "queries_p95_at_most_50ms"}
+    text = report_text(result)
+    assert "relatives-as-hostages" in text
+    assert text.endswith("(API not measured)\n")
+
+
 def test_the_api_targets_say_by_how_much_they_are_missed() -> None:
     from persecution_graph.bench.run import api_targets
 
