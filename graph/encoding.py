@@ -68,16 +68,24 @@ def _flatten(value: list[Any]) -> Any:
             yield item
 
 
+def _shown(stored: dict[str, Any]) -> list[str]:
+    """The properties shown to users, in name order: derived values and a date's day bounds
+    (`date_from`, `date_to` beside `date`, for queries) left out."""
+    return [
+        key
+        for key in sorted(stored)
+        if not (
+            key in DERIVED_PROPERTIES or key.endswith("_from") or (key.endswith("_to") and f"{key[:-3]}_from" in stored)
+        )
+    ]
+
+
 def decode(stored: dict[str, Any]) -> dict[str, Any]:
     """Properties as shown to users, sorted by name: evidence as objects, derived values left
     out. A date's day bounds (`date_from`, `date_to` beside `date`) are for queries, not shown."""
     # Called for every record a picture or an export reads: one pass, in name order.
     shown: dict[str, Any] = {}
-    for key in sorted(stored):
-        if key in DERIVED_PROPERTIES or key.endswith("_from"):
-            continue
-        if key.endswith("_to") and f"{key[:-3]}_from" in stored:
-            continue
+    for key in _shown(stored):
         value = stored[key]
         if key == "sources" and isinstance(value, list):
             shown[key] = decode_evidence(value)
@@ -86,3 +94,25 @@ def decode(stored: dict[str, Any]) -> dict[str, Any]:
         else:
             shown[key] = value
     return shown
+
+
+# As the API's answers are written (starlette's JSONResponse): no spaces, not ASCII-only.
+to_json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def decoded_json(stored: dict[str, Any]) -> str:
+    """``decode(stored)`` written as JSON text, without decoding the evidence: each stored
+    reference is already JSON text (``_to_json``) and goes in as it is (the same values; its
+    spacing is the encoder's). For answers sent as stored records' text (an ego network's
+    records, queries/procedures/network.py), where decoding and writing again each reference
+    was most of the work."""
+    parts = []
+    for key in _shown(stored):
+        value = stored[key]
+        if key in JSON_PROPERTIES and isinstance(value, list):
+            items = [item if isinstance(item, str) else _to_json(item) for item in _flatten(value)]
+            text = "[" + ",".join(dict.fromkeys(items) if key == "sources" else items) + "]"
+        else:
+            text = to_json_text(value)
+        parts.append(f"{to_json_text(key)}:{text}")
+    return "{" + ",".join(parts) + "}"

@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .encoding import GENERATION, decode
+from .encoding import GENERATION, decode, decoded_json, to_json_text
 from .errors import DatabaseUnavailable, GraphError, QueryError
 from .model import ENTITY_LABEL
 from .records import Dataset, Edge, Node
@@ -240,6 +240,22 @@ class View:
         """The edge record of a row with `type`, `source`, `target` (ids) and `properties`."""
         properties = {k: v for k, v in row["properties"].items() if k != GENERATION}
         return Edge(row["type"], row["source"], row["target"], properties if stored else decode(properties))
+
+    def node_text(self, row: dict[str, Any]) -> bytes:
+        """``self.node(row).as_dict()`` as JSON text, its evidence not decoded (decoded_json):
+        for answers written from records' text (queries/subgraphs.py ego_json)."""
+        labels, properties = self.sorted_labels(row["labels"]), row["properties"]
+        return (
+            f'{{"id":{to_json_text(properties["id"])},"labels":{to_json_text(labels)},'
+            f'"properties":{decoded_json(properties)}}}'
+        ).encode()
+
+    def edge_text(self, row: dict[str, Any]) -> bytes:
+        """``self.edge(row).as_dict()`` as JSON text (see node_text)."""
+        return (
+            f'{{"type":{to_json_text(row["type"])},"source":{to_json_text(row["source"])},'
+            f'"target":{to_json_text(row["target"])},"properties":{decoded_json(row["properties"])}}}'
+        ).encode()
 
     def dump(self) -> Dataset:
         """Every node and edge this scope may see, with its properties as stored (but its generation)."""

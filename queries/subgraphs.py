@@ -5,19 +5,31 @@ with its properties, decoded, like an export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from ..graph.encoding import to_json_text
 from ..graph.model import ENTITY_LABEL
 from ..graph.records import Edge, Node
 from ..graph.scope import View
 from .cache import KeptAnswers
-from .procedures.network import ego_steps, incident, keep_records, kept_records, read_links, read_steps
+from .procedures.network import (
+    TEXTS_KEPT,
+    edge_texts,
+    ego_steps,
+    ego_walk,
+    incident,
+    kept_or_read,
+    read_links,
+    read_steps,
+)
 
 # Ego networks kept until the next load, per scope: a reader who filters, expands and opens
 # groups asks for the same surroundings again at each step. Apart from the kept whole-graph
 # answers (queries/cache.py KEPT), so pictures never push those out.
 SURROUNDINGS = KeptAnswers(size=24, whole_graph=False)
+T = TypeVar("T")
 NODES_CYPHER = (
     f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) "
     "RETURN collect({labels: labels(n), properties: properties(n)}) AS rows"
@@ -51,15 +63,21 @@ class Subgraph:
 def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
     """The entities with these ids, sorted by id, with their properties; those read for an
     earlier picture are not read again (kept_records)."""
-    records = kept_records(view, "nodes")
-    # Taken once: another request may let a kept record go at any time.
-    hits = {entity_id: node for entity_id in ids if (node := records.get(entity_id)) is not None}
-    missing = [entity_id for entity_id in ids if entity_id not in hits]
-    rows = view.read_plain_table(NODES_CYPHER, ids=missing) if missing else []
-    found = {node.id: node for node in map(view.node, rows)}
-    keep_records(records, found, list(hits))
-    hits |= found
-    return [hits[entity_id] for entity_id in sorted(set(ids)) if entity_id in hits]
+    found = kept_or_read(view, "nodes", ids, lambda missing: _read_nodes(view, missing, view.node))
+    return [found[entity_id] for entity_id in sorted(set(ids)) if entity_id in found]
+
+
+def node_texts(view: View, ids: list[str]) -> dict[str, bytes]:
+    """The entities with these ids as the API sends records (``Node.as_dict()`` as JSON text,
+    View.node_text), by id; kept as text (TEXTS_KEPT)."""
+    found = kept_or_read(
+        view, "node-texts", ids, lambda missing: _read_nodes(view, missing, view.node_text), TEXTS_KEPT
+    )
+    return found
+
+
+def _read_nodes(view: View, ids: list[str], make: Callable[[dict[str, Any]], T]) -> dict[str, T]:
+    return {row["properties"]["id"]: make(row) for row in view.read_plain_table(NODES_CYPHER, ids=ids)}
 
 
 def link_counts(view: View, ids: list[str]) -> dict[str, int]:
@@ -100,6 +118,43 @@ def ego_subgraph(view: View, entity_id: str, depth: int, limit: int) -> Subgraph
     return found
 
 
+def ego_json(view: View, entity_id: str, depth: int, limit: int) -> bytes | None:
+    """``ego_subgraph(...).as_dict()`` as the API sends it, JSON text (None when the view cannot
+    see the entity): written from records kept as text (edge_texts, node_texts), so a record
+    read for an earlier answer is neither decoded nor written again, and the many kept are
+    never scanned by the cycle collector. Kept until the next load, like the subgraph."""
+    key = ("ego-json", view.scope.value, entity_id, depth, limit)
+    found: bytes | None = SURROUNDINGS.get(
+        view, key, lambda: view.in_one_generation(lambda: _surroundings_json(view, entity_id, depth, limit))
+    )
+    return found
+
+
+def _surroundings_json(view: View, entity_id: str, depth: int, limit: int) -> bytes | None:
+    walked, stopped = ego_walk(view, entity_id, depth, limit)
+    edges = edge_texts(view, [link for _, link in walked], read_links(view))
+    drawn = sorted(link for _, link in walked if link[3] in edges)  # as _order sorts edges
+    ids = sorted({entity_id} | {link[0] for link in drawn} | {link[2] for link in drawn})
+    nodes = node_texts(view, ids)
+    if entity_id not in nodes:
+        return None
+    cut = {"limit": limit, "step": stopped} if stopped else None
+    reached = max((hop for hop, link in walked if link[3] in edges), default=0)
+    return b"".join(
+        [
+            b'{"center":',
+            to_json_text(entity_id).encode(),
+            b',"nodes":[',
+            b",".join(nodes[node] for node in ids if node in nodes),
+            b'],"edges":[',
+            b",".join(edges[link[3]] for link in drawn),
+            b'],"cut":',
+            to_json_text(cut).encode(),
+            f',"reached":{reached}}}'.encode(),
+        ]
+    )
+
+
 def links_of(view: View, ids: list[str], limit: int) -> Subgraph:
     """Every link of these entities (at most `limit`), with the entities at their other ends;
     `cut` is the limit when it stopped the answer."""
@@ -133,4 +188,4 @@ def _subgraph(view: View, ids: list[str]) -> Subgraph:
     return Subgraph(nodes_drawn(view, ids), [view.edge(row) for row in rows])
 
 
-__all__ = ["Subgraph", "ego_subgraph", "link_counts", "links_of", "nodes_drawn", "subgraph"]
+__all__ = ["Subgraph", "ego_json", "ego_subgraph", "link_counts", "links_of", "nodes_drawn", "subgraph"]

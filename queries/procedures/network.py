@@ -6,8 +6,9 @@ import heapq
 import itertools
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.records import Edge
@@ -47,9 +48,14 @@ EDGES_CYPHER = (
 # ~70 MB for both kinds in a process. An ego network of depth 2 at 100k entities: 35 -> ~18 ms
 # (50k of each: ~13 ms, ~170 MB).
 RECORDS_KEPT = 20_000
+# Records kept as JSON text, for the API's ego networks (edge_texts, queries/subgraphs.py
+# ego_json): ~0.5 KB each and never scanned by the cycle collector (text holds no reference),
+# so many more are kept than records.
+TEXTS_KEPT = 100_000
 _KEEPING = threading.Lock()
 # An edge by its ends: (source id, type, target id, edge id); sorted, the order a walk keeps.
 Link = tuple[str, str, str, str]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -108,11 +114,19 @@ def _links(view: View) -> Links:
 
 
 def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[Step], int | None]:
-    """Edges within `depth` steps of an entity, breadth first, at most `limit` of them, and the
-    step at which the limit stopped the walk (None when every step is whole). A step keeps its
-    edges in (source, type, target, id) order; one whose edges did not all fit ends the walk:
-    a picture is never a partial step with the next one drawn beyond it. The walk does not go
-    on through perpetrator-not-stated (no one: it links no one)."""
+    """Edges within `depth` steps of an entity (ego_walk), read with their properties and their
+    ends' names, and the step at which the limit stopped the walk."""
+    kept, stopped = ego_walk(view, entity_id, depth, limit)
+    return read_steps(view, kept, read_links(view)), stopped
+
+
+def ego_walk(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[tuple[int, Link]], int | None]:
+    """Edges within `depth` steps of an entity, breadth first, at most `limit` of them, each
+    with the step it was reached at, and the step at which the limit stopped the walk (None
+    when every step is whole). A step keeps its edges in (source, type, target, id) order; one
+    whose edges did not all fit ends the walk: a picture is never a partial step with the next
+    one drawn beyond it. The walk does not go on through perpetrator-not-stated (no one: it
+    links no one). Only the graph's links are read (read_links), no record."""
     # An entity this view may not open has no link in it (a link is kept only if the view sees
     # it and both its ends): no step, and nothing read (callers find out whether it exists).
     links = read_links(view)
@@ -135,7 +149,7 @@ def ego_steps(view: View, entity_id: str, depth: int, limit: int) -> tuple[list[
         frontier = reached
         if stopped or not frontier:
             break
-    return read_steps(view, kept, links), stopped
+    return kept, stopped
 
 
 def incident(
@@ -168,35 +182,78 @@ def anchored(links: Links, link: Link) -> dict[str, Any]:
 def read_steps(view: View, kept: list[tuple[int, Link]], links: Links) -> list[Step]:
     """The kept edges (with the step each was reached at) with their properties and their ends'
     names, in the order given; those read for an earlier picture are not read again."""
-    records = kept_records(view, "edges")
+
+    def step(row: dict[str, Any]) -> tuple[Edge, str | None, str | None]:
+        return view.edge(row), row["source_name"], row["target_name"]
+
+    found = kept_or_read(
+        view, "edges", [link for _, link in kept], lambda missing: read_edges(view, missing, links, step)
+    )
+    return [Step(hop, *found[link[3]]) for hop, link in kept if link[3] in found]
+
+
+def edge_texts(view: View, kept: list[Link], links: Links) -> dict[str, bytes]:
+    """The kept edges as the API sends records (``Edge.as_dict()`` as JSON text, View.edge_text),
+    by id; kept as text, for answers written from it (queries/subgraphs.py ego_json)."""
+    read = lambda missing: read_edges(view, missing, links, view.edge_text)  # noqa: E731
+    return kept_or_read(view, "edge-texts", kept, read, TEXTS_KEPT)
+
+
+def read_edges(view: View, missing: list[Link], links: Links, make: Callable[[dict[str, Any]], T]) -> dict[str, T]:
+    """These edges by id, each read from its end with fewer links (EDGES_CYPHER) and made into
+    a record by ``make``."""
+    rows = view.read_plain_table(EDGES_CYPHER, steps=[anchored(links, link) for link in missing])
+    return {row["properties"]["id"]: make(row) for row in rows}
+
+
+def kept_or_read(
+    view: View,
+    what: str,
+    wanted: list[Link] | list[str],
+    read: Callable[[list[Any]], dict[str, T]],
+    most: int | None = None,
+) -> dict[str, T]:
+    """The records wanted (links, by their edge id; or ids), by id: those kept of this kind
+    (kept_records), and the others read (``read``, given what is missing) and kept."""
+    records = kept_records(view, what)
     # Taken once: another request may let a kept record go at any time.
-    hits = {link[3]: record for _, link in kept if (record := records.get(link[3])) is not None}
-    missing = [link for _, link in kept if link[3] not in hits]
-    rows = view.read_plain_table(EDGES_CYPHER, steps=[anchored(links, link) for link in missing]) if missing else []
-    found = {row["properties"]["id"]: (view.edge(row), row["source_name"], row["target_name"]) for row in rows}
-    keep_records(records, found, list(hits))
-    hits |= found
-    return [Step(hop, *hits[link[3]]) for hop, link in kept if link[3] in hits]
+    hits: dict[str, T] = {}
+    missing, asked = [], set()
+    for item in wanted:
+        key = item if isinstance(item, str) else item[3]
+        if key in asked:
+            continue
+        asked.add(key)
+        record = records.get(key)
+        if record is None:
+            missing.append(item)
+        else:
+            hits[key] = record
+    found = read(missing) if missing else {}
+    keep_records(records, found, list(hits), most)
+    return hits | found
 
 
 def kept_records(view: View, what: str) -> dict[str, Any]:
-    """Records read for pictures (``what``: "nodes" or "edges"), by id, as this view's scope
-    sees them in its generation: kept until the next load, at most RECORDS_KEPT of each. The
-    same hubs recur in nearly every picture (300 ego networks of people drawn at random from
-    100k entities: 41.7k edges, 19.4k of them different). Shared: never changed once kept."""
+    """Records read for pictures (``what``: "nodes" or "edges", or "node-texts" and "edge-texts"
+    for their JSON text), by id, as this view's scope sees them in its generation: kept until
+    the next load, at most RECORDS_KEPT of each (TEXTS_KEPT of texts). The same hubs recur in
+    nearly every picture (300 ego networks of people drawn at random from 100k entities: 41.7k
+    edges, 19.4k of them different). Shared: never changed once kept."""
     return cached(view, f"records:{what}", dict)  # type: ignore[no-any-return]
 
 
-def keep_records(records: dict[str, Any], found: dict[str, Any], used: list[str]) -> None:
-    """Keep records just read, and move those ``used`` again to the end; beyond RECORDS_KEPT
-    the least recently used go."""
+def keep_records(records: dict[str, Any], found: dict[str, Any], used: list[str], most: int | None = None) -> None:
+    """Keep records just read, and move those ``used`` again to the end; beyond ``most``
+    (RECORDS_KEPT when not given) the least recently used go."""
+    most = RECORDS_KEPT if most is None else most
     with _KEEPING:
         for key in used:
             record = records.pop(key, None)
             if record is not None:
                 records[key] = record
         records.update(found)
-        for key in list(itertools.islice(records, max(0, len(records) - RECORDS_KEPT))):
+        for key in list(itertools.islice(records, max(0, len(records) - most))):
             del records[key]
 
 

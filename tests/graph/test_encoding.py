@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from persecution_graph.graph.encoding import decode, decode_evidence, encode
+import json
+
+from persecution_graph.graph.encoding import decode, decode_evidence, decoded_json, encode
 
 
 def test_evidence_collected_over_many_acts_is_each_reference_once_in_order() -> None:
@@ -31,3 +33,26 @@ def test_decoded_properties_are_sorted_without_derived_values_nor_a_dates_day_bo
     shown = decode(stored)
     assert list(shown) == ["claims", "date", "name", "released_to", "sources"]
     assert shown == {**properties, "sources": [{"source": "odf-2018-dck-ban", "line": "99-100"}]}
+
+
+def test_properties_written_as_json_text_are_the_decoded_properties() -> None:
+    first = {"source": "odf-2018-dck-ban", "line": "129", "quote": '«Демократический выбор» "banned"'}
+    second = {"source": "odf-2018-dck-ban", "page": "3"}
+    claim = {"claim": "detained", "source": "odf-2018-dck-ban", "line": "12"}
+    properties = {
+        "name": "Dilnar Insenova",
+        "aliases": ["Динар Инсенова"],
+        "date": "2018-05",
+        "sources": [first, second],
+        "claims": [claim],
+        "released_to": "house arrest",
+        "count": 2,
+        "unnamed": False,
+    }
+    stored = {**encode(properties), "date_from": "2018-05-01", "date_to": "2018-05-31", "gen": "g1", "public": True}
+    stored["sources"] = [*stored["sources"], stored["sources"][0]]  # a reference told twice is shown once
+    text = decoded_json(stored)
+    assert json.loads(text) == decode(stored) == properties
+    assert list(json.loads(text)) == list(decode(stored))  # in name order
+    assert "Динар Инсенова" in text  # as written, not escaped
+    assert decoded_json({}) == "{}"

@@ -3,12 +3,13 @@ per scope, and never shown to a reader who may not see them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.queries import subgraphs
 from persecution_graph.queries.procedures import network
-from persecution_graph.queries.subgraphs import ego_subgraph, nodes_drawn
+from persecution_graph.queries.subgraphs import SURROUNDINGS, ego_json, ego_subgraph, nodes_drawn
 
 from tests.conftest import statements_sent
 
@@ -55,10 +56,38 @@ def test_a_picture_is_whole_when_other_requests_let_its_kept_records_go(
     whole = ego_subgraph(view, "rinat-batkayev", 2, 300).as_dict()
     keep = network.keep_records
 
-    def keep_then_lose_all(records: dict, found: dict, used: list) -> None:
-        keep(records, found, used)
+    def keep_then_lose_all(records: dict, found: dict, used: list, most: int | None = None) -> None:
+        keep(records, found, used, most)
         records.clear()  # as if other pictures had pushed every kept record out meanwhile
 
     monkeypatch.setattr(network, "keep_records", keep_then_lose_all)
-    monkeypatch.setattr(subgraphs, "keep_records", keep_then_lose_all)
     assert ego_subgraph(view, "rinat-batkayev", 2, 301).as_dict() == whole
+    assert json.loads(ego_json(view, "rinat-batkayev", 2, 302) or b"") == whole
+
+
+@pytest.mark.parametrize("scope", [Scope.FULL, Scope.PUBLIC])
+def test_an_ego_network_written_from_kept_texts_is_the_subgraph_the_pictures_draw(
+    small_graph: Graph, scope: Scope
+) -> None:
+    view = small_graph.view(scope)
+    centres = ["rinat-batkayev", "dilnar-insenova", "nsc", "barlyk-mendygazyev"]
+    asked = [(centre, depth, limit) for centre in centres for depth in (1, 2, 3) for limit in (3, 200)]
+    for centre, depth, limit in asked:
+        text = ego_json(view, centre, depth, limit)
+        assert text is not None and json.loads(text) == ego_subgraph(view, centre, depth, limit).as_dict()
+    cut = json.loads(ego_json(view, "nsc", 2, 3) or b"")
+    # The limit stopped the walk while it added the second step: the last step drawn.
+    assert (len(cut["edges"]), cut["cut"], cut["reached"]) == (3, {"limit": 3, "step": 2}, 2)
+    # Every record was read for an earlier answer: none is read again.
+    SURROUNDINGS.clear()
+    sent = statements_sent(small_graph, lambda: ego_json(view, "rinat-batkayev", 2, 200))
+    assert not any("properties(e)" in s or "properties(n)" in s for s in sent), sent
+
+
+def test_an_ego_network_as_text_shows_a_public_reader_no_restricted_record(small_graph: Graph) -> None:
+    ego_json(small_graph.view(Scope.FULL), "dilnar-insenova", 1, 200)  # kept texts of a key holder's view
+    public = json.loads(ego_json(small_graph.view(Scope.PUBLIC), "dilnar-insenova", 1, 200) or b"")
+    assert "daughter-of-dilnar-insenova" not in {node["id"] for node in public["nodes"]}
+    assert "daughter-of-dilnar-insenova" not in json.dumps(public)
+    assert ego_json(small_graph.view(Scope.PUBLIC), "daughter-of-dilnar-insenova", 1, 200) is None
+    assert ego_json(small_graph.view(Scope.FULL), "no-such-entity", 1, 200) is None
