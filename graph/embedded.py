@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import DatabaseUnavailable
+from .files import PRIVATE_FILE, write_private
 from .settings import EMBEDDED_DATABASE
 
 STATE_FILE = "server.json"
@@ -63,7 +64,6 @@ START_TIMEOUT_S = 120.0
 IMPORT_TIMEOUT_S = 3600.0
 STOP_TIMEOUT_S = 60.0
 PRIVATE_DIR = 0o700
-PRIVATE_FILE = 0o600
 # The console's server user and its group: it may read records of every type in every database
 # (a load makes a new database), and nothing else.
 CONSOLE_USER = "console"
@@ -226,7 +226,7 @@ def current_database(data_dir: Path) -> str:
 def make_current(data_dir: Path, name: str) -> None:
     """Point readers at ``name`` in one step (a file replaced atomically)."""
     temporary = data_dir / (CURRENT_FILE + ".tmp")
-    temporary.write_text(name, encoding="utf-8")
+    write_private(temporary, name)
     temporary.replace(data_dir / CURRENT_FILE)
 
 

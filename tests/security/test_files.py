@@ -17,6 +17,7 @@ from persecution_graph.graph.errors import GraphError
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.settings import Settings
 from persecution_graph.graph.store import connect
+from persecution_graph.graph.writer import ONE_TRANSACTION_ENV
 
 from tests.conftest import SMALL
 
@@ -33,16 +34,20 @@ def _loose(folder: Path) -> list[str]:
     return [str(p) for p in [folder, *folder.rglob("*")] if not p.is_symlink() and p.stat().st_mode & 0o077]
 
 
-def test_the_data_folder_and_everything_the_engine_writes_are_private(own_server: Path, small_dataset) -> None:  # type: ignore[no-untyped-def]
+def test_the_data_folder_and_everything_the_engine_writes_are_private(  # type: ignore[no-untyped-def]
+    own_server: Path, small_dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
     info = embedded.start(own_server)
     graph = connect(Settings(data_dir=own_server), info)
     try:
+        graph.replace(small_dataset)
+        monkeypatch.setenv(ONE_TRANSACTION_ENV, "0")  # the next load into a new database, pointed at
         graph.replace(small_dataset)
     finally:
         graph.driver.close()
     assert stat.S_IMODE(own_server.stat().st_mode) == 0o700
     written = {p.name for p in own_server.rglob("*")}
-    assert {"server.log", "credentials.json", "arcadedb", "databases"} <= written
+    assert {"server.log", "credentials.json", "arcadedb", "databases", "current-database"} <= written
     assert _loose(own_server) == []
 
 
