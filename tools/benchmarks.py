@@ -35,6 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 API_UP_TO = 100_000
+NOT_NATIVE = "native_not_measured"  # why a scale has no native ceiling (bench/run.py)
 sys.path.insert(0, str(ROOT))
 
 
@@ -433,18 +434,22 @@ def render(
         lines.append(
             f"- {r['scale']:,}: load/raw {ratio:.2f} ({'met' if ratio >= 0.5 else f'missed by {0.5 - ratio:.2f}'}); "
             + (
-                "load/native not measured; "
+                f"load/native not measured{f' ({r[NOT_NATIVE]})' if NOT_NATIVE in r else ''}; "
                 if native_ratio is None
                 else f"load/native {native_ratio:.2f} "
                 f"({'met' if native_ratio >= 0.5 else f'missed by {0.5 - native_ratio:.2f}'}); "
             )
             + f"load/naive {naive:.1f}x ({'met' if naive >= 10 else f'missed: {10 / naive:.1f}x short'}); "
             + (
+                f"load {r['load_s']} s ({'under' if r['load_s'] < 180 else 'over'} 3 minutes), "
+                f"peak RSS {r['peak_rss_mb']} MB (loader) and {round(r['server_peak_rss_mb'] or 0)} MB (database); "
+                if r["scale"] >= 1_000_000
+                else ""
+            )
+            + (
                 f"p95 over 50 ms: {', '.join(missed) or 'none'}; first call over 50 ms: {', '.join(first_missed) or 'none'}."
                 if "query_p95_ms" in r
-                else f"load {r['load_s']} s ({'under' if r['load_s'] < 180 else 'over'} 3 minutes), "
-                f"peak RSS {r['peak_rss_mb']} MB (loader) and {round(r['server_peak_rss_mb'] or 0)} MB (database); "
-                "queries not measured at this scale."
+                else "queries not measured at this scale."
             )
         )
     lines += ["", WHY]
