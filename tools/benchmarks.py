@@ -501,14 +501,16 @@ WHY = """## How the targets are met, and where they are close
   Their answers are kept until the next load (in memory, and on disk for the command line),
   `serve` computes them in the background as it starts, and a page is cut from the answer
   kept; the first call after a load is the only slow one.
-- **1M entities (532 s, under 10 minutes).** Memory: the loader peaks at 2.7 GB, all of it what
-  must be known until the end (1M nodes with their positions, for merges across files, name
-  collisions and reference checks: about 2 KB each; 3.15M edge ids; the writer's map of
-  element ids); the edges themselves are never held. The database server stays under its JVM
-  heap cap (4.4 GB resident). The bench does not time queries or the API at 1M; they were
-  timed by hand on a kept 1M database (first calls and p95s in docs/bench/issue-19.md). The 1M
-  row was measured before the last changes to small loads (timing from an empty graph, best of
-  three below 100k, eager first batches), which do not touch a load of this size.
+- **1M entities (722.4 s in the last run; target 180 s).** Validation alone took 449.6 s (one
+  core), so a load cannot go under it on this machine whatever the engine does; the raw
+  ceiling (the same rows over Bolt, no validation) took 517.9 s. Memory: the loader peaks at
+  2.8 GB, all of it what must be known until the end (1M nodes with their positions, for
+  merges across files, name collisions and reference checks; 3.15M edge ids; the writer's map
+  of element ids); the edges themselves are never held. The database server stays under its
+  JVM heap cap (4.4 GB resident). There is no native ceiling at 1M: the importer holds an
+  import in the engine's heap and 4.15M records ran out of its 4 GB. Since 2026-12-07 the bench
+  times the named queries at 1M too (`bench --no-api`; first calls and p95 in
+  docs/bench/issue-19.md, last section); it does not run the API load there.
 - **API figures** come from one uvicorn worker on a 2-core machine that also runs the
   database server and the load-test clients (in a process of their own); the synthetic names
   carry one made-up word per person (85k distinct words at 100k), which makes search work
