@@ -49,8 +49,9 @@ EDGES_CYPHER = (
 # (50k of each: ~13 ms, ~170 MB).
 RECORDS_KEPT = 20_000
 # Records kept as JSON text, for the API's ego networks (edge_texts, queries/subgraphs.py
-# ego_json): ~0.5 KB each and never scanned by the cycle collector (text holds no reference),
-# so many more are kept than records.
+# ego_json): never scanned by the cycle collector (text holds no reference), so many more are
+# kept than records. At 100k entities, after 3,000 pictures: 98.8k edges of 267 bytes on
+# average (26.4 MB) and 59.5k nodes of 245 (14.6 MB); the process grew 255 -> 309 MB.
 TEXTS_KEPT = 100_000
 _KEEPING = threading.Lock()
 # An edge by its ends: (source id, type, target id, edge id); sorted, the order a walk keeps.
