@@ -284,7 +284,7 @@ def run(
             result["peak_rss_mb"] = max(result.get("peak_rss_mb", 0.0), round(peak.peak_mb, 1))
             result.update(_load_figures(min(load_times), records, len(load_times)))
             # The native ceiling: the same rows, encoded beforehand, into a new database through
-            # the engine's importer (graph/bulk.py), at every scale; the raw ceiling: the same
+            # the engine's importer (graph/bulk.py), up to IMPORTER_UP_TO records; the raw ceiling: the same
             # rows written by the same writer as the load (in the same way: a generation in place
             # for a small load, a new database for a large one), over Bolt. Written last, so the
             # queries below run on a graph written as a load writes it.

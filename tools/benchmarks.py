@@ -7,8 +7,8 @@
 
 Each scale runs `persecution-graph bench --scale N --json` in a process of its own, so peak
 memory is per scale. A scale that does not finish within the time limit is reported as such
-(with how far it got), never left out silently. Results are kept in docs/bench/*.json. From
-API_UP_TO entities up, a scale measures the load and the named queries (their first calls
+(with how far it got), never left out silently. Results are kept in docs/bench/*.json. Above
+API_UP_TO entities, a scale measures the load and the named queries (their first calls
 and p95), not the API (its targets are at 100k; the load tests and Datasette beside them would
 add an hour at 1M). With `--engine neo4j` each scale runs on the Neo4j
 server PERSECUTION_GRAPH_NEO4J_* name (`bench --server`: its graph is replaced), its figures go
