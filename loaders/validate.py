@@ -6,7 +6,9 @@ writes a new graph as records come and makes it current only if nothing was wron
 (graph/writer.py), so validation and writing overlap and a large corpus is never held whole:
 what stays in memory is the nodes (a later file may tell one again, and names must not
 collide), the ids of the edges (one fact told twice is one edge) and the edges that name a
-node not read yet.
+node not read yet. Each file is read (loaders/reader.py: YAML composed, values converted) apart
+from the checks that need other files; a large corpus is read by worker processes while this
+one checks the files before, in order, so the answer is the same however it was read.
 """
 
 from __future__ import annotations
@@ -21,18 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from ..graph.dates import DateValue
-from ..graph.model import Model, NodeType, Property, ids_of, load_model
+from ..graph.model import Model, Property, ids_of, load_model
 from ..graph.names import name_key
 from ..graph.records import Dataset, Edge, Node, Sink, paused_gc, tell_again
 from ..graph.writer import RESTRICTED
 from .agents import excludable, names_agent, naming_words, proper_words
 from .evidence import EvidenceChecker
-from .fields import FieldError, SourceRef, as_list, collect, convert, slug, suggest, text
-from .yamlfile import Map, Problem, Seq, Where, read_yaml
+from .fields import SourceRef, collect, suggest
+from .reader import FileRead, RawRecord, read_files, readers_for
+from .yamlfile import Problem, Where
 
-EDGE_SECTION = "edges"
-ASSERTIONS = "assertions"
-EDGE_KEYS = ("type", "from", "to")
 # Properties that describe a fact rather than identify it: the same edge told by two reports
 # with different wording or evidence is still one edge.
 _NON_IDENTIFYING = {
@@ -46,19 +46,6 @@ MODEL_WHERE = Where("graph/model.yaml", 1, 1)
 CARRIED_OUT = "carried_out"  # the default involvement: an act with it is the act without it
 _quoted = encode_basestring_ascii  # a JSON string, as json.dumps writes it
 _SCALARS = {str, int, bool, DateValue}
-
-
-@dataclass(slots=True)
-class RawRecord:
-    """A record as read from one file, before records with the same id are merged."""
-
-    type: str
-    where: Where
-    props: dict[str, Any]
-    prop_where: dict[str, Where]
-    id: str = ""
-    source: str = ""
-    target: str = ""
 
 
 @dataclass
@@ -127,135 +114,17 @@ class Validator:
     def problem(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where, message))
 
-    # -- reading -----------------------------------------------------------------------------
+    # -- taking what was read ---------------------------------------------------------------
 
-    def read_file(self, path: Path, display: str) -> None:
-        top, problems = read_yaml(path, display)
-        self.problems += problems
-        if top is None:
-            return
-        if not isinstance(top, Map):
-            self.problem(top.where, "a data file must be a mapping of sections (persons:, edges:, ...)")
-            return
-        known = (*self.model.sections, EDGE_SECTION, ASSERTIONS)
-        for section, value in top.values.items():
-            where = top.keys[section]
-            if section == ASSERTIONS:
-                self.read_assertions(value)
-            elif section not in known:
-                self.problem(
-                    where,
-                    f"unknown section {section!r}{suggest(section, known)}; " f"expected one of: {', '.join(known)}",
-                )
-            elif not isinstance(value, Seq):
-                if not (hasattr(value, "is_null") and value.is_null):
-                    self.problem(value.where, f"section {section!r} must be a list of records")
+    def take(self, read: FileRead) -> None:
+        """One file's records, checked and handed on in the order written, after its problems."""
+        self.problems += read.problems
+        self.assertions += read.assertions
+        for record in read.records:
+            if record.target:
+                self.accept_edge(record)
             else:
-                for item in value.items:
-                    self.read_record(section, item)
-
-    def read_assertions(self, value: Any) -> None:
-        if not isinstance(value, Map) or set(value.values) - {"min"}:
-            self.problem(value.where, "assertions: write 'min: {Person: 200, DETAINED_BY: 50}'")
-            return
-        counts = value.values.get("min")
-        if not isinstance(counts, Map):
-            self.problem(value.where, "assertions: 'min' must map type names to counts")
-            return
-        for name, count in counts.values.items():
-            try:
-                found = text(count, name)
-                self.assertions.append((name, int(found), counts.keys[name]))
-            except (FieldError, ValueError):
-                self.problem(count.where, f"assertions: the minimum for {name!r} must be a number")
-
-    def read_record(self, section: str, item: Any) -> None:
-        if not isinstance(item, Map):
-            self.problem(item.where, f"a record in {section!r} must be a mapping of keys")
-            return
-        if section == EDGE_SECTION:
-            self.read_edge(item)
-        else:
-            node_type = self.model.node_type_for_section(section)
-            assert node_type is not None
-            self.read_node(node_type, item)
-
-    def read_properties(
-        self,
-        item: Map,
-        props: dict[str, Property],
-        record: RawRecord,
-        reserved: tuple[str, ...],
-        owner: str,
-        self_sourced: bool = False,
-    ) -> None:
-        allowed = (*reserved, *props)
-        for key, key_where in item.keys.items():
-            if key in reserved:
-                continue
-            if key not in props:
-                self.problem(key_where, f"unknown key {key!r} for {owner}{suggest(key, allowed)}")
-                continue
-            value = item.values[key]
-            record.prop_where[key] = value.where
-            try:
-                record.props[key] = convert(value, props[key], self.problems)
-            except FieldError as error:
-                self.problems.append(error.problem)
-        for prop in props.values():
-            if prop.required and prop.name not in item.values:
-                if prop.name == "sources" and self_sourced:
-                    continue
-                if prop.name == "sources":
-                    self.problem(
-                        item.where,
-                        f"missing 'sources': {owner} needs at least one " "source reference with a locator",
-                    )
-                else:
-                    self.problem(item.where, f"missing required key {prop.name!r} for {owner}")
-        if "sources" in item.values and not as_list(item.values["sources"]):
-            self.problem(item.values["sources"].where, "'sources' is empty: give at least one reference")
-
-    def read_node(self, node_type: NodeType, item: Map) -> None:
-        record = RawRecord(node_type.name, item.where, {}, {})
-        if "id" not in item.values:
-            self.problem(item.where, f"missing required key 'id' for a {node_type.name}")
-        else:
-            try:
-                record.id = slug(item.values["id"], "id")
-            except FieldError as error:
-                self.problems.append(error.problem)
-        self.read_properties(item, node_type.properties, record, ("id",), f"a {node_type.name}", node_type.self_sourced)
-        if record.id:
-            self.accept_node(record)
-
-    def read_edge(self, item: Map) -> None:
-        missing = [k for k in EDGE_KEYS if k not in item.values]
-        if missing:
-            self.problem(item.where, f"an edge needs {', '.join(repr(k) for k in missing)}")
-            return
-        try:
-            edge_type_name = text(item.values["type"], "type")
-        except FieldError as error:
-            self.problems.append(error.problem)
-            return
-        edge_type = self.model.edges.get(edge_type_name)
-        if edge_type is None:
-            self.problem(
-                item.values["type"].where,
-                f"unknown edge type {edge_type_name!r}" f"{suggest(edge_type_name, tuple(self.model.edges))}",
-            )
-            return
-        record = RawRecord(edge_type_name, item.where, {}, {})
-        for end in ("from", "to"):
-            try:
-                setattr(record, "source" if end == "from" else "target", slug(item.values[end], end))
-                record.prop_where[end] = item.values[end].where
-            except FieldError as error:
-                self.problems.append(error.problem)
-        self.read_properties(item, edge_type.properties, record, (*EDGE_KEYS, "id"), f"a {edge_type_name} edge")
-        if record.source and record.target:
-            self.accept_edge(record)
+                self.accept_node(record)
 
     # -- checking record by record ----------------------------------------------------------
 
@@ -522,14 +391,21 @@ class Validator:
             if self.handing_on:
                 self.sink.node(self.to_node(record))
 
-    def run(self, path: Path, progress: Callable[[int], None] | None = None) -> ValidationResult:
-        """Read every file (``progress`` gets the size of each once read), then check the whole."""
+    def run(
+        self, path: Path, progress: Callable[[int], None] | None = None, readers: int | None = None
+    ) -> ValidationResult:
+        """Read every file (``progress`` gets the size of each once read), then check the whole.
+
+        ``readers``: how many worker processes read the files (loaders/reader.py; 0: this one);
+        by default one per core for a large corpus, none for a small one."""
         self.add_builtin_nodes()
         files = yaml_files(path)
         if not files:
             self.problem(Where(str(path), 1, 1), "no .yaml files found")
-        for file in files:
-            self.read_file(file, str(file))
+        if readers is None:
+            readers = readers_for(files)
+        for file, read in zip(files, read_files(self.model, files, readers), strict=True):
+            self.take(read)
             if progress is not None:
                 progress(file.stat().st_size)
         waiting, self.waiting = self.waiting, []
@@ -778,10 +654,11 @@ class Collected(Dataset):
         first.properties = tell_again(first.properties, edge.properties)
 
 
-def validate(path: Path, model: Model | None = None) -> ValidationResult:
-    """Validate a folder (or one file) of curated YAML into a dataset."""
+def validate(path: Path, model: Model | None = None, readers: int | None = None) -> ValidationResult:
+    """Validate a folder (or one file) of curated YAML into a dataset (``readers``: see
+    ``Validator.run``)."""
     with paused_gc():
-        return Validator(path, model or load_model(), Collected()).run(path)
+        return Validator(path, model or load_model(), Collected()).run(path, readers=readers)
 
 
 __all__ = ["ValidationResult", "Validator", "collect", "validate"]
