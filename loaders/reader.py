@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import traceback
@@ -280,6 +281,9 @@ def _serve() -> None:
     """A worker's loop: the model, then paths, each answered with its FileRead (or, if reading
     failed, the traceback), until the requests end."""
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    # Ctrl-C in a terminal reaches the whole process group: the validator stops, and its
+    # workers with it (their requests end), with no traceback of theirs.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         model = pickle.load(requests)
         with paused_gc():  # nothing read is cyclic garbage (graph/records.py)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,16 @@ def test_a_load_read_by_worker_processes_writes_the_graph_a_load_read_here_write
     assert load(graph, SEED).ok
     assert len(_Recorded.made) == len(os.sched_getaffinity(0))
     assert graph.view(Scope.FULL).export() == here
+
+
+def test_ctrl_c_stops_the_validator_not_its_reading_processes() -> None:
+    """A terminal's Ctrl-C reaches every process of the group: the workers leave it to the
+    validator, which stops them (a traceback from each would bury the validator's message)."""
+    worker = reader._Reader(load_model())
+    worker.send(SMALL / "graph.yaml")
+    assert worker.receive().records  # started: its import done, its loop waiting
+    worker.process.send_signal(signal.SIGINT)
+    worker.send(SMALL / "hostages.yaml")
+    assert worker.receive().records
+    worker.stop()
+    assert worker.process.returncode == 0
