@@ -13,12 +13,9 @@ one checks the files before, in order, so the answer is the same however it was 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -30,21 +27,13 @@ from ..graph.writer import RESTRICTED
 from .agents import excludable, names_agent, naming_words, proper_words
 from .evidence import EvidenceChecker
 from .fields import SourceRef, collect, suggest
-from .reader import FileRead, RawRecord, read_files, readers_for
+from .reader import CARRIED_OUT, FileRead, RawRecord, edge_id, read_files, readers_for, show
 from .yamlfile import Problem, Where
 
-# Properties that describe a fact rather than identify it: the same edge told by two reports
-# with different wording or evidence is still one edge.
-_NON_IDENTIFYING = {
-    "sources", "note", "confidence", "description", "sensitivity", "attribution", "attribution_note",
-    "reason",  # why two records may be one: told by two files in their words, still one doubt
-}  # fmt: skip
 # The kind label of the model's perpetrator-not-stated node (graph/model.yaml, builtin_nodes).
 NOT_STATED_KIND = "NotStated"
 # Where the model's own nodes are said to come from in messages.
 MODEL_WHERE = Where("graph/model.yaml", 1, 1)
-CARRIED_OUT = "carried_out"  # the default involvement: an act with it is the act without it
-_quoted = encode_basestring_ascii  # a JSON string, as json.dumps writes it
 _SCALARS = {str, int, bool, DateValue}
 
 
@@ -174,13 +163,6 @@ class Validator:
     def accept_edge(self, record: RawRecord) -> None:
         """An edge: handed on at once if the nodes it names were read, else when all are."""
         self.check_evidence(record)
-        if not self.model.edges[record.type].directed and record.target < record.source:
-            record.source, record.target = record.target, record.source  # a->b and b->a: one fact
-            record.prop_where["from"], record.prop_where["to"] = (
-                record.prop_where.get("to", record.where),
-                record.prop_where.get("from", record.where),
-            )
-        record.id = edge_id(record)
         if all(ref in self.nodes for ref in self.refs_of(record)):
             self.check_edge(record)
             self.hand_on_edge(record)
@@ -245,8 +227,8 @@ class Validator:
             elif value != first.props[key]:
                 self.problem(
                     other.prop_where[key],
-                    f"conflicting {key!r}: {_show(value)} here, "
-                    f"{_show(first.props[key])} at {first.prop_where[key]}; record both "
+                    f"conflicting {key!r}: {show(value)} here, "
+                    f"{show(first.props[key])} at {first.prop_where[key]}; record both "
                     "in a discrepancy and keep one",
                 )
 
@@ -574,20 +556,6 @@ class Validator:
         return Edge(record.type, record.source, record.target, props)
 
 
-def edge_id(record: RawRecord) -> str:
-    """A stable id for the fact an edge states: its type, ends and identifying properties.
-
-    The hash of ``json.dumps([type, source, target, {key: _show(value)}], sort_keys=True)``,
-    written out by hand (the same text, three times faster: a load computes millions)."""
-    identity = ", ".join(
-        f"{_quoted(key)}: {_quoted(_show(value))}"
-        for key, value in sorted(record.props.items())
-        if key not in _NON_IDENTIFYING and not (key == "involvement" and value == CARRIED_OUT)
-    )
-    key = f"[{_quoted(record.type)}, {_quoted(record.source)}, {_quoted(record.target)}, {{{identity}}}]"
-    return hashlib.sha1(key.encode()).hexdigest()[:16]
-
-
 def _quoted_refs(record: RawRecord) -> list[SourceRef]:
     return [ref for ref in record.props.get("sources", ()) if ref.quote]
 
@@ -623,14 +591,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, DateValue):
-        return repr(value.text)
-    if isinstance(value, list):
-        return json.dumps([_show(v) for v in value])
-    return repr(value)
 
 
 @dataclass
