@@ -2,10 +2,10 @@
 entity's page reads the rows of `relations`), registered by name (``PROCEDURES``): each
 takes the view of the graph its caller may see and the query's bound parameters, and returns
 rows like any named query (catalogue/*.yaml declares their columns). One module per job:
-custody (who is in custody on a date), footprint (what an official did), network (the ego
-network), hostages (relatives and associates as hostages), paths (the shortest chain of facts),
-analytics (network measures), tallies (who recurs across cases, articles by use), relations
-(everything directly connected to an entity).
+cases (who shares a case with a person), custody (who is in custody on a date), footprint
+(what an official did), network (the ego network), hostages (relatives and associates as
+hostages), paths (the shortest chain of facts), analytics (network measures), tallies (who
+recurs across cases, articles by use), relations (everything directly connected to an entity).
 """
 
 from __future__ import annotations
@@ -100,6 +100,6 @@ def marked(detail: str | None, edge: dict[str, Any]) -> str | None:
 
 def load_all() -> dict[str, Procedure]:
     """Every procedure, registered (importing the modules registers them)."""
-    from . import analytics, custody, footprint, hostages, network, paths, relations, tallies  # noqa: F401
+    from . import analytics, cases, custody, footprint, hostages, network, paths, relations, tallies  # noqa: F401
 
     return PROCEDURES
