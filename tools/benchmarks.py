@@ -468,9 +468,10 @@ WHY = """## How the targets are met, and where they are close
   way a transaction per batch, made current at the end in one step. The ceiling is the same
   writer fed rows encoded beforehand. On two cores the two cannot overlap fully: the engine's
   writes take more than one core (its JVM compiles and collects beside the writing thread)
-  while validation takes one (libyaml composing and the Python objects made of each value are
-  about half of it), so at 10k and 100k a load costs about its validation plus part of its
-  writing (0.62 and 0.56 of the ceiling in the last run). At 1M the engine is the slower side
+  while validation takes another: reading the files (libyaml composing, each value typed: about
+  half of it) runs in worker processes for a corpus of 2 MB or more (loaders/reader.py), the
+  checks across files in the loader, so on two cores the load, its readers and the engine share
+  them and a load costs about its validation plus part of its writing. At 1M the engine is the slower side
   (an edge batch takes twice as long as at 100k: the heap is at its 4 GB cap) and the load
   reaches 0.79.
 - **Load against the native ceiling (target 0.5).** The native ceiling is ArcadeDB's own
@@ -495,14 +496,18 @@ WHY = """## How the targets are met, and where they are close
   rows); every row of the heaviest official (8,456 acts) takes about 0.9 s, the p95 over the
   200 heaviest is in the table after the slash. path finds its chain in an adjacency read once
   per load and reads all its steps in one statement, each from its end with fewer edges.
+  co-defendants reads the person's acts, then the acts that can make co-defendants at each
+  article or court they lead to, a table per entity kept until the next load (a busy court is
+  expanded once, not at every call).
 - **Whole-graph queries, first call.** Queries with no entity to start from (marked *)
   consider every act in the graph: seconds at 100k (brokers the longest: Leiden and igraph's
   betweenness in two processes, after reading every link; see docs/bench/issue-19.md).
   Their answers are kept until the next load (in memory, and on disk for the command line),
   `serve` computes them in the background as it starts, and a page is cut from the answer
   kept; the first call after a load is the only slow one.
-- **1M entities (722.4 s in the last run; target 180 s).** Validation alone took 449.6 s (one
-  core), so a load cannot go under it on this machine whatever the engine does; the raw
+- **1M entities (722.4 s in the last run; target 180 s).** Validation alone took 449.6 s (on
+  one core, before the files were read by worker processes; not measured at 1M since), so a
+  load cannot go under it on this machine whatever the engine does; the raw
   ceiling (the same rows over Bolt, no validation) took 517.9 s. Memory: the loader peaks at
   2.8 GB, all of it what must be known until the end (1M nodes with their positions, for
   merges across files, name collisions and reference checks; 3.15M edge ids; the writer's map

@@ -94,7 +94,7 @@ def synthetic_graph(graph: Graph, tmp_path: Path, small_dataset) -> Iterator[Gra
 
 
 def test_people_of_a_synthetic_corpus_have_the_co_defendants_the_statement_found(synthetic_graph: Graph) -> None:
-    """Cases of thirty people and sentences on one month by one busy court or official."""
+    """101 of its 1,210 people: cases of thirty, sentences in one month by one busy court or official."""
     persons = _persons(synthetic_graph)[::12]
     assert _same_answers(synthetic_graph, persons, {"offset": "2", "limit": "3"}) == 270
 
