@@ -5,7 +5,7 @@ with its properties, decoded, like an export."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -16,8 +16,8 @@ from ..graph.scope import View
 from .cache import KeptAnswers
 from .procedures.network import (
     TEXTS_KEPT,
+    Link,
     edge_texts,
-    ego_steps,
     ego_walk,
     incident,
     kept_or_read,
@@ -70,10 +70,7 @@ def nodes_drawn(view: View, ids: list[str]) -> list[Node]:
 def node_texts(view: View, ids: list[str]) -> dict[str, bytes]:
     """The entities with these ids as the API sends records (``Node.as_dict()`` as JSON text,
     View.node_text), by id; kept as text (TEXTS_KEPT)."""
-    found = kept_or_read(
-        view, "node-texts", ids, lambda missing: _read_nodes(view, missing, view.node_text), TEXTS_KEPT
-    )
-    return found
+    return kept_or_read(view, "node-texts", ids, lambda missing: _read_nodes(view, missing, view.node_text), TEXTS_KEPT)
 
 
 def _read_nodes(view: View, ids: list[str], make: Callable[[dict[str, Any]], T]) -> dict[str, T]:
@@ -91,20 +88,29 @@ def link_counts(view: View, ids: list[str]) -> dict[str, int]:
     return {row["id"]: int(row["links"]) for row in rows}
 
 
-def _order(edge: Edge) -> tuple[str, str, str, str]:
-    return (edge.source, edge.type, edge.target, edge.id)
+def _drawn(walked: list[tuple[int, Link]], read: Container[str], entity_id: str) -> tuple[list[Link], list[str], int]:
+    """What a picture of an ego walk draws, for the pictures' subgraph and the API's text alike:
+    the links whose edge was read, in (source, type, target, id) order, their ends and the
+    centre, in id order, and the last step they reach."""
+    drawn = sorted(link for _, link in walked if link[3] in read)
+    ids = sorted({entity_id} | {link[0] for link in drawn} | {link[2] for link in drawn})
+    reached = max((hop for hop, link in walked if link[3] in read), default=0)
+    return drawn, ids, reached
+
+
+def _cut(limit: int, stopped: int | None) -> dict[str, int] | None:
+    return {"limit": limit, "step": stopped} if stopped else None
 
 
 def _surroundings(view: View, entity_id: str, depth: int, limit: int) -> Subgraph:
-    steps, stopped = ego_steps(view, entity_id, depth, limit)
-    cut = {"limit": limit, "step": stopped} if stopped else None
-    edges = sorted((step.edge for step in steps), key=_order)
-    ids = sorted({entity_id} | {e.source for e in edges} | {e.target for e in edges})
+    walked, stopped = ego_walk(view, entity_id, depth, limit)
+    read = {step.edge.id: step.edge for step in read_steps(view, walked, read_links(view))}
+    drawn, ids, reached = _drawn(walked, read, entity_id)
     nodes = nodes_drawn(view, ids)
     if not any(node.id == entity_id for node in nodes):
         return Subgraph(center=entity_id)
-    reached = max((step.hop for step in steps), default=0)
-    return Subgraph(nodes, edges, center=entity_id, cut=cut, reached=reached)
+    edges = [read[link[3]] for link in drawn]
+    return Subgraph(nodes, edges, center=entity_id, cut=_cut(limit, stopped), reached=reached)
 
 
 def ego_subgraph(view: View, entity_id: str, depth: int, limit: int) -> Subgraph:
@@ -133,13 +139,10 @@ def ego_json(view: View, entity_id: str, depth: int, limit: int) -> bytes | None
 def _surroundings_json(view: View, entity_id: str, depth: int, limit: int) -> bytes | None:
     walked, stopped = ego_walk(view, entity_id, depth, limit)
     edges = edge_texts(view, [link for _, link in walked], read_links(view))
-    drawn = sorted(link for _, link in walked if link[3] in edges)  # as _order sorts edges
-    ids = sorted({entity_id} | {link[0] for link in drawn} | {link[2] for link in drawn})
+    drawn, ids, reached = _drawn(walked, edges, entity_id)
     nodes = node_texts(view, ids)
     if entity_id not in nodes:
         return None
-    cut = {"limit": limit, "step": stopped} if stopped else None
-    reached = max((hop for hop, link in walked if link[3] in edges), default=0)
     return b"".join(
         [
             b'{"center":',
@@ -149,7 +152,7 @@ def _surroundings_json(view: View, entity_id: str, depth: int, limit: int) -> by
             b'],"edges":[',
             b",".join(edges[link[3]] for link in drawn),
             b'],"cut":',
-            to_json_text(cut).encode(),
+            to_json_text(_cut(limit, stopped)).encode(),
             f',"reached":{reached}}}'.encode(),
         ]
     )
