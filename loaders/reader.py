@@ -46,6 +46,9 @@ _quoted = encode_basestring_ascii  # a JSON string, as json.dumps writes it
 # below it, starting them (0.4 s, each imports the package) costs more than they save.
 READ_APART_FROM_BYTES = 2_000_000
 FILES_AHEAD = 2  # files read ahead per worker: enough to keep each busy, few held in memory
+# The validator takes the workers' records one file after another, so past a few workers it is
+# the slower side, and each worker is a Python process of its own.
+MAX_READERS = 4
 STOP_WAIT_S = 5.0  # how long a worker stopped early may take to end before it is killed
 
 
@@ -256,48 +259,73 @@ def read_file(model: Model, path: Path) -> FileRead:
 
 def read_files(model: Model, files: list[Path], readers: int) -> Iterator[FileRead]:
     """Each file read, in the order of ``files``: here, or by ``readers`` worker processes
-    (0: here), file ``i`` by worker ``i % readers``, each reading the next while its last waits."""
-    if readers < 1 or len(files) < 2:
-        yield from (read_file(model, file) for file in files)
-        return
+    (0: here), file ``i`` by worker ``i % readers``, each reading the next while its last waits.
+    If a worker cannot start or dies, the files not yet taken are read here."""
+    done = 0
+    if readers >= 1 and len(files) >= 2:
+        try:
+            for read in _read_apart(model, files, readers):
+                done += 1
+                yield read
+            return
+        except ReaderFailed as failure:
+            print(f"persecution-graph: {failure.args[0]}; reading the other files here", file=sys.stderr)
+    yield from (read_file(model, file) for file in files[done:])
+
+
+def _read_apart(model: Model, files: list[Path], readers: int) -> Iterator[FileRead]:
     # Processes of their own (`python -m`), not multiprocessing's: those run the caller's main
     # script again, or are forked copies of a process with threads (the graph writer's, the
     # driver's), which may inherit a lock one of them held, and hang.
-    workers = [_Reader(model) for _ in range(min(readers, len(files)))]
+    workers: list[_Reader] = []
     try:
-        for index, file in enumerate(files[: len(workers) * FILES_AHEAD]):
+        for _ in range(min(readers, MAX_READERS, len(files))):
+            workers.append(_Reader(model))
+        ahead = len(workers) * FILES_AHEAD
+        for index, file in enumerate(files[:ahead]):
             workers[index % len(workers)].send(file)
         for index in range(len(files)):
-            following = index + len(workers) * FILES_AHEAD
-            if following < len(files):
-                workers[following % len(workers)].send(files[following])
+            if index + ahead < len(files):
+                workers[(index + ahead) % len(workers)].send(files[index + ahead])
             yield workers[index % len(workers)].receive()
     finally:  # also when the caller stops early: the files not read yet are not read
         for worker in workers:
             worker.stop()
 
 
+class ReaderFailed(RuntimeError):
+    """A worker process could not start, or ended or failed while reading."""
+
+
 class _Reader:
     """A worker process reading the files it is sent, and sending back what each holds."""
 
+    COMMAND = [sys.executable, "-m", __name__]
+
     def __init__(self, model: Model) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            self.process = subprocess.Popen(self.COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except OSError as error:
+            raise ReaderFailed(f"a reading process could not start ({error.strerror})") from None
         assert self.process.stdin is not None and self.process.stdout is not None
         self.requests, self.answers = self.process.stdin, self.process.stdout
         self.send(model)
 
     def send(self, what: Model | Path) -> None:
-        pickle.dump(what, self.requests, protocol=pickle.HIGHEST_PROTOCOL)
-        self.requests.flush()
+        try:
+            pickle.dump(what, self.requests, protocol=pickle.HIGHEST_PROTOCOL)
+            self.requests.flush()
+        except OSError:  # it has ended: its exit code is the news
+            raise ReaderFailed(f"a reading process ended unexpectedly (exit code {self.process.wait()})") from None
 
     def receive(self) -> FileRead:
         try:
             answer = pickle.load(self.answers)
         except EOFError:
-            raise RuntimeError(f"a reading process ended unexpectedly (exit code {self.process.wait()})") from None
+            raise ReaderFailed(f"a reading process ended unexpectedly (exit code {self.process.wait()})") from None
         if isinstance(answer, str):  # the worker's own failure, as its traceback
-            raise RuntimeError(f"a reading process failed:\n{answer}")
-        return answer
+            raise ReaderFailed(f"a reading process failed: {answer.strip().splitlines()[-1]}", answer)
+        return answer  # type: ignore[no-any-return]
 
     def stop(self) -> None:
         """End the worker: its next read finds no request, its next answer no reader."""
@@ -312,11 +340,12 @@ class _Reader:
 
 
 def readers_for(files: list[Path]) -> int:
-    """How many worker processes should read ``files``: one per core for a large corpus, none
-    for a small one."""
+    """How many worker processes should read ``files``: one per core (at most MAX_READERS) for
+    a large corpus, none for a small one."""
     if sum(file.stat().st_size for file in files) < READ_APART_FROM_BYTES:
         return 0
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, MAX_READERS)
 
 
 def _serve() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,11 +76,11 @@ def test_a_caller_that_stops_early_leaves_no_reading_process(monkeypatch: pytest
 def test_a_reading_process_that_fails_or_dies_is_an_error_not_a_hang() -> None:
     worker = reader._Reader(load_model())
     worker.send(42)  # type: ignore[arg-type]  # not a path: reading it raises in the worker
-    with pytest.raises(RuntimeError, match=r"a reading process failed:\n(.|\n)*AttributeError"):
+    with pytest.raises(reader.ReaderFailed, match="a reading process failed: AttributeError: 'int' object"):
         worker.receive()
     worker.process.kill()
     worker.process.wait()
-    with pytest.raises(RuntimeError, match="a reading process ended unexpectedly"):
+    with pytest.raises(reader.ReaderFailed, match=r"a reading process ended unexpectedly \(exit code -9\)"):
         worker.receive()
     worker.stop()
 
@@ -108,3 +109,20 @@ def test_ctrl_c_stops_the_validator_not_its_reading_processes() -> None:
     assert worker.receive().records
     worker.stop()
     assert worker.process.returncode == 0
+
+
+class _Dying(reader._Reader):
+    COMMAND = [sys.executable, "-c", "import sys; sys.stdin.buffer.read(1); sys.exit(3)"]
+
+
+def test_files_a_worker_could_not_read_are_read_here(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(reader, "_Reader", _Dying)
+    here = validate(SEED, readers=0)
+    apart = validate(SEED, readers=2)
+    assert apart.dataset.nodes == here.dataset.nodes and apart.dataset.edges == here.dataset.edges
+    assert apart.problems == here.problems == []
+    assert "persecution-graph: a reading process ended unexpectedly (exit code 3); reading the other files here" in (
+        capsys.readouterr().err
+    )
