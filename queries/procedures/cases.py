@@ -12,7 +12,7 @@ engine reads the person's own acts and the evidence of the page's rows only.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
@@ -49,6 +49,18 @@ CASE_TABLES_KEPT = 5_000
 Act = tuple[str, str, str, str | None, str | None, str | None, str | None, str]
 
 
+class _Shared(NamedTuple):
+    """One of the co-defendant's acts shared with one of the person's, in the order a row lists
+    them: by the day of theirs (undated last), its type, the entity, the person's edge, theirs."""
+
+    undated: bool
+    day: str
+    type: str
+    entity: str
+    own: str
+    theirs: str
+
+
 def case_tables(view: View, ids: list[str]) -> dict[str, list[Act]]:
     """Each entity's acts that can make co-defendants, by entity id (kept until the next load)."""
     act_types = sorted(name for name, edge in view.model.edges.items() if edge.category == "act")
@@ -71,8 +83,8 @@ def co_defendants(view: View, params: dict[str, Any]) -> Rows:
     act_types = sorted(name for name, edge in view.model.edges.items() if edge.category == "act")
     own = view.read_plain_table(OWN_ACTS, id=person, act_types=act_types)
     tables = case_tables(view, sorted({row[2] for row in own}))
-    # (day, type, entity, own edge, their edge), their case and what they share, by co-defendant.
-    shared: dict[str, list[tuple[tuple[Any, ...], str | None, str | None]]] = defaultdict(list)
+    # What each co-defendant shares with the person: the acts, their case, the words for it.
+    shared: dict[str, list[tuple[_Shared, str | None, str | None]]] = defaultdict(list)
     names: dict[str, str | None] = {}
     for own_id, type_, entity, entity_name, unnamed, case, date, day, attribution in own:
         # A sentence on the same day makes co-defendants only when the court is named and both
@@ -94,8 +106,8 @@ def co_defendants(view: View, params: dict[str, Any]) -> Rows:
                 what = f"{type_.lower().replace('_', ' ')} {entity_name}" + (
                     f" ({their_date})" if their_date is not None else ""
                 )
-            order = (their_day is None, their_day or "", their_type, entity, own_id, their_id)
-            shared[other].append((order, their_case, what))
+            acts = _Shared(their_day is None, their_day or "", their_type, entity, own_id, their_id)
+            shared[other].append((acts, their_case, what))
     ordered = sorted(shared, key=lambda other: (names[other] is None, names[other] or "", other))
     page = ordered[params["offset"] : params["offset"] + params["limit"]]
     if not page:
@@ -103,10 +115,10 @@ def co_defendants(view: View, params: dict[str, Any]) -> Rows:
     pairs = {other: sorted(shared[other], key=lambda pair: pair[0]) for other in page}
     # Each edge read from its person's end (a person has few edges; the court may have thousands).
     steps = {
-        edge: {"anchor": anchor, "other": order[3], "edge": edge}
+        edge: {"anchor": anchor, "other": acts.entity, "edge": edge}
         for other in page
-        for order, _, _ in pairs[other]
-        for anchor, edge in ((person, order[4]), (other, order[5]))
+        for acts, _, _ in pairs[other]
+        for anchor, edge in ((person, acts.own), (other, acts.theirs))
     }
     evidence = dict(view.read_plain_table(EVIDENCE, steps=list(steps.values())))
     rows = []
@@ -118,8 +130,8 @@ def co_defendants(view: View, params: dict[str, Any]) -> Rows:
                 "co_defendant": names[other],
                 "cases": list(dict.fromkeys(case for _, case, _ in found if case is not None)),
                 "shared": list(dict.fromkeys(what for _, _, what in found if what is not None)),
-                "sources": [evidence.get(order[4]) for order, _, _ in found]
-                + [evidence.get(order[5]) for order, _, _ in found],
+                "sources": [evidence.get(acts.own) for acts, _, _ in found]
+                + [evidence.get(acts.theirs) for acts, _, _ in found],
             }
         )
     return rows
