@@ -506,8 +506,9 @@ WHY = """## How the targets are met, and where they are close
   `serve` computes them in the background as it starts, and a page is cut from the answer
   kept; the first call after a load is the only slow one.
 - **1M entities (722.4 s in the last run; target 180 s).** Validation alone took 449.6 s (on
-  one core, before the files were read by worker processes; not measured at 1M since), so a
-  load cannot go under it on this machine whatever the engine does; the raw
+  one core; read by worker processes since: 285.7 s, and a load 679.2 s, each measured once
+  apart from the bench, docs/bench/issue-19.md), so a load cannot go under it on this machine
+  whatever the engine does; the raw
   ceiling (the same rows over Bolt, no validation) took 517.9 s. Memory: the loader peaks at
   2.8 GB, all of it what must be known until the end (1M nodes with their positions, for
   merges across files, name collisions and reference checks; 3.15M edge ids; the writer's map
