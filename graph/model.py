@@ -127,6 +127,10 @@ class Model:
     def sections(self) -> tuple[str, ...]:
         return tuple(t.section for t in self.nodes.values())
 
+    def act_types(self) -> list[str]:
+        """The edge types that are acts, sorted: what queries pass as ``$act_types``."""
+        return sorted(name for name, edge in self.edges.items() if edge.category == "act")
+
     def all_labels(self) -> set[str]:
         """Every label a node can carry: type labels and role/kind labels."""
         labels = {ENTITY_LABEL, *self.nodes}

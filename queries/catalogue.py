@@ -237,11 +237,7 @@ def model_parameters(graph: Graph | View) -> dict[str, Any]:
     """Lists from the model that queries use, passed as parameters: ``$act_types``, and
     ``$labels`` (every label, sorted: ``[l IN $labels WHERE l IN labels(n)]`` lists a node's
     labels in the same order on every engine, where ``labels(n)`` has the engine's order)."""
-    edges = graph.model.edges
-    return {
-        "act_types": sorted(name for name, edge in edges.items() if edge.category == "act"),
-        "labels": sorted(graph.model.all_labels()),
-    }
+    return {"act_types": graph.model.act_types(), "labels": sorted(graph.model.all_labels())}
 
 
 def decode_value(name: str, value: Any) -> Any:

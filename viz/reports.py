@@ -160,7 +160,7 @@ def person_report(view: View, person_id: str, data_folder: str | None = None) ->
     catalogue = load_catalogue()
     name = found["properties"].get("name", person_id)
     timeline = _rows(catalogue["timeline"], view, {"id": person_id})
-    act_types = {t for t, e in view.model.edges.items() if e.category == "act"}
+    act_types = set(view.model.act_types())
     acts = [r for r in found["relations"] if r["direction"] == "out" and r["type"] in act_types]
     # Who did it, as the texts say: named agents; those a curator inferred apart; no one where
     # the text names no one (those acts are in the timeline).

@@ -63,11 +63,10 @@ class _Shared(NamedTuple):
 
 def case_tables(view: View, ids: list[str]) -> dict[str, list[Act]]:
     """Each entity's acts that can make co-defendants, by entity id (kept until the next load)."""
-    act_types = sorted(name for name, edge in view.model.edges.items() if edge.category == "act")
 
     def read(missing: list[str]) -> dict[str, list[Act]]:
         tables: dict[str, list[Act]] = {entity: [] for entity in missing}
-        for entity, *act in view.read_plain_table(TABLES, ids=missing, act_types=act_types):
+        for entity, *act in view.read_plain_table(TABLES, ids=missing, act_types=view.model.act_types()):
             tables[entity].append(tuple(act))  # type: ignore[arg-type]
         return tables
 
@@ -80,8 +79,7 @@ def co_defendants(view: View, params: dict[str, Any]) -> Rows:
     the same day as the person, both sentences stated to be by it; by name, then id. Within a
     row, what they share in order of the day (undated last), act, entity and edges."""
     person = params["id"]
-    act_types = sorted(name for name, edge in view.model.edges.items() if edge.category == "act")
-    own = view.read_plain_table(OWN_ACTS, id=person, act_types=act_types)
+    own = view.read_plain_table(OWN_ACTS, id=person, act_types=view.model.act_types())
     tables = case_tables(view, sorted({row[2] for row in own}))
     # What each co-defendant shares with the person: the acts, their case, the words for it.
     shared: dict[str, list[tuple[_Shared, str | None, str | None]]] = defaultdict(list)

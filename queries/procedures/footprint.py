@@ -35,7 +35,7 @@ Facts = dict[str, tuple[str, str | None, str | None]]
 
 def read_facts(view: View) -> Facts:
     """Each act's and post's attribution, first day and involvement, by edge id."""
-    act_types = sorted(name for name, edge in view.model.edges.items() if edge.category == "act")
+    act_types = view.model.act_types()
 
     def compute() -> Facts:
         rows = view.read_table(FACTS_CYPHER, act_types=act_types)

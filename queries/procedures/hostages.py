@@ -60,7 +60,7 @@ def relatives_as_hostages(view: View, params: dict[str, Any]) -> Rows:
     persecuted and the target is in exile or was detained, sentenced, held, ill-treated or
     sought. A few simple statements, no joins of every act with every tie, so it stays fast on
     large graphs."""
-    act_types = sorted(name for name, edge in view.model.edges.items() if edge.category == "act")
+    act_types = view.model.act_types()
     acts = view.read_table(ACTS_OF_PEOPLE, act_types=act_types)
     # Acts already explained by a stated pressure do not make a second, inferred, pattern.
     persecuted = {row["person"] for row in acts if row["type"] not in NOT_PRESSURE and not row["pressure_on"]}
