@@ -339,10 +339,15 @@ class _Reader:
             self.process.wait()
 
 
+def files_bytes(files: list[Path]) -> int:
+    """The size of these files (a load's progress and size estimate, and whether to read apart)."""
+    return sum(file.stat().st_size for file in files)
+
+
 def readers_for(files: list[Path]) -> int:
     """How many worker processes should read ``files``: one per core (at most MAX_READERS) for
     a large corpus, none for a small one."""
-    if sum(file.stat().st_size for file in files) < READ_APART_FROM_BYTES:
+    if files_bytes(files) < READ_APART_FROM_BYTES:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return min(cores, MAX_READERS)

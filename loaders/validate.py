@@ -27,7 +27,7 @@ from ..graph.writer import RESTRICTED
 from .agents import excludable, names_agent, naming_words, proper_words
 from .evidence import EvidenceChecker
 from .fields import SourceRef, collect, suggest
-from .reader import CARRIED_OUT, FileRead, RawRecord, edge_id, read_files, readers_for, show
+from .reader import CARRIED_OUT, FileRead, RawRecord, edge_id, files_bytes, read_files, readers_for, show
 from .yamlfile import Problem, Where
 
 # The kind label of the model's perpetrator-not-stated node (graph/model.yaml, builtin_nodes).
@@ -61,7 +61,7 @@ def yaml_files(path: Path) -> list[Path]:
 
 def corpus_bytes(path: Path) -> int:
     """The size of the curated YAML at ``path`` (a load's progress, and its size estimate)."""
-    return sum(file.stat().st_size for file in yaml_files(path))
+    return files_bytes(yaml_files(path))
 
 
 class Validator:
