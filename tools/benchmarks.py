@@ -471,9 +471,9 @@ WHY = """## How the targets are met, and where they are close
   while validation takes another: reading the files (libyaml composing, each value typed: about
   half of it) runs in worker processes for a corpus of 2 MB or more (loaders/reader.py), the
   checks across files in the loader, so on two cores the load, its readers and the engine share
-  them and a load costs about its validation plus part of its writing. At 1M the engine is the slower side
-  (an edge batch takes twice as long as at 100k: the heap is at its 4 GB cap) and the load
-  reaches 0.79.
+  them and a load costs about its validation plus part of its writing. At 1M the engine is the
+  slower side (an edge batch takes twice as long as at 100k: the heap is at its 4 GB cap) and
+  the load reaches 0.79.
 - **Load against the native ceiling (target 0.5).** The native ceiling is ArcadeDB's own
   importer (`IMPORT DATABASE`) fed the same rows from a file. A load can use it
   (`PERSECUTION_GRAPH_BULK=native`, graph/bulk.py), but by default writes batches over Bolt:
@@ -508,8 +508,8 @@ WHY = """## How the targets are met, and where they are close
 - **1M entities (722.4 s in the last run; target 180 s).** Validation alone took 449.6 s (on
   one core; read by worker processes since: 285.7 s, and a load 679.2 s, each measured once
   apart from the bench, docs/bench/issue-19.md), so a load cannot go under it on this machine
-  whatever the engine does; the raw
-  ceiling (the same rows over Bolt, no validation) took 517.9 s. Memory: the loader peaks at
+  whatever the engine does; the raw ceiling (the same rows over Bolt, no validation) took
+  517.9 s. Memory: the loader peaks at
   2.8 GB, all of it what must be known until the end (1M nodes with their positions, for
   merges across files, name collisions and reference checks; 3.15M edge ids; the writer's map
   of element ids); the edges themselves are never held. The database server stays under its
