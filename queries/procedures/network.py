@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
+
 from ...graph.model import ENTITY_LABEL
 from ...graph.records import Edge
 from ...graph.scope import View
@@ -84,6 +86,37 @@ class Step:
 def read_links(view: View) -> Links:
     """Every edge this view sees, by entity (kept until the next load)."""
     return cached(view, "links", lambda: _read_links(view))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Order:
+    """The graph's entities and edges in id order, for what is computed with arrays (a path's
+    walk, footprints): ``ids``, every linked entity's id, sorted; ``index``, each one's place
+    there; ``edge_rank``, the place of each edge of ``Links.every`` among their ids, sorted."""
+
+    ids: list[str]
+    index: dict[str, int]
+    edge_rank: np.ndarray
+
+
+def read_order(view: View) -> Order:
+    """The order of this view's entities and edges (kept until the next load)."""
+    return cached(view, "order", lambda: order_of(read_links(view)))  # type: ignore[no-any-return]
+
+
+def order_of(links: Links) -> Order:
+    ids = sorted(links.of)
+    return Order(ids, {node: i for i, node in enumerate(ids)}, text_ranks([link[3] for link in links.every]))
+
+
+def text_ranks(texts: list[str]) -> np.ndarray:
+    """Each text's place in the texts' sorted order (equal texts, equal places)."""
+    try:  # ids are ASCII (edge ids are hashes): compared as bytes, in the order of their text
+        keys = np.array(texts, dtype=np.bytes_)
+    except UnicodeEncodeError:
+        place = {text: i for i, text in enumerate(sorted(set(texts)))}
+        return np.fromiter((place[text] for text in texts), dtype=np.int64, count=len(texts))
+    return np.unique(keys, return_inverse=True)[1].reshape(-1)
 
 
 def read_entities(view: View) -> list[dict[str, Any]]:
