@@ -299,7 +299,7 @@ def warm_up(view: View) -> dict[str, float]:
     search index, then every whole-graph query with its defaults, cheapest first, the
     analytics last. Seconds per item. The server runs this in the background after starting
     and after a reload, so the first researcher does not pay for the scans."""
-    from .procedures.footprint import read_facts
+    from .procedures.footprint import read_footprints
     from .procedures.network import read_links
     from .procedures.paths import read_adjacency
     from .search import search
@@ -309,7 +309,7 @@ def warm_up(view: View) -> dict[str, float]:
         "search-index": lambda: search(view, "warm"),
         "adjacency": lambda: read_adjacency(view),
         "links": lambda: read_links(view),
-        "footprint-facts": lambda: read_facts(view),
+        "footprints": lambda: read_footprints(view),
     }
     for name, compute in kept.items():
         began = time.perf_counter()

@@ -121,7 +121,7 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         "explanation-signers", "political-prisoners", "possible-duplicates", "relatives-as-hostages",
         "shared-officials",
     ]  # fmt: skip
-    assert sorted(spent) == sorted(["search-index", "adjacency", "links", "footprint-facts", *whole])
+    assert sorted(spent) == sorted(["search-index", "adjacency", "links", "footprints", *whole])
     assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last
     public = small_graph.view(Scope.PUBLIC)
 
