@@ -137,6 +137,12 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         small_graph, lambda: load_catalogue()["official-footprint"].run(public, {"id": "atyrau-court-of-appeal"})
     )
     assert footprint and not any("a.involvement]) AS rows" in statement for statement in footprint)
+    # Called again, whether its id exists and the page's edges: the names of places and
+    # articles are kept too.
+    again = statements_sent(
+        small_graph, lambda: load_catalogue()["official-footprint"].run(public, {"id": "atyrau-court-of-appeal"})
+    )
+    assert len(again) == 2 and "UNWIND $steps AS step" in again[1] and "n:Place" not in " ".join(again)
     # A path search asks whether the reader may open its two ends (one statement: an id nobody
     # may open is not found), for the ends and the evidence of its steps (all at once), never
     # for the steps themselves.
