@@ -113,8 +113,8 @@ ARTICLES_CYPHER = "MATCH (l:LegalArticle) WHERE VISIBLE(l) RETURN collect([l.id,
 
 def _custody(view: View) -> list[dict[str, Any]]:
     """Every dated custody act, with the names of the articles it cites (those the view sees)."""
-    names = dict(view.read_table(ARTICLES_CYPHER))
-    acts = view.read_table(CUSTODY_CYPHER)
+    names = dict(view.read_plain_table(ARTICLES_CYPHER))
+    acts = view.read_plain_table(CUSTODY_CYPHER)
     for act in acts:
         act["articles"] = [names[article] for article in act["articles"] or () if article in names]
     return acts
