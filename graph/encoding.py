@@ -50,14 +50,35 @@ def decode_evidence(stored: Any) -> list[Any]:
     """Evidence as stored (JSON text per reference, maybe in nested lists, as a query collects it)
     as a list of distinct references, in order: the one place evidence is decoded."""
     # Distinct by text (every reference is written by one encoder, `_to_json`, so equal
-    # references are equal texts), each text decoded once: comparing each reference with every
-    # one found before took 4 s for the 180k acts of shared-officials at 100k entities.
+    # references are equal texts): comparing each reference with every one found before took
+    # 4 s for the 180k acts of shared-officials at 100k entities. The texts are decoded together,
+    # as one JSON array: one call for each took twice as long (173k references, 0.43 s).
     found: dict[str, Any] = {}
     for item in _flatten(stored if isinstance(stored, list) else []):
-        key = item if isinstance(item, str) else _to_json(item)
-        if key not in found:
-            found[key] = json.loads(item) if isinstance(item, str) else item
+        if isinstance(item, str):
+            found.setdefault(item, _UNREAD)
+        else:
+            found.setdefault(_to_json(item), item)
+    texts = [text for text, value in found.items() if value is _UNREAD]
+    if texts:
+        decoded = _decoded(texts)
+        for text, value in zip(texts, decoded, strict=True):
+            found[text] = value
     return list(found.values())
+
+
+_UNREAD = object()  # a reference whose text is not decoded yet
+
+
+def _decoded(texts: list[str]) -> list[Any]:
+    """JSON texts decoded, as one array when each is one value (what `_to_json` writes)."""
+    try:
+        values = json.loads("[" + ",".join(texts) + "]")
+    except json.JSONDecodeError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(texts):  # a text that is not one value
+        values = [json.loads(text) for text in texts]
+    return values
 
 
 def _flatten(value: list[Any]) -> Any:

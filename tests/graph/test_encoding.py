@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from persecution_graph.graph.encoding import decode, decode_evidence, decoded_json, encode
 
 
@@ -17,6 +18,17 @@ def test_evidence_collected_over_many_acts_is_each_reference_once_in_order() -> 
     # A reference already decoded counts as the same reference as its text.
     assert decode_evidence([stored[0], first, second]) == [first, second]
     assert decode_evidence(None) == []
+
+
+def test_evidence_is_decoded_together_and_a_text_that_is_not_one_value_is_refused() -> None:
+    tricky = {"source": "r", "quote": 'he said: "no", then ], {} and [1, 2]'}
+    plain = {"source": "r", "line": "3"}
+    stored = encode({"sources": [tricky, plain]})["sources"]
+    assert decode_evidence([[stored[0]], [stored[1], stored[0]]]) == [tricky, plain]
+    # Texts the encoder never writes: two values in one text, none, a broken one.
+    for broken in ('{"source": "a"}, {"source": "b"}', "", '{"source": '):
+        with pytest.raises(json.JSONDecodeError):
+            decode_evidence([stored[1], broken])
 
 
 def test_decoded_properties_are_sorted_without_derived_values_nor_a_dates_day_bounds() -> None:
