@@ -292,10 +292,24 @@ def _create_console_user(data_dir: Path, http_port: int) -> None:
     }
     _post(http_port, "/api/v1/server/groups", group, root, "the console's group")
     user, password = console_credentials(data_dir)
-    with contextlib.suppress(DatabaseUnavailable):  # not there yet
+    if _server_user(data_dir, user):  # a fresh folder has none: dropping it would log an error
         _post(http_port, "/api/v1/server", {"command": f"drop user {user}"}, root, "drop user")
     spec = {"name": user, "password": password, "databases": {"*": [CONSOLE_GROUP]}}
     _post(http_port, "/api/v1/server", {"command": "create user " + json.dumps(spec)}, root, "the console's user")
+
+
+def _server_user(data_dir: Path, name: str) -> bool:
+    """Whether the engine's own list of server users (one JSON object per line) names ``name``."""
+    try:
+        lines = (data_dir / "arcadedb" / "config" / "server-users.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return False
+    for line in lines:
+        with contextlib.suppress(ValueError):
+            found = json.loads(line)
+            if isinstance(found, dict) and found.get("name") == name:
+                return True
+    return False
 
 
 def leftover_databases(data_dir: Path) -> list[Path]:

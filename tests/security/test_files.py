@@ -49,6 +49,8 @@ def test_the_data_folder_and_everything_the_engine_writes_are_private(  # type: 
     written = {p.name for p in own_server.rglob("*")}
     assert {"server.log", "credentials.json", "arcadedb", "databases", "current-database"} <= written
     assert _loose(own_server) == []
+    # The console's user is made on a fresh folder without first dropping one that is not there.
+    assert f"User '{embedded.CONSOLE_USER}' not found" not in (own_server / "server.log").read_text()
 
 
 def test_files_written_before_are_made_private_and_a_loose_folder_is_named(own_server: Path) -> None:
