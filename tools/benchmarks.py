@@ -25,6 +25,7 @@ import html
 import json
 import math
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,10 @@ def run_scale(scale: int, time_limit: float, out: Path, server: bool = False) ->
         process.kill()
         process.wait()
         failed = f"did not finish within {time_limit:.0f} s"
+    except BaseException:  # Ctrl-C or a kill of this script: the scale's process goes with it
+        process.kill()
+        process.wait()
+        raise
     finally:
         if (work / "db").exists():
             embedded.stop(work / "db")
@@ -494,8 +499,10 @@ WHY = """## How the targets are met, and where they are close
   from the far end and scanned every node) and sort and page before per-row lookups. Answers
   that can run into thousands of rows are paged, as the API and the pages serve them (100
   rows); every row of the heaviest official (8,456 acts) takes about 0.9 s, the p95 over the
-  200 heaviest is in the table after the slash. path finds its chain in an adjacency read once
-  per load and reads all its steps in one statement, each from its end with fewer edges.
+  200 heaviest is in the table after the slash. path finds its chain in an adjacency made once
+  per load (arrays, a level expanded at once) and reads all its steps in one statement, each
+  from its end with fewer edges. official-footprint cuts its page from every entity's acts put
+  in order once per load, and reads only that page's edges.
   co-defendants reads the person's acts, then the acts that can make co-defendants at each
   article or court they lead to, a table per entity kept until the next load (a busy court is
   expanded once, not at every call).
@@ -505,18 +512,20 @@ WHY = """## How the targets are met, and where they are close
   Their answers are kept until the next load (in memory, and on disk for the command line),
   `serve` computes them in the background as it starts, and a page is cut from the answer
   kept; the first call after a load is the only slow one.
-- **1M entities (722.4 s in the last run; target 180 s).** Validation alone took 449.6 s (on
-  one core; read by worker processes since: 285.7 s, and a load 679.2 s, each measured once
-  apart from the bench, docs/bench/issue-19.md), so a load cannot go under it on this machine
-  whatever the engine does; the raw ceiling (the same rows over Bolt, no validation) took
-  517.9 s. Memory: the loader peaks at
+- **1M entities (690.7 s in the last run; target 180 s).** Validation alone took 307.4 s (files
+  read by two worker processes; 449.6 s on one core the run before), so a load cannot go under
+  it on this machine whatever the engine does; the raw ceiling (the same rows over Bolt, no
+  validation) took 494.9 s. Memory: the loader peaks at
   2.8 GB, all of it what must be known until the end (1M nodes with their positions, for
   merges across files, name collisions and reference checks; 3.15M edge ids; the writer's map
   of element ids); the edges themselves are never held. The database server stays under its
   JVM heap cap (4.4 GB resident). There is no native ceiling at 1M: the importer holds an
-  import in the engine's heap and 4.15M records ran out of its 4 GB. Since 2026-12-07 the bench
-  times the named queries at 1M too (`bench --no-api`; first calls and p95 in
-  docs/bench/issue-19.md, last section); it does not run the API load there.
+  import in the engine's heap and 4.15M records ran out of its 4 GB. The bench times the named
+  queries at 1M too (`bench --no-api`), not the API load. path's and official-footprint's p95
+  there come from arrays made once per load (docs/bench/issue-19.md, last section);
+  co-defendants' tables per court or article are read at the first call that needs each, and
+  at 1M a table holds thousands of acts: p50 4.4 ms, p95 868.9 ms over calls for people not
+  asked about before.
 - **API figures** come from one uvicorn worker on a 2-core machine that also runs the
   database server and the load-test clients (in a process of their own); the synthetic names
   carry one made-up word per person (85k distinct words at 100k), which makes search work
@@ -524,6 +533,9 @@ WHY = """## How the targets are met, and where they are close
 
 
 def main() -> int:
+    # Killed (SIGTERM), the script ends as on Ctrl-C: run_scale stops its scale's process and
+    # database server rather than leaving them running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--time-limit", type=float, default=3600.0, help="seconds per scale")
