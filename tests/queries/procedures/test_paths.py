@@ -10,7 +10,7 @@ from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.synthetic import write_corpus
 from persecution_graph.loaders.validate import validate
-from persecution_graph.queries.procedures.network import Links, order_of, read_links
+from persecution_graph.queries.procedures.network import Links, order_of, read_links, text_ranks
 from persecution_graph.queries.procedures.paths import MAX_PATH_STEPS, adjacency_of, shortest_chain
 
 ROOT = Path(__file__).parents[3]
@@ -115,3 +115,13 @@ def test_a_synthetic_corpus_has_the_chains_the_walk_over_dictionaries_found(
         assert _same_chains(graph, 60) == (1300, 1200, 3968)
     finally:
         graph.replace(small_dataset)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [["b", "a", "ab", "a", ""], ["é", "e", "z", "ä", "e"]],  # ASCII (compared as bytes), and not
+)
+def test_texts_are_ranked_in_the_order_python_sorts_them(texts: list[str]) -> None:
+    ranks = text_ranks(texts).tolist()
+    distinct = sorted(set(texts))
+    assert ranks == [distinct.index(text) for text in texts]
