@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from persecution_graph.graph.errors import NotFound
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.loaders.synthetic import write_corpus
-from persecution_graph.loaders.validate import validate
 from persecution_graph.queries.catalogue import Query, load_catalogue
 from persecution_graph.queries.procedures.network import kept_records
 
-ROOT = Path(__file__).parents[3]
+from tests.queries.procedures.conftest import holding
+
 # The statement co-defendants was until the procedure (queries/procedures/cases.py): one MATCH
 # from the person through each of its acts to everyone at the act's far end.
 ONE_STATEMENT = """
@@ -80,17 +77,8 @@ def _same_answers(graph: Graph, persons: list[str], page: dict[str, str]) -> int
 def test_every_person_of_the_curated_data_has_the_co_defendants_the_statement_found(
     graph: Graph, folder: str, rows: int
 ) -> None:
-    graph.replace(validate(ROOT / folder).dataset)
-    persons = _persons(graph)
+    persons = _persons(holding(graph, folder))
     assert _same_answers(graph, persons, {"offset": "1", "limit": "1"}) == rows
-
-
-@pytest.fixture
-def synthetic_graph(graph: Graph, tmp_path: Path, small_dataset) -> Iterator[Graph]:  # type: ignore[no-untyped-def]
-    write_corpus(tmp_path, 1500, seed=7)
-    graph.replace(validate(tmp_path).dataset)
-    yield graph
-    graph.replace(small_dataset)
 
 
 def test_people_of_a_synthetic_corpus_have_the_co_defendants_the_statement_found(synthetic_graph: Graph) -> None:

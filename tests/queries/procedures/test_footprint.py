@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import heapq
 from operator import itemgetter
-from pathlib import Path
 
 import pytest
 from persecution_graph.graph.scope import Scope, View
 from persecution_graph.graph.store import Graph
-from persecution_graph.loaders.synthetic import write_corpus
-from persecution_graph.loaders.validate import validate
 from persecution_graph.queries.procedures import agent_ends
 from persecution_graph.queries.procedures.footprint import (
     FACTS_CYPHER,
@@ -22,7 +19,8 @@ from persecution_graph.queries.procedures.footprint import (
 )
 from persecution_graph.queries.procedures.network import read_links
 
-ROOT = Path(__file__).parents[3]
+from tests.queries.procedures.conftest import holding
+
 PAGES = ((0, 10**9), (1, 3), (2, 7))  # every entry, and two pages (start, end)
 
 
@@ -85,19 +83,9 @@ def _same_pages(graph: Graph, every: int) -> tuple[int, int]:
 def test_the_curated_data_has_the_footprints_ordered_per_call(
     graph: Graph, folder: str, every: int, found: tuple[int, int]
 ) -> None:
-    graph.replace(validate(ROOT / folder).dataset)
-    assert _same_pages(graph, every) == found
+    assert _same_pages(holding(graph, folder), every) == found
 
 
-def test_a_synthetic_corpus_has_the_footprints_ordered_per_call(
-    graph: Graph,
-    tmp_path: Path,
-    small_dataset,  # type: ignore[no-untyped-def]
-) -> None:
+def test_a_synthetic_corpus_has_the_footprints_ordered_per_call(synthetic_graph: Graph) -> None:
     """Busy courts and officials (hundreds of acts), institutions with staff, inferred acts."""
-    write_corpus(tmp_path, 1500, seed=7)
-    graph.replace(validate(tmp_path).dataset)
-    try:
-        assert _same_pages(graph, 10) == (300, 280)
-    finally:
-        graph.replace(small_dataset)
+    assert _same_pages(synthetic_graph, 10) == (300, 280)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
-from persecution_graph.loaders.synthetic import write_corpus
-from persecution_graph.loaders.validate import validate
 from persecution_graph.queries.procedures.network import Links, order_of, read_links, text_ranks
 from persecution_graph.queries.procedures.paths import MAX_PATH_STEPS, adjacency_of, shortest_chain
 
-ROOT = Path(__file__).parents[3]
-
+from tests.queries.procedures.conftest import holding
 
 Neighbours = dict[str, list[tuple[str, str]]]
 
@@ -99,22 +95,12 @@ def _same_chains(graph: Graph, every: int) -> tuple[int, int, int]:
 def test_the_curated_data_has_the_chains_the_walk_over_dictionaries_found(
     graph: Graph, folder: str, every: int, found: tuple[int, int, int]
 ) -> None:
-    graph.replace(validate(ROOT / folder).dataset)
-    assert _same_chains(graph, every) == found
+    assert _same_chains(holding(graph, folder), every) == found
 
 
-def test_a_synthetic_corpus_has_the_chains_the_walk_over_dictionaries_found(
-    graph: Graph,
-    tmp_path: Path,
-    small_dataset,  # type: ignore[no-untyped-def]
-) -> None:
+def test_a_synthetic_corpus_has_the_chains_the_walk_over_dictionaries_found(synthetic_graph: Graph) -> None:
     """Hubs (courts and officials with hundreds of acts), loops and duplicates' doubts."""
-    write_corpus(tmp_path, 1500, seed=7)
-    graph.replace(validate(tmp_path).dataset)
-    try:
-        assert _same_chains(graph, 60) == (1300, 1200, 3968)
-    finally:
-        graph.replace(small_dataset)
+    assert _same_chains(synthetic_graph, 60) == (1300, 1200, 3968)
 
 
 @pytest.mark.parametrize(
