@@ -57,6 +57,19 @@ def cached(view: View, what: str, compute: Callable[[], Any]) -> Any:
     return KEPT.get(view, (what, view.scope.value), compute)
 
 
+# Every place's or article's name, by id: what rows show in place of the ids an act cites.
+NAMES_CYPHER = {
+    "Place": "MATCH (n:Place) WHERE VISIBLE(n) RETURN collect([n.id, n.name]) AS rows",
+    "LegalArticle": "MATCH (n:LegalArticle) WHERE VISIBLE(n) RETURN collect([n.id, n.name]) AS rows",
+}
+
+
+def names_of(view: View, label: str) -> dict[str, str]:
+    """The name of every place or article (``label``) this view sees, by id (kept until the
+    next load)."""
+    return cached(view, f"names-{label}", lambda: dict(view.read_plain_table(NAMES_CYPHER[label])))  # type: ignore[no-any-return]
+
+
 def holds(view: View, what: str) -> bool:
     """Whether ``cached`` already keeps ``what`` for this view."""
     return KEPT.holds(view, (what, view.scope.value))

@@ -9,7 +9,7 @@ from typing import Any
 
 from ...graph.model import ENTITY_LABEL
 from ...graph.scope import View
-from . import Rows, cached, procedure
+from . import Rows, cached, names_of, procedure
 
 # -- custody on a date ---------------------------------------------------------------------
 
@@ -107,13 +107,11 @@ RETURN collect({{
   articles: a.article, sources: a.sources, act_id: a.id
 }}) AS rows
 """
-# The articles' names, put in place of the ids an act cites (a match per act scanned them all).
-ARTICLES_CYPHER = "MATCH (l:LegalArticle) WHERE VISIBLE(l) RETURN collect([l.id, l.name]) AS rows"
 
 
 def _custody(view: View) -> list[dict[str, Any]]:
     """Every dated custody act, with the names of the articles it cites (those the view sees)."""
-    names = dict(view.read_plain_table(ARTICLES_CYPHER))
+    names = names_of(view, "LegalArticle")  # put in place of the ids (a match per act scanned them all)
     acts = view.read_plain_table(CUSTODY_CYPHER)
     for act in acts:
         act["articles"] = [names[article] for article in act["articles"] or () if article in names]

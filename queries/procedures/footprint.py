@@ -19,7 +19,7 @@ import numpy as np
 
 from ...graph.model import ENTITY_LABEL, ids_of
 from ...graph.scope import View
-from . import Rows, act_marks, agent_ends, cached, procedure
+from . import Rows, act_marks, agent_ends, cached, names_of, procedure
 from .network import EDGES_CYPHER, Link, anchored, read_links, read_order
 
 POST = "HOLDS_POSITION"
@@ -29,13 +29,6 @@ MATCH (:{ENTITY_LABEL})-[a]->(:{ENTITY_LABEL})
 WHERE (type(a) IN $act_types OR type(a) = '{POST}') AND VISIBLE(a)
 RETURN collect([a.id, coalesce(a.attribution, 'stated'), a.date_from, a.involvement]) AS rows
 """
-# The names of every place and article (kept until the next load): a page names those its acts
-# cite without a statement of its own for each (two of a page's three round trips, ~8 ms each at
-# 1M entities).
-NAMES = {
-    "Place": "MATCH (n:Place) WHERE VISIBLE(n) RETURN collect([n.id, n.name]) AS rows",
-    "LegalArticle": "MATCH (n:LegalArticle) WHERE VISIBLE(n) RETURN collect([n.id, n.name]) AS rows",
-}
 # The date an undated act sorts as: after every dated one.
 UNDATED = "9999"
 SHOWN = ("stated", "inferred")  # the attributions a footprint lists (never "not stated")
@@ -154,13 +147,10 @@ def official_footprint(view: View, params: dict[str, Any]) -> Rows:
     rows = view.read_plain_table(EDGES_CYPHER, steps=[anchored(links, link) for link, _, _ in page])
     by_id = {row["properties"]["id"]: row for row in rows}
     read = [(by_id[link[3]], actor, act) for link, actor, act in page if link[3] in by_id]
-    places, articles = _names(view, "Place"), _names(view, "LegalArticle")
+    # the names of every place and article, kept: a page names those its acts cite without a
+    # statement of its own for each (two of a page's three round trips, ~8 ms each at 1M)
+    places, articles = names_of(view, "Place"), names_of(view, "LegalArticle")
     return [_row(row, actor, act, places, articles) for row, actor, act in read]
-
-
-def _names(view: View, label: str) -> dict[str, str]:
-    """Every place's or article's name, by id (kept until the next load)."""
-    return cached(view, f"names-{label}", lambda: dict(view.read_plain_table(NAMES[label])))  # type: ignore[no-any-return]
 
 
 def footprint_page(view: View, centre: str, include_inferred: bool, start: int, end: int) -> list[Entry]:
