@@ -28,20 +28,19 @@ NOT_A_STEP = "POSSIBLY_SAME_AS"  # a curator's doubt, not a fact
 @dataclass(frozen=True)
 class Adjacency:
     """Every entity's neighbours and the edges to them, as arrays (compressed rows): entity
-    ``i`` (``ids[i]``, network.Order) reaches ``others[starts[i]:starts[i + 1]]`` through the
+    ``i`` (``order.ids[i]``) reaches ``others[starts[i]:starts[i + 1]]`` through the
     edges ``edges[...]`` (places in ``every``, Links.every), sorted by the other end's id, then
     the edge's id. A walk then expands a whole level at once in numpy: at 1M entities a level
     through a court with tens of thousands of acts was a Python loop over each of them."""
 
-    ids: list[str]
-    index: dict[str, int]
+    order: Order
     starts: np.ndarray
     others: np.ndarray
     edges: np.ndarray
     every: list[Link]
 
     def degree(self, node: str) -> int:
-        i = self.index.get(node)
+        i = self.order.index.get(node)
         return 0 if i is None else int(self.starts[i + 1] - self.starts[i])
 
 
@@ -71,7 +70,7 @@ def adjacency_of(links: Links, order: Order) -> Adjacency:
     ordered = np.lexsort((order.edge_rank[edges], others, rows))
     starts = np.zeros(len(order.ids) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=len(order.ids)), out=starts[1:])
-    return Adjacency(order.ids, index, starts, others[ordered], edges[ordered], links.every)
+    return Adjacency(order, starts, others[ordered], edges[ordered], links.every)
 
 
 @procedure("path")
@@ -97,15 +96,16 @@ def shortest_chain(adjacency: Adjacency, start: str, goal: str) -> list[tuple[st
     order and each one's neighbours in the adjacency's order; an entity reached twice keeps the
     first way found; where the two sides meet, the shortest chain through the meeting entity
     first in id order is taken."""
-    if start not in adjacency.index or goal not in adjacency.index:
+    index = adjacency.order.index
+    if start not in index or goal not in index:
         return []
-    size = len(adjacency.ids)
+    size = len(index)
     # per side: each entity's previous entity and edge on the way from that side's end, and its
     # steps from it (-1: not reached)
     parent = [np.full(size, -1, dtype=np.int32) for _ in range(2)]
     via = [np.full(size, -1, dtype=np.int32) for _ in range(2)]
     depth = [np.full(size, -1, dtype=np.int16) for _ in range(2)]
-    ends = (adjacency.index[start], adjacency.index[goal])
+    ends = (index[start], index[goal])
     frontiers = [np.array([ends[0]], dtype=np.int32), np.array([ends[1]], dtype=np.int32)]
     levels = [0, 0]
     for side in range(2):
@@ -132,7 +132,7 @@ def shortest_chain(adjacency: Adjacency, start: str, goal: str) -> list[tuple[st
         frontiers[side] = reached
     if meeting < 0:
         return []
-    ids, every = adjacency.ids, adjacency.every
+    ids, every = adjacency.order.ids, adjacency.every
     chain: list[tuple[str, str, str]] = []  # (from, to, edge) from start to goal
     node = meeting
     while node != ends[0]:
