@@ -299,6 +299,7 @@ def warm_up(view: View) -> dict[str, float]:
     search index, then every whole-graph query with its defaults, cheapest first, the
     analytics last. Seconds per item. The server runs this in the background after starting
     and after a reload, so the first researcher does not pay for the scans."""
+    from .procedures.cases import read_cases
     from .procedures.footprint import read_footprints
     from .procedures.network import read_links
     from .procedures.paths import read_adjacency
@@ -310,6 +311,7 @@ def warm_up(view: View) -> dict[str, float]:
         "adjacency": lambda: read_adjacency(view),
         "links": lambda: read_links(view),
         "footprints": lambda: read_footprints(view),
+        "cases": lambda: read_cases(view),
     }
     for name, compute in kept.items():
         began = time.perf_counter()

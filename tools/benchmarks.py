@@ -503,9 +503,9 @@ WHY = """## How the targets are met, and where they are close
   per load (arrays, a level expanded at once) and reads all its steps in one statement, each
   from its end with fewer edges. official-footprint cuts its page from every entity's acts put
   in order once per load, and reads only that page's edges.
-  co-defendants reads the person's acts, then the acts that can make co-defendants at each
-  article or court they lead to, a table per entity kept until the next load (a busy court is
-  expanded once, not at every call).
+  co-defendants finds a person's co-defendants in one table of every act that can make them
+  (one of a case, a dated sentence), read once per load and indexed by person, case and court
+  and day: a call reads only its page's evidence.
 - **Whole-graph queries, first call.** Queries with no entity to start from (marked *)
   consider every act in the graph: seconds at 100k (brokers the longest: Leiden and igraph's
   betweenness in two processes, after reading every link; see docs/bench/issue-19.md).
@@ -523,9 +523,9 @@ WHY = """## How the targets are met, and where they are close
   import in the engine's heap and 4.15M records ran out of its 4 GB. The bench times the named
   queries at 1M too (`bench --no-api`), not the API load. path's and official-footprint's p95
   there come from arrays made once per load (docs/bench/issue-19.md, last section);
-  co-defendants' tables per court or article are read at the first call that needs each, and
-  at 1M a table holds thousands of acts: p50 4.4 ms, p95 868.9 ms over calls for people not
-  asked about before.
+  co-defendants' table of acts (525k at 1M) is read by its first call (~27 s at 1M; `serve`
+  reads it in its warm-up): with tables per court or article read at first use instead, its
+  p95 was 868.9 ms in the last 1M run.
 - **API figures** come from one uvicorn worker on a 2-core machine that also runs the
   database server and the load-test clients (in a process of their own); the synthetic names
   carry one made-up word per person (85k distinct words at 100k), which makes search work

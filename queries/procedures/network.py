@@ -270,9 +270,8 @@ def kept_or_read(
 
 def kept_records(view: View, what: str) -> dict[str, Any]:
     """Records read for pictures (``what``: "nodes" or "edges", or "node-texts" and "edge-texts"
-    for their JSON text; "case-tables" for co-defendants, queries/procedures/cases.py), by id,
-    as this view's scope sees them in its generation: kept until the next load, at most
-    RECORDS_KEPT of each (TEXTS_KEPT of texts). The same hubs recur in nearly every picture (300
+    for their JSON text), by id, as this view's scope sees them in its generation: kept until
+    the next load, at most RECORDS_KEPT of each (TEXTS_KEPT of texts). The same hubs recur in nearly every picture (300
     ego networks of people drawn at random from 100k entities: 41.7k edges, 19.4k of them
     different). Shared: never changed once kept."""
     return cached(view, f"records:{what}", dict)  # type: ignore[no-any-return]

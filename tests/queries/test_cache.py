@@ -121,7 +121,7 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         "explanation-signers", "political-prisoners", "possible-duplicates", "relatives-as-hostages",
         "shared-officials",
     ]  # fmt: skip
-    assert sorted(spent) == sorted(["search-index", "adjacency", "links", "footprints", *whole])
+    assert sorted(spent) == sorted(["search-index", "adjacency", "links", "footprints", "cases", *whole])
     assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last
     public = small_graph.view(Scope.PUBLIC)
 
@@ -132,6 +132,11 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
 
     # nothing was asked of the database: the view knows its generation, the answers are kept
     assert statements_sent(small_graph, every_answer) == []
+    # Co-defendants read no act again: whether the id exists and the evidence of the page.
+    co_defendants = statements_sent(
+        small_graph, lambda: load_catalogue()["co-defendants"].run(public, {"id": "rinat-batkayev"})
+    )
+    assert len(co_defendants) == 2 and "UNWIND $steps AS step" in co_defendants[1]
     # An official's footprint reads its page's edges, not the acts' dates again.
     footprint = statements_sent(
         small_graph, lambda: load_catalogue()["official-footprint"].run(public, {"id": "atyrau-court-of-appeal"})

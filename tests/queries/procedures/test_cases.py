@@ -1,4 +1,4 @@
-"""Co-defendants from kept tables: the answer the single Cypher statement gave, row for row."""
+"""Co-defendants from a kept table of acts: the answer the single Cypher statement gave, row for row."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from persecution_graph.graph.errors import NotFound
 from persecution_graph.graph.scope import Scope
 from persecution_graph.graph.store import Graph
 from persecution_graph.queries.catalogue import Query, load_catalogue
-from persecution_graph.queries.procedures.network import kept_records
+from persecution_graph.queries.procedures.cases import read_cases
 
+from tests.conftest import statements_sent
 from tests.queries.procedures.conftest import holding
 
 # The statement co-defendants was until the procedure (queries/procedures/cases.py): one MATCH
@@ -87,13 +88,15 @@ def test_people_of_a_synthetic_corpus_have_the_co_defendants_the_statement_found
     assert _same_answers(synthetic_graph, persons, {"offset": "2", "limit": "3"}) == 270
 
 
-def test_the_acts_at_an_article_or_court_are_read_once_per_load(synthetic_graph: Graph) -> None:
+def test_the_acts_that_make_co_defendants_are_read_once_per_load(synthetic_graph: Graph) -> None:
     procedure, _ = _both()
     view = synthetic_graph.view(Scope.FULL)
-    person = next(person for person in _persons(synthetic_graph) if procedure.run(view, {"id": person}))
-    kept = dict(kept_records(view, "case-tables"))
-    assert kept and any(kept.values())
-    again = procedure.run(view, {"id": person})
-    assert again and {entity: id(acts) for entity, acts in kept_records(view, "case-tables").items()} == {
-        entity: id(acts) for entity, acts in kept.items()
-    }
+    persons = _persons(synthetic_graph)
+    first = statements_sent(synthetic_graph, lambda: procedure.run(view, {"id": persons[0]}))
+    assert sum("type(a) IN $act_types" in statement for statement in first) == 1
+    kept = read_cases(view)
+    person = next(person for person in persons if procedure.run(view, {"id": person}))
+    # then, whether the id exists and its page's evidence: never an act again
+    again = statements_sent(synthetic_graph, lambda: procedure.run(view, {"id": person}))
+    assert len(again) == 2 and "UNWIND $steps AS step" in again[1]
+    assert read_cases(view) is kept
