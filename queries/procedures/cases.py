@@ -51,9 +51,10 @@ class Act(NamedTuple):
 
 @dataclass(frozen=True)
 class Cases:
-    """Every act that can make co-defendants, as this view sees them: ``of`` each person, ``in``
-    each case, and ``on`` each (court, date), a sentence stated to be by a court the texts name;
-    ``names`` of the people and entities at their ends, and which of those are ``unnamed``."""
+    """Every act that can make co-defendants, as this view sees them: the acts ``of`` each
+    person, those ``in_case`` of each case, and the sentences stated to be by a court ``on``
+    each (court, date); the ``names`` of the people and entities at their ends, and which of
+    those entities are ``unnamed`` stand-ins ("a court")."""
 
     of: dict[str, list[Act]]
     in_case: dict[str, list[Act]]
