@@ -18,6 +18,7 @@ process of its own, does not compute them again: they are read back until the ne
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import hashlib
 import json
@@ -122,11 +123,21 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
     """``compute``, but read from (or written to) the answers folder of this version."""
     path = folder / version / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".json")
 
-    def read_or_compute() -> T:
+    def read() -> Any:
         try:
-            return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            pass
+            return _MISSING
+
+    def read_or_compute() -> T:
+        if (kept := read()) is not _MISSING:
+            return kept  # type: ignore[no-any-return]
+        with _computing_alone(folder, path):
+            if (kept := read()) is not _MISSING:  # another process computed it meanwhile
+                return kept  # type: ignore[no-any-return]
+            return compute_and_keep()
+
+    def compute_and_keep() -> T:
         text = json.dumps(compute(), ensure_ascii=False)
         try:
             for old in folder.glob("*"):  # answers of earlier versions are never asked again
@@ -144,6 +155,30 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
         return json.loads(text)  # type: ignore[no-any-return]  # the same value whether read or computed
 
     return read_or_compute
+
+
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def _computing_alone(folder: Path, path: Path) -> Iterator[None]:
+    """One process at a time computes the answer kept at ``path``; the others wait for it and
+    read it. `serve --workers 2` warms both workers up at once: each computed every whole-graph
+    answer (brokers: minutes at 1M entities) on the same two cores. The lock is the system's
+    (flock): it goes with the process that holds it, however that process ends. Where the
+    answers folder cannot be written, each process computes its own."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        handle = os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # and with it the lock
 
 
 KEPT = KeptAnswers(64)

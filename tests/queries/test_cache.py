@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -188,6 +190,55 @@ def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: 
     small_graph.replace(small_dataset)  # a new version: earlier answers are let go when the next is kept
     _charges(small_graph)
     assert [p.name for p in folder.iterdir()] == [str(small_graph.version())]
+
+
+class _Kept(_Versioned):
+    def __init__(self, version: str, answers_dir: Path) -> None:
+        super().__init__(version)
+        self.answers_dir = answers_dir
+
+
+# Another process computing a whole-graph answer slowly (as `serve --workers 2` warms up).
+_OTHER_PROCESS = """
+import sys, time
+from pathlib import Path
+from persecution_graph.queries.cache import KeptAnswers
+
+class Kept:
+    answers_dir = Path(sys.argv[1])
+    def version(self):
+        return "v1"
+
+def slow():
+    Path(sys.argv[2]).touch()
+    time.sleep(1.5)
+    return ["computed by the other process"]
+
+print(KeptAnswers().get(Kept(), ("brokers",), slow, on_disk=True))
+"""
+
+
+def test_a_process_waits_for_the_answer_another_is_computing(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    other = subprocess.Popen(
+        [sys.executable, "-c", _OTHER_PROCESS, str(tmp_path / "answers"), str(started)], stdout=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert other.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        computed: list[int] = []
+        here = KeptAnswers().get(
+            _Kept("v1", tmp_path / "answers"), ("brokers",), lambda: computed.append(1) or ["here"], on_disk=True
+        )
+        assert (here, computed) == (["computed by the other process"], [])
+    finally:
+        assert other.wait(timeout=60) == 0
+    # an answers folder that cannot be made (a file is in the way): each process computes its own
+    (tmp_path / "a-file").touch()
+    unwritable = _Kept("v1", tmp_path / "a-file" / "answers")
+    assert KeptAnswers().get(unwritable, ("brokers",), lambda: ["here"], on_disk=True) == ["here"]
 
 
 def test_an_answer_kept_on_disk_by_other_procedure_code_is_computed_again(
