@@ -512,20 +512,21 @@ WHY = """## How the targets are met, and where they are close
   Their answers are kept until the next load (in memory, and on disk for the command line),
   `serve` computes them in the background as it starts, and a page is cut from the answer
   kept; the first call after a load is the only slow one.
-- **1M entities (690.7 s in the last run; target 180 s).** Validation alone took 307.4 s (files
-  read by two worker processes; 449.6 s on one core the run before), so a load cannot go under
-  it on this machine whatever the engine does; the raw ceiling (the same rows over Bolt, no
-  validation) took 494.9 s. Memory: the loader peaks at
+- **1M entities (673.5 s in the last run; target 180 s).** Validation alone took 309.2 s (files
+  read by two worker processes), so a load cannot go under it on this machine whatever the
+  engine does; the raw ceiling (the same rows over Bolt, no validation) took 513.8 s. Memory: the loader peaks at
   2.8 GB, all of it what must be known until the end (1M nodes with their positions, for
   merges across files, name collisions and reference checks; 3.15M edge ids; the writer's map
   of element ids); the edges themselves are never held. The database server stays under its
   JVM heap cap (4.4 GB resident). There is no native ceiling at 1M: the importer holds an
   import in the engine's heap and 4.15M records ran out of its 4 GB. The bench times the named
   queries at 1M too (`bench --no-api`), not the API load. path's and official-footprint's p95
-  there come from arrays made once per load (docs/bench/issue-19.md, last section);
-  co-defendants' table of acts (525k at 1M) is read by its first call (~27 s at 1M; `serve`
-  reads it in its warm-up): with tables per court or article read at first use instead, its
-  p95 was 868.9 ms in the last 1M run.
+  there come from arrays made once per load (docs/bench/issue-19.md); official-footprint's
+  pages read 100 edges from all over the graph, and its p95 (53.8 ms, 1.08x over) fell from
+  80.8 ms when the engine's page cache became half its heap (1 GB held no 1M graph; 33.7 ms in
+  a probe on a fresh server). co-defendants' table of acts (525k at 1M) is read by its first
+  call (~30 s at 1M; `serve` reads it in its warm-up): with tables per court or article read
+  at first use instead, its p95 was 868.9 ms.
 - **API figures** come from one uvicorn worker on a 2-core machine that also runs the
   database server and the load-test clients (in a process of their own); the synthetic names
   carry one made-up word per person (85k distinct words at 100k), which makes search work
