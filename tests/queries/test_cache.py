@@ -138,6 +138,7 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     co_defendants = statements_sent(
         small_graph, lambda: load_catalogue()["co-defendants"].run(public, {"id": "rinat-batkayev"})
     )
+    co_defendants = [s for s in co_defendants if s != "version"]  # a slow statement may look again
     assert len(co_defendants) == 2 and "UNWIND $steps AS step" in co_defendants[1]
     # An official's footprint reads its page's edges, not the acts' dates again.
     footprint = statements_sent(

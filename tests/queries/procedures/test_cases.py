@@ -97,6 +97,6 @@ def test_the_acts_that_make_co_defendants_are_read_once_per_load(synthetic_graph
     kept = read_cases(view)
     person = next(person for person in persons if procedure.run(view, {"id": person}))
     # then, whether the id exists and its page's evidence: never an act again
-    again = statements_sent(synthetic_graph, lambda: procedure.run(view, {"id": person}))
+    again = [s for s in statements_sent(synthetic_graph, lambda: procedure.run(view, {"id": person})) if s != "version"]
     assert len(again) == 2 and "UNWIND $steps AS step" in again[1]
     assert read_cases(view) is kept
