@@ -143,9 +143,6 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
             for old in folder.glob("*"):  # answers of earlier versions are never asked again
                 if old.name != version:
                     shutil.rmtree(old, ignore_errors=True)
-            # Answers for key holders name restricted records: private, like the database.
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # (parents get the umask's mode)
-            path.parent.mkdir(mode=0o700, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
                 handle.write(text)
@@ -162,13 +159,15 @@ _MISSING = object()
 
 @contextlib.contextmanager
 def _computing_alone(folder: Path, path: Path) -> Iterator[None]:
-    """One process at a time computes the answer kept at ``path``; the others wait for it and
-    read it. `serve --workers 2` warms both workers up at once: each computed every whole-graph
-    answer (brokers: minutes at 1M entities) on the same two cores. The lock is the system's
-    (flock): it goes with the process that holds it, however that process ends. Where the
-    answers folder cannot be written, each process computes its own."""
+    """One process at a time computes the answer kept at ``path`` (its folders made first,
+    private); the others wait for it and read it. `serve --workers 2` warms both workers up at
+    once: each computed every whole-graph answer (brokers: minutes at 1M entities) on the same
+    two cores. The lock is the system's (flock): it goes with the process that holds it,
+    however that process ends. Where the answers folder cannot be written, each process
+    computes its own."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Answers for key holders name restricted records: private, like the database.
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # (parents get the umask's mode)
         path.parent.mkdir(mode=0o700, exist_ok=True)
         handle = os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
     except OSError:
