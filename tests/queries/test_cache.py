@@ -150,6 +150,7 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     again = statements_sent(
         small_graph, lambda: load_catalogue()["official-footprint"].run(public, {"id": "atyrau-court-of-appeal"})
     )
+    again = [s for s in again if s != "version"]  # a slow statement may look again
     assert len(again) == 2 and "UNWIND $steps AS step" in again[1] and "n:Place" not in " ".join(again)
     # A path search asks whether the reader may open its two ends (one statement: an id nobody
     # may open is not found), for the ends and the evidence of its steps (all at once), never
