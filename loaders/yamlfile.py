@@ -14,6 +14,8 @@ import yaml
 
 from ..graph.model import SAFE_LOADER
 
+_new_where = tuple.__new__  # Where(...) without the generated __new__'s extra call
+
 
 class Where(NamedTuple):
     """A position in a curated file, printed the way editors and compilers do."""
@@ -24,6 +26,11 @@ class Where(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as a plain tuple remade by tuple.__new__: the reading processes send millions
+        # (loaders/reader.py), and the namedtuple's own way calls its Python __new__ for each.
+        return _new_where, (Where, (self.file, self.line, self.col))
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,6 @@ class Map:
 Located = Scalar | Seq | Map
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
-
-
-_new_where = tuple.__new__  # Where(...) without the generated __new__'s extra call
 
 
 def _where(name: str, node: yaml.Node) -> Where:
