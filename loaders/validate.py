@@ -95,6 +95,10 @@ class Validator:
         # References made by records public readers may see: (where, property, the record named,
         # the records whose restriction hides the referrer), decided once every file is merged.
         self.public_refs: list[tuple[Where, str, str, tuple[str, ...]]] = []
+        # Each type's reference properties (`ref`, `refs`), worked out once: every record is
+        # checked for them (at 100k entities, 415k records asked each type's every property).
+        self.node_refs = {name: _references(t.properties) for name, t in model.nodes.items()}
+        self.edge_refs = {name: _references(t.properties) for name, t in model.edges.items()}
 
     @property
     def handing_on(self) -> bool:
@@ -195,8 +199,8 @@ class Validator:
     def refs_of(self, record: RawRecord) -> list[str]:
         """The ids an edge names: its ends and its reference properties."""
         refs = [record.source, record.target]
-        for key, prop in self.model.edges[record.type].properties.items():
-            if key in record.props and prop.type in ("ref", "refs"):
+        for key, prop in self.edge_refs[record.type]:
+            if key in record.props:
                 refs += record.props[key] if prop.type == "refs" else [record.props[key]]
         return refs
 
@@ -246,7 +250,7 @@ class Validator:
         self.check_ref(
             record.target, edge_type.targets, record.prop_where.get("to", record.where), f"{record.type} 'to'"
         )
-        self.check_ref_props(record, edge_type.properties)
+        self.check_ref_props(record, self.edge_refs[record.type])
         if not all(end in self.nodes for end in (record.source, record.target)):
             return
         self.check_not_stated_ends(record)
@@ -327,9 +331,11 @@ class Validator:
                 "only two records of one type may be one",
             )
 
-    def check_ref_props(self, record: RawRecord, props: dict[str, Property]) -> None:
-        for key, prop in props.items():
-            if not prop.is_reference or key not in record.props:
+    def check_ref_props(self, record: RawRecord, references: list[tuple[str, Property]]) -> None:
+        """Its reference properties (``references``: its type's) name records that exist, of a
+        type they may name; those public readers see are noted for check_public_refs."""
+        for key, prop in references:
+            if key not in record.props:
                 continue
             refs = ids_of(record.props[key])
             if not prop.edge:  # one that draws an edge is checked as that edge
@@ -395,7 +401,7 @@ class Validator:
             self.check_edge(record)
             self.hand_on_edge(record)
         for record in self.nodes.values():
-            self.check_ref_props(record, self.model.nodes[record.type].properties)
+            self.check_ref_props(record, self.node_refs[record.type])
         self.add_ref_edges()
         self.check_public_refs()
         self.evidence.finish()
@@ -522,8 +528,12 @@ class Validator:
     def common_props(self, record: RawRecord) -> dict[str, Any]:
         props = dict(self.model.defaults)
         for key, value in record.props.items():
-            props[key] = value if type(value) in _SCALARS else _plain(value)
-        props["sources"] = [ref.as_dict() for ref in record.props.get("sources", ())]
+            if key == "sources":
+                props[key] = [ref.as_dict() for ref in value]
+            else:
+                props[key] = value if type(value) in _SCALARS else _plain(value)
+        if "sources" not in record.props:
+            props["sources"] = []
         return props
 
     def labels_of(self, record: RawRecord) -> list[str]:
@@ -554,6 +564,10 @@ class Validator:
                 agent = self.nodes.get(record.target if edge_type.agent == "to" else record.source)
                 props["attribution"] = "not_stated" if agent is not None and _is_not_stated(agent) else "stated"
         return Edge(record.type, record.source, record.target, props)
+
+
+def _references(properties: dict[str, Property]) -> list[tuple[str, Property]]:
+    return [(key, prop) for key, prop in properties.items() if prop.is_reference]
 
 
 def _quoted_refs(record: RawRecord) -> list[SourceRef]:
