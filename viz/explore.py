@@ -166,7 +166,13 @@ def in_range(date: Any, since: str | None, until: str | None, undated: bool) -> 
 
 def compose(view: View, entity_id: str, state: ViewState) -> Picture | None:
     """The picture of an entity's surroundings as the state asks, through the caller's view
-    (None if the entity is not there or not visible to it)."""
+    (None if the entity is not there or not visible to it). Its parts (the surroundings, the
+    links of the entities expanded, how many links each has) are read by statements of their
+    own: all of one generation, or all read again (a load may end between them)."""
+    return view.in_one_generation(lambda: _compose(view, entity_id, state))
+
+
+def _compose(view: View, entity_id: str, state: ViewState) -> Picture | None:
     model = view.model
     found = ego_subgraph(view, entity_id, state.depth, state.limit)
     if not found.nodes:

@@ -5,18 +5,22 @@ what the snapshot, the SVG and the PNG give. Screenshots are kept in build/test-
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from persecution_graph.graph.scope import Scope
+from persecution_graph.graph.scope import Scope, View
 from persecution_graph.graph.store import Graph
 from persecution_graph.loaders.validate import validate
-from persecution_graph.viz.explore import ViewState
+from persecution_graph.viz import explore
+from persecution_graph.viz.explore import ViewState, compose
 from persecution_graph.viz.views import ego_view
 
+from tests.conftest import SMALL
+from tests.graph.test_generations import _changed_copy
 from tests.viz.test_browser import (
     ARTIFACTS,
     _labels_measured,
@@ -191,3 +195,35 @@ def test_what_the_reader_composes_is_what_every_format_gives(seed_server: str, c
     assert png[:4] == b"\x89PNG"
     (ARTIFACTS / f"hub-{HUB}-composed-picture.png").write_bytes(png)
     assert _requested_hosts(chromium) <= {"127.0.0.1", "data", "blob", "about"}
+
+
+def test_a_picture_is_of_one_generation_when_a_load_ends_while_it_is_composed(
+    seed_graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The surroundings, the expanded entities' links and the link counts are read by statements
+    of their own; a load that ends between them makes the picture read again, all of it new."""
+    changed = validate(_changed_copy(tmp_path)).dataset
+    state = ViewState(depth=1, expand=("daughter-of-dilnar-insenova",))
+    links_of = explore.links_of
+    loaded: list[bool] = []
+
+    def a_load_ends_after_the_surroundings(view: View, ids: list[str], limit: int):  # type: ignore[no-untyped-def]
+        more = links_of(view, ids, limit)
+        if not loaded:
+            loaded.append(True)
+            seed_graph.replace(changed)
+            view.seen = dataclasses.replace(view.seen, at=view.seen.at - 3600)  # its look is old now
+        return more
+
+    try:
+        seed_graph.replace(changed)
+        new = compose(seed_graph.view(Scope.FULL), "dilnar-insenova", state)
+        assert new is not None and new.title == "Dilnar Insenova-Changed"
+        seed_graph.replace(validate(SMALL).dataset)
+        view = seed_graph.view(Scope.FULL)
+        monkeypatch.setattr(explore, "links_of", a_load_ends_after_the_surroundings)
+        # Read from the old graph up to the expanded links, then the new one: read again, whole.
+        assert compose(view, "dilnar-insenova", state) == new
+        assert loaded == [True]
+    finally:
+        seed_graph.replace(validate(SEED).dataset)
