@@ -31,6 +31,13 @@ def warn_if_loose(settings: Settings) -> None:
 
 # The data folder `serve` was given, for its workers (processes of their own: see worker_app).
 DATA_ENV = "PERSECUTION_GRAPH_SERVE_DATA"
+# How long uvicorn waits for a worker to answer its health check before it kills the worker as
+# hung and starts another (uvicorn's own default: 5 s). A worker answers from a thread of its
+# own, which waits while the warm-up holds the interpreter in one long call (a sort or a
+# conversion of millions of rows): at 1M entities up to 37 s in one process alone, and with 5 s
+# every worker of `serve --workers 2` was killed and started again before it was warm, for ever
+# (docs/bench/issue-19.md). A worker that truly hangs is still replaced, after this long.
+WORKER_HEALTHCHECK_S = 300
 
 
 def worker_app() -> FastAPI:
@@ -85,7 +92,15 @@ def serve(host: str, port: int, data: str, workers: int = 1) -> None:
         if workers > 1:
             os.environ[DATA_ENV] = data
             factory = f"{__name__}:worker_app"
-            uvicorn.run(factory, factory=True, workers=workers, host=host, port=port, log_level="warning")
+            uvicorn.run(
+                factory,
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            )
             return
         uvicorn.run(_warmed_app(graph, data), host=host, port=port, log_level="warning")
     finally:

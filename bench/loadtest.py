@@ -77,8 +77,11 @@ def load_test_workers(
     from ..graph.embedded import free_port
 
     port = free_port()
+    from ..api.server import WORKER_HEALTHCHECK_S
+
     command = [sys.executable, "-m", "uvicorn", "persecution_graph.api.server:worker_app", "--factory"]
     command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]
+    command += ["--timeout-worker-healthcheck", str(WORKER_HEALTHCHECK_S)]  # as `serve` gives it
     env = {**os.environ, **settings.as_env()}
     # What the server says goes to a file, read if it stops: a pipe nobody reads would fill and
     # stall it.

@@ -208,6 +208,60 @@ def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: 
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]  # the workers ended too
 
 
+# Loaded by every Python process started with it on PYTHONPATH (site.py): in uvicorn's worker
+# processes, the warm-up first holds the interpreter for 8 s, as a long collection or a large
+# kept answer read at once does at 1M entities.
+HOLDING_WARM_UP = """
+import sys, time
+if "multiprocessing" in " ".join(sys.orig_argv):
+    from persecution_graph.queries import catalogue
+
+    warm_up = catalogue.warm_up
+
+    def holding(view):
+        sys.setswitchinterval(30)  # no other thread of this process runs until this one waits
+        end = time.monotonic() + 8
+        while time.monotonic() < end:
+            pass
+        sys.setswitchinterval(0.005)
+        return warm_up(view)
+
+    catalogue.warm_up = holding
+"""
+
+
+def test_serve_keeps_a_worker_whose_warm_up_holds_the_interpreter(tmp_path: Path) -> None:
+    """uvicorn kills a worker that does not answer its health check in time (5 s unless told)
+    and starts another, whose warm-up starts again: at 1M entities no worker was ever warm."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(HOLDING_WARM_UP, encoding="utf-8")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(tmp_path / "db"), "PYTHONPATH": str(tmp_path / "site")}
+    command = [sys.executable, "-m", "persecution_graph.api.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--data", str(FIXTURES / "small"), "--workers", "2"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(_workers_of(process.pid)) < 2:
+            time.sleep(0.2)
+        started = sorted(_workers_of(process.pid))
+        time.sleep(16)  # both warm-ups have held the interpreter for their 8 s
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/entities/dck", timeout=30) as response:
+            assert json.loads(response.read())["id"] == "dck"
+        assert sorted(_workers_of(process.pid)) == started and len(started) == 2  # none killed, none new
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=90)
+
+
 @pytest.mark.parametrize(
     ("given", "said"), [("0", "between 1 and 64, not 0"), ("two", "a whole number of processes, not 'two'")]
 )
