@@ -527,10 +527,18 @@ WHY = """## How the targets are met, and where they are close
   a probe on a fresh server). co-defendants' table of acts (525k at 1M) is read by its first
   call (~30 s at 1M; `serve` reads it in its warm-up): with tables per court or article read
   at first use instead, its p95 was 868.9 ms.
-- **API figures** come from one uvicorn worker on a 2-core machine that also runs the
-  database server and the load-test clients (in a process of their own); the synthetic names
-  carry one made-up word per person (85k distinct words at 100k), which makes search work
-  harder than real names would."""
+  What is left of 180 s on this machine, by arithmetic: validation costs about 100 us of
+  processor time a record (reading and checking; 4.15M records at 1M), the engine's writes over
+  Bolt take 475-514 s alone, and the two share two cores; the importer (twice the Bolt ceiling
+  at 100k) cannot start before validation ends. Three minutes at 1M needs a validator in
+  compiled code, or more cores.
+- **API figures** come from one uvicorn worker, and from two (`serve --workers 2`), on a 2-core
+  machine that also runs the database server and the load-test clients (in a process of their
+  own); the synthetic names carry one made-up word per person (85k distinct words at 100k),
+  which makes search work harder than real names would. Figures vary between runs by 20-40%:
+  Datasette, run beside them, answered 515.4 and then 426.9 requests/s at 100k in two runs of
+  the same code. With one worker, its Python time in the mixed load went to search (37%),
+  the ego networks (30%), the framework and the rest (28%) and the entities (5%) (py-spy, 100k)."""
 
 
 def main() -> int:
