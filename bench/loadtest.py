@@ -74,11 +74,10 @@ def load_test_workers(
     runs (api/server.py worker_app): uvicorn's worker processes, each connected to the database
     of ``settings`` (running), measured once they are warm: their processor time, and the
     database's (``engine_pid``), stops growing."""
+    from ..api.server import WORKER_HEALTHCHECK_S
     from ..graph.embedded import free_port
 
     port = free_port()
-    from ..api.server import WORKER_HEALTHCHECK_S
-
     command = [sys.executable, "-m", "uvicorn", "persecution_graph.api.server:worker_app", "--factory"]
     command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]
     command += ["--timeout-worker-healthcheck", str(WORKER_HEALTHCHECK_S)]  # as `serve` gives it

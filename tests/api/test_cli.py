@@ -209,8 +209,8 @@ def test_serve_loads_an_empty_graph_and_stops_its_database_on_sigterm(tmp_path: 
 
 
 # Loaded by every Python process started with it on PYTHONPATH (site.py): in uvicorn's worker
-# processes, the warm-up first holds the interpreter for 8 s, as a long collection or a large
-# kept answer read at once does at 1M entities.
+# processes, the warm-up first holds the interpreter for 8 s, as its long calls did at 1M
+# entities (up to 37 s).
 HOLDING_WARM_UP = """
 import sys, time
 if "multiprocessing" in " ".join(sys.orig_argv):
