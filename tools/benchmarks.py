@@ -536,8 +536,8 @@ WHY = """## How the targets are met, and where they are close
   machine that also runs the database server and the load-test clients (in a process of their
   own); the synthetic names carry one made-up word per person (85k distinct words at 100k),
   which makes search work harder than real names would. Figures vary between runs by 20-40%:
-  Datasette, run beside them, answered 515.4 and then 426.9 requests/s at 100k in two runs of
-  the same code. With one worker, its Python time in the mixed load went to search (37%),
+  Datasette, run beside them, answered 515.4 and then 426.9 requests/s at 100k in two runs (the
+  API's code unchanged between them). With one worker, its Python time in the mixed load went to search (37%),
   the ego networks (30%), the framework and the rest (28%) and the entities (5%) (py-spy, 100k)."""
 
 
