@@ -261,6 +261,12 @@ def statements_sent(graph: Graph, action: Callable[[], object]) -> list[str]:
         graph.read_log = None
 
 
+def statements_read(graph: Graph, action: Callable[[], object]) -> list[str]:
+    """The statements ``action`` sent, without looks at the graph's version (a view looks again
+    after a statement slower than half the load's grace: tests/graph/test_generations.py)."""
+    return [statement for statement in statements_sent(graph, action) if statement != "version"]
+
+
 def api_routes(routes: list) -> list:
     """An app's routes, through the routers it includes (however FastAPI wraps them)."""
     from fastapi.routing import APIRoute

@@ -18,7 +18,7 @@ from persecution_graph.queries.catalogue import load_catalogue, warm_up
 from persecution_graph.queries.procedures.analytics import betweenness_samples
 from persecution_graph.queries.search import search
 
-from tests.conftest import statements_sent
+from tests.conftest import statements_read, statements_sent
 
 
 def _charges(graph: Graph) -> list:
@@ -135,10 +135,9 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     # nothing was asked of the database: the view knows its generation, the answers are kept
     assert statements_sent(small_graph, every_answer) == []
     # Co-defendants read no act again: whether the id exists and the evidence of the page.
-    co_defendants = statements_sent(
+    co_defendants = statements_read(
         small_graph, lambda: load_catalogue()["co-defendants"].run(public, {"id": "rinat-batkayev"})
     )
-    co_defendants = [s for s in co_defendants if s != "version"]  # a slow statement may look again
     assert len(co_defendants) == 2 and "UNWIND $steps AS step" in co_defendants[1]
     # An official's footprint reads its page's edges, not the acts' dates again.
     footprint = statements_sent(
@@ -147,10 +146,9 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
     assert footprint and not any("a.involvement]) AS rows" in statement for statement in footprint)
     # Called again, whether its id exists and the page's edges: the names of places and
     # articles are kept too.
-    again = statements_sent(
+    again = statements_read(
         small_graph, lambda: load_catalogue()["official-footprint"].run(public, {"id": "atyrau-court-of-appeal"})
     )
-    again = [s for s in again if s != "version"]  # a slow statement may look again
     assert len(again) == 2 and "UNWIND $steps AS step" in again[1] and "n:Place" not in " ".join(again)
     # A path search asks whether the reader may open its two ends (one statement: an id nobody
     # may open is not found), for the ends and the evidence of its steps (all at once), never
@@ -186,8 +184,7 @@ def test_a_whole_graph_answer_is_kept_on_disk_for_the_next_process(small_graph: 
     assert [p.stat().st_mode & 0o777 for p in (folder, kept.parent)] == [0o700, 0o700]
     KEPT.clear()  # as in a new command: nothing in memory
     again: list = []
-    sent = statements_sent(small_graph, lambda: again.extend(_charges(small_graph)))
-    assert [statement for statement in sent if statement != "version"] == []  # from disk, not computed
+    assert statements_read(small_graph, lambda: again.extend(_charges(small_graph))) == []  # from disk, not computed
     assert again == first
     small_graph.replace(small_dataset)  # a new version: earlier answers are let go when the next is kept
     _charges(small_graph)
@@ -256,13 +253,11 @@ def test_an_answer_kept_on_disk_by_other_procedure_code_is_computed_again(
 
     first = brokers()
     KEPT.clear()
-    assert [s for s in statements_sent(small_graph, brokers) if s != "version"] == []  # from disk
+    assert statements_read(small_graph, brokers) == []  # from disk
     KEPT.clear()
     monkeypatch.setattr(catalogue, "PROCEDURES_CODE", "other code")
     again: list = []
-    assert [
-        s for s in statements_sent(small_graph, lambda: again.extend(brokers())) if s != "version"
-    ] != []  # computed
+    assert statements_read(small_graph, lambda: again.extend(brokers())) != []  # computed
     assert again == first
 
 
