@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -249,6 +250,20 @@ def cli_env(engine: Engine, engine_data_dir: Path, monkeypatch: pytest.MonkeyPat
     for name, value in engine.server.items():
         monkeypatch.setenv(name, value)
     return {**os.environ, "PERSECUTION_GRAPH_DATA_DIR": str(engine_data_dir), **engine.server}
+
+
+def changed_copy(tmp_path: Path) -> Path:
+    """The small fixture with one person more and one renamed: the same ids in both graphs,
+    and answers that differ if a read saw the new one."""
+    folder = tmp_path / "changed"
+    shutil.copytree(SMALL, folder)
+    (folder / "extra.yaml").write_text(
+        "persons:\n  - {id: askar-shaygumarov, name: Askar Shaygumarov, sources: ['odf-2018-dck-ban:100']}\n"
+    )
+    for path in folder.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("name: Dilnar Insenova\n", "name: Dilnar Insenova-Changed\n"), encoding="utf-8")
+    return folder
 
 
 def statements_sent(graph: Graph, action: Callable[[], object]) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -21,26 +20,12 @@ from persecution_graph.graph.store import Graph
 from persecution_graph.graph.writer import GRACE_ENV, ONE_TRANSACTION_ENV, PAUSE_AT_ENV
 from persecution_graph.queries.cache import KEPT
 
-from tests.conftest import SMALL, every_get_url, paused_load
+from tests.conftest import SMALL, changed_copy, every_get_url, paused_load
 
 # When an answer was made (a dump's "created", the minute a picture was drawn, in its footer
 # and its data): a minute may turn between the two calls of one URL.
 STAMPED = re.compile(rb'"created": "[^"]*"|\d{4}-\d\d-\d\d \d\d:\d\d UTC')
 KEYS = [StoredKey("ana", "reader", token_hash("reader-token"))]
-
-
-def _changed_copy(tmp_path: Path) -> Path:
-    """The small fixture with one person more and one renamed: the same ids in both graphs,
-    and answers that differ if a read saw the new one."""
-    folder = tmp_path / "changed"
-    shutil.copytree(SMALL, folder)
-    (folder / "extra.yaml").write_text(
-        "persons:\n  - {id: askar-shaygumarov, name: Askar Shaygumarov, sources: ['odf-2018-dck-ban:100']}\n"
-    )
-    for path in folder.glob("*.yaml"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("name: Dilnar Insenova\n", "name: Dilnar Insenova-Changed\n"), encoding="utf-8")
-    return folder
 
 
 def _answers(client: TestClient, urls: list[str], headers: dict[str, str]) -> dict[str, tuple[int, bytes]]:
@@ -62,7 +47,7 @@ def test_every_route_answers_from_the_old_graph_while_a_load_waits_to_switch(
     before = _answers(client, urls, headers)
     assert len(before) > 60
     env = {**cli_env, PAUSE_AT_ENV: "switch", ONE_TRANSACTION_ENV: "50000"}
-    with paused_load(env, _changed_copy(tmp_path), tmp_path / "paused"):
+    with paused_load(env, changed_copy(tmp_path), tmp_path / "paused"):
         # Both generations are in the store, every node of the new one written.
         [row] = graph._read(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n, count(DISTINCT n.gen) AS gens")
         assert (row["n"], row["gens"]) == (2 * len(small_dataset.nodes) + 1, 2)
@@ -78,7 +63,7 @@ def test_a_view_moves_to_the_new_generation_once_a_load_ends(graph: Graph, small
     old = view.generation
     name = "MATCH (n:Person {id: 'dilnar-insenova'}) WHERE VISIBLE(n) RETURN n.name AS name"
     assert view.read(name) == [{"name": "Dilnar Insenova"}]
-    graph.replace(validate(_changed_copy(tmp_path)).dataset)
+    graph.replace(validate(changed_copy(tmp_path)).dataset)
     assert view.read(name) == [{"name": "Dilnar Insenova-Changed"}]
     assert view.generation == graph.version() != old
     # The old generation is gone from the store.
@@ -106,7 +91,7 @@ def test_a_load_leaves_the_old_graph_whole_for_its_grace(
     whole = _records_of(graph, old)
     assert whole == len(small_dataset)
     env = {**cli_env, GRACE_ENV: "3000", ONE_TRANSACTION_ENV: "50000"}
-    command = [sys.executable, "-m", "persecution_graph.api.cli", "load", str(_changed_copy(tmp_path))]
+    command = [sys.executable, "-m", "persecution_graph.api.cli", "load", str(changed_copy(tmp_path))]
     loader = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -147,7 +132,7 @@ def test_a_view_looks_at_the_version_again_only_after_half_the_grace(
         # ... so a view whose look is old moves to the graph a load made current.
         _grace_back_to_the_tests(graph)
         monkeypatch.setenv(GRACE_ENV, "100")
-        graph.replace(validate(_changed_copy(tmp_path)).dataset)
+        graph.replace(validate(changed_copy(tmp_path)).dataset)
         view.seen = dataclasses.replace(view.seen, at=view.seen.at - 31)
         assert view.read(name) == [{"name": "Dilnar Insenova-Changed"}]
     finally:
@@ -176,7 +161,7 @@ def test_a_whole_graph_read_is_of_one_generation_when_a_load_ends_between_its_st
     from persecution_graph.graph.scope import View
     from persecution_graph.loaders.validate import validate
 
-    changed = validate(_changed_copy(tmp_path)).dataset
+    changed = validate(changed_copy(tmp_path)).dataset
     graph.replace(changed)
     new = graph.view(Scope.FULL).dump()
     graph.replace(small_dataset)
@@ -244,7 +229,7 @@ def test_a_load_stands_when_deleting_the_old_generation_fails(
         deleting(*args, **kwargs)
 
     monkeypatch.setattr(writer_module, "delete_in_batches", refused_after_the_switch)
-    graph.replace(validate(_changed_copy(tmp_path)).dataset)
+    graph.replace(validate(changed_copy(tmp_path)).dataset)
     assert "the new graph is current, but deleting the old one failed" in capfd.readouterr().err
     name = "MATCH (n:Person {id: 'dilnar-insenova'}) WHERE VISIBLE(n) RETURN n.name AS name"
     assert graph.view(Scope.FULL).read(name) == [{"name": "Dilnar Insenova-Changed"}]

@@ -19,8 +19,7 @@ from persecution_graph.viz import explore
 from persecution_graph.viz.explore import ViewState, compose
 from persecution_graph.viz.views import ego_view
 
-from tests.conftest import SMALL
-from tests.graph.test_generations import _changed_copy
+from tests.conftest import SMALL, changed_copy
 from tests.viz.test_browser import (
     ARTIFACTS,
     _labels_measured,
@@ -202,7 +201,7 @@ def test_a_picture_is_of_one_generation_when_a_load_ends_while_it_is_composed(
 ) -> None:
     """The surroundings, the expanded entities' links and the link counts are read by statements
     of their own; a load that ends between them makes the picture read again, all of it new."""
-    changed = validate(_changed_copy(tmp_path)).dataset
+    changed = validate(changed_copy(tmp_path)).dataset
     state = ViewState(depth=1, expand=("daughter-of-dilnar-insenova",))
     links_of = explore.links_of
     loaded: list[bool] = []
