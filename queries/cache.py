@@ -132,7 +132,7 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
     def read_or_compute() -> T:
         if (kept := read()) is not _MISSING:
             return kept  # type: ignore[no-any-return]
-        with _computing_alone(folder, path):
+        with computing_alone(folder, path):
             if (kept := read()) is not _MISSING:  # another process computed it meanwhile
                 return kept  # type: ignore[no-any-return]
             return compute_and_keep()
@@ -140,9 +140,7 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
     def compute_and_keep() -> T:
         text = json.dumps(compute(), ensure_ascii=False)
         try:
-            for old in folder.glob("*"):  # answers of earlier versions are never asked again
-                if old.name != version:
-                    shutil.rmtree(old, ignore_errors=True)
+            drop_other_versions(folder, version)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
                 handle.write(text)
@@ -157,25 +155,32 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
 _MISSING = object()
 
 
+def drop_other_versions(folder: Path, version: str) -> None:
+    """Remove what the answers folder keeps for other versions: they are never asked again."""
+    for old in folder.glob("*"):
+        if old.name != version:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @contextlib.contextmanager
-def _computing_alone(folder: Path, path: Path) -> Iterator[None]:
+def computing_alone(folder: Path, path: Path) -> Iterator[bool]:
     """One process at a time computes the answer kept at ``path`` (its folders made first,
     private); the others wait for it and read it. `serve --workers 2` warms both workers up at
     once: each computed every whole-graph answer (brokers: minutes at 1M entities) on the same
     two cores. The lock is the system's (flock): it goes with the process that holds it,
     however that process ends. Where the answers folder cannot be written, each process
-    computes its own."""
+    computes its own: False is given then, True when the lock is held."""
     try:
         # Answers for key holders name restricted records: private, like the database.
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # (parents get the umask's mode)
         path.parent.mkdir(mode=0o700, exist_ok=True)
         handle = os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
     except OSError:
-        yield
+        yield False
         return
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+        yield True
     finally:
         os.close(handle)  # and with it the lock
 
