@@ -24,6 +24,7 @@ from .procedures.network import (
     read_links,
     read_steps,
 )
+from .shelf import shelved
 
 # Ego networks kept until the next load, per scope: a reader who filters, expands and opens
 # groups asks for the same surroundings again at each step. Apart from the kept whole-graph
@@ -138,9 +139,13 @@ def ego_json(view: View, entity_id: str, depth: int, limit: int) -> bytes | None
 
 def _surroundings_json(view: View, entity_id: str, depth: int, limit: int) -> bytes | None:
     walked, stopped = ego_walk(view, entity_id, depth, limit)
-    edges = edge_texts(view, [link for _, link in walked], read_links(view))
+    shelf = shelved(view)  # every record's text, once the warm-up wrote it (queries/shelf.py)
+    if shelf is not None:
+        edges = shelf.edges.get(link[3] for _, link in walked)
+    else:
+        edges = edge_texts(view, [link for _, link in walked], read_links(view))
     drawn, ids, reached = _drawn(walked, edges, entity_id)
-    nodes = node_texts(view, ids)
+    nodes = shelf.nodes.get(ids) if shelf is not None else node_texts(view, ids)
     if entity_id not in nodes:
         return None
     return b"".join(

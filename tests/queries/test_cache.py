@@ -17,6 +17,7 @@ from persecution_graph.queries.cache import KeptAnswers, collection_paused
 from persecution_graph.queries.catalogue import load_catalogue, warm_up
 from persecution_graph.queries.procedures.analytics import betweenness_samples
 from persecution_graph.queries.search import search
+from persecution_graph.queries.shelf import shelved
 
 from tests.conftest import statements_read, statements_sent
 
@@ -123,8 +124,10 @@ def test_warm_up_computes_every_whole_graph_answer_before_anyone_asks(small_grap
         "explanation-signers", "political-prisoners", "possible-duplicates", "relatives-as-hostages",
         "shared-officials",
     ]  # fmt: skip
-    assert sorted(spent) == sorted(["search-index", "adjacency", "links", "footprints", "cases", *whole])
-    assert list(spent)[-3:] == ["brokers", "centrality", "communities"]  # the analytics last
+    assert sorted(spent) == sorted(["search-index", "adjacency", "links", "footprints", "cases", *whole, "records"])
+    # The analytics last of the answers, then every record as text (queries/shelf.py).
+    assert list(spent)[-4:] == ["brokers", "centrality", "communities", "records"]
+    assert shelved(small_graph.view(Scope.PUBLIC)) is not None
     public = small_graph.view(Scope.PUBLIC)
 
     def every_answer() -> None:
