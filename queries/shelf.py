@@ -25,6 +25,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,10 +173,20 @@ def _shelve(view: View, answers: Path) -> bool:
 def _read(
     view: View, ids: list[str], statement: str, make: Callable[[dict[str, Any]], bytes]
 ) -> Iterator[tuple[str, bytes]]:
-    """The records a statement reads for these entities, a batch of them at a time, as (id, text)."""
-    for first in range(0, len(ids), BATCH):
-        for row in view.read_plain_table(statement, ids=ids[first : first + BATCH]):
-            yield row["properties"]["id"], make(row)
+    """The records a statement reads for these entities, a batch of them at a time, as (id, text).
+    The next batch is asked for while this one is made into text: the engine reads it meanwhile
+    (on 2 cores, the shelf of 1M entities took 328 s one batch after the other)."""
+    batches = [ids[first : first + BATCH] for first in range(0, len(ids), BATCH)]
+    if not batches:
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="shelf") as reader:
+        asked = reader.submit(view.read_plain_table, statement, ids=batches[0])
+        for following in [*batches[1:], None]:
+            rows = asked.result()
+            if following is not None:
+                asked = reader.submit(view.read_plain_table, statement, ids=following)
+            for row in rows:
+                yield row["properties"]["id"], make(row)
 
 
 def _write(folder: Path, records: Iterable[tuple[str, bytes]]) -> None:
