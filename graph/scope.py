@@ -54,6 +54,15 @@ T = TypeVar("T")
 # stopped at a time limit (5 s for the console, 120 s for the server) is not.
 QUICK_FAULT_S = 2.0
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A table (View.read_table) comes in records of at most this many rows, each decoded by the
+# driver in one call that holds the interpreter (neo4j-rust-ext): read as one record, the
+# whole-graph tables of 1M entities held it up to 23 s at a time, and a server answered nothing
+# meanwhile. The parameter that carries it.
+TABLE_CHUNK = 20_000
+CHUNK_PARAMETER = "table_chunk"
+# A table's statement ends in a RETURN of collect(...) AS rows.
+RETURN_WORD = re.compile(r"\bRETURN\b")
+TABLE_RETURN = re.compile(r"RETURN(\s+collect\(.*\)\s+AS\s+rows)\s*", re.DOTALL)
 
 
 class Scope(enum.Enum):
@@ -159,10 +168,11 @@ class View:
         raise DatabaseUnavailable("the graph was replaced by several loads during one read; try again")
 
     def read_table(self, statement: str, **params: Any) -> list[Any]:
-        """A whole-graph table in one record: ``statement`` returns one column, ``rows``, a
-        ``collect([...])`` of lists or a ``collect({...})`` of maps. The driver spends about 25
-        us on each record it receives (a Bolt message, read from the socket on its own), so
-        315k edges took 9 s one record each and 2 s as one list (100k entities, embedded)."""
+        """A whole-graph table: ``statement`` ends in ``RETURN collect([...]) AS rows`` (lists)
+        or ``collect({...})`` (maps). The driver spends about 25 us on each record it receives (a
+        Bolt message, read from the socket on its own), so 315k edges took 9 s one record each
+        and 2 s as one list (100k entities, embedded); the list comes in records of TABLE_CHUNK
+        rows."""
         return self._table(statement, True, params)
 
     def read_plain_table(self, statement: str, **params: Any) -> list[Any]:
@@ -174,10 +184,22 @@ class View:
         return self._table(statement, False, params)
 
     def _table(self, statement: str, converted: bool, params: dict[str, Any]) -> list[Any]:
-        rows = self._read(statement, converted, params)
-        if len(rows) != 1 or set(rows[0]) != {"rows"} or not isinstance(rows[0]["rows"], list):
-            raise ScopeError(f"a table is read as one record with one column, rows: {statement!r}")
-        return rows[0]["rows"]  # type: ignore[no-any-return]
+        returns = [found.start() for found in RETURN_WORD.finditer(statement)]
+        ending = TABLE_RETURN.fullmatch(statement, returns[-1]) if returns else None
+        if ending is None:
+            raise ScopeError(f"a table's statement ends in RETURN collect(...) AS rows: {statement!r}")
+        if CHUNK_PARAMETER in params:
+            raise ScopeError(f"${CHUNK_PARAMETER} is the view's own parameter")
+        # Its rows in chunks, a record each (see TABLE_CHUNK); none for no row.
+        chunked = (
+            f"{statement[: ending.start()]}WITH{ending.group(1)}\n"
+            f"UNWIND range(0, size(rows) - 1, ${CHUNK_PARAMETER}) AS chunk_at\n"
+            f"RETURN rows[chunk_at..chunk_at + ${CHUNK_PARAMETER}] AS rows"
+        )
+        table = []
+        for record in self._read(chunked, converted, {**params, CHUNK_PARAMETER: TABLE_CHUNK}):
+            table.extend(record["rows"])
+        return table
 
     def in_one_generation(self, compute: Callable[[], T]) -> T:
         """What several statements read together (a whole graph's nodes and then its edges), all
