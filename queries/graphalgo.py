@@ -143,11 +143,13 @@ def _rescaled(raw: list[float], count: int, sources: Sequence[int] | None) -> li
 
 
 def communities(
-    network: nx.Graph | Indexed, seed: int = SEED, iterations: int = LEIDEN_ITERATIONS
+    network: nx.Graph | Indexed, seed: int = SEED, iterations: int = LEIDEN_ITERATIONS, apart: bool = False
 ) -> list[set[Hashable]]:
     """Communities that maximise weighted modularity (igraph's Leiden, ``iterations`` passes,
     with the ``weight`` of each edge), largest first, then by smallest member; the same for the
-    same network and seed.
+    same network and seed. With ``apart``, computed in a process of its own (queries/apart.py),
+    the same communities: this process waits without holding Python's lock (or computes them
+    itself if that process failed).
 
     >>> two_triangles = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y"), ("y", "z"), ("x", "z"), ("c", "x")])
     >>> [sorted(members) for members in communities(two_triangles)]
@@ -157,17 +159,27 @@ def communities(
     if indexed.graph.ecount() == 0:
         return []
     weights = "weight" if "weight" in indexed.graph.es.attributes() else None
-    # igraph draws the order it visits vertices in from its generator: one of our own, seeded
-    # (igraph's call holds the GIL, so no other thread draws from it meanwhile).
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        clusters = indexed.graph.community_leiden(
-            objective_function="modularity", weights=weights, n_iterations=iterations
-        )
-    finally:
-        ig.set_random_number_generator(random)
+    membership = None
+    if apart:
+        told = indexed.graph.es["weight"] if weights else None
+        pending = _apart.start_leiden(len(indexed.nodes), indexed.ends, told, iterations, seed)
+        if pending is not None:
+            try:
+                membership = pending.result()
+            finally:
+                pending.close()
+    if membership is None:
+        # igraph draws the order it visits vertices in from its generator: one of our own,
+        # seeded (igraph's call holds the GIL, so no other thread draws from it meanwhile).
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            membership = indexed.graph.community_leiden(
+                objective_function="modularity", weights=weights, n_iterations=iterations
+            ).membership
+        finally:
+            ig.set_random_number_generator(random)
     found: dict[int, set[Hashable]] = {}
-    for position, cluster in enumerate(clusters.membership):
+    for position, cluster in enumerate(membership):
         found.setdefault(cluster, set()).add(indexed.nodes[position])
     return sorted(found.values(), key=lambda members: (-len(members), min(members)))  # type: ignore[type-var]
 

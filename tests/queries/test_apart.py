@@ -1,4 +1,4 @@
-"""queries/apart.py: igraph's betweenness computed by a process of its own, the same numbers."""
+"""queries/apart.py: igraph's betweenness and Leiden computed by a process of its own, the same numbers."""
 
 from __future__ import annotations
 
@@ -68,3 +68,32 @@ def test_edges_as_numpy_pairs_are_told_as_the_same_graph() -> None:
     assert from_array.result() == from_list.result() == network.betweenness(directed=False, sources=sources)
     from_list.close()
     from_array.close()
+
+
+@pytest.mark.parametrize("weights", [None, "counts"])
+def test_leiden_apart_is_the_membership_igraph_finds_here(weights: str | None) -> None:
+    network = _network(1000, 3000, seed=11)
+    told = [1.0 + (i % 3) for i in range(network.ecount())] if weights else None
+    pending = apart.start_leiden(network.vcount(), network.get_edgelist(), told, 5, 7)
+    assert pending is not None
+    if told:
+        network.es["weight"] = told
+    ig.set_random_number_generator(random.Random(7))
+    try:
+        here = network.community_leiden(
+            objective_function="modularity", weights="weight" if told else None, n_iterations=5
+        ).membership
+    finally:
+        ig.set_random_number_generator(random)
+    assert pending.result() == here
+    pending.close()
+
+
+def test_leiden_apart_told_a_wrong_graph_is_none_and_said(capsys: pytest.CaptureFixture[str]) -> None:
+    pending = apart.start_leiden(3, [(0, 1), (1, -2)], None, 5, 7)
+    assert pending is not None
+    assert pending.result() is None
+    assert (
+        capsys.readouterr().err
+        == "persecution-graph: Leiden apart failed (exit 1, 0 values for 3 vertices): computed here\n"
+    )

@@ -93,3 +93,30 @@ def test_communities_are_the_same_for_the_same_seed_and_as_good_as_networkx() ->
     assert sorted(n for members in first for n in members) == sorted(network)
     theirs = nx.community.louvain_communities(network, weight="weight", seed=7)
     assert graphalgo.modularity(network, first) >= graphalgo.modularity(network, theirs) - 0.01
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_communities_computed_apart_are_the_same(weighted: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leiden in a process of its own (queries/apart.py): the same communities, bit for bit (the
+    same graph built in the same order, drawing from the same seeded generator)."""
+    from persecution_graph.queries import apart
+
+    network = nx.relabel_nodes(nx.les_miserables_graph(), str)
+    if not weighted:
+        for _, _, data in network.edges(data=True):
+            del data["weight"]
+    started: list[apart.Pending] = []
+    start = apart.start_leiden
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        pending = start(*args)
+        started.append(pending)
+        return pending
+
+    monkeypatch.setattr(apart, "start_leiden", counted)
+    here = graphalgo.communities(network)
+    assert started == []
+    assert graphalgo.communities(network, apart=True) == here
+    assert [pending._process.returncode for pending in started] == [0]  # computed there, and ended
+    for seed in (1, 2, 3):
+        assert graphalgo.communities(network, seed=seed, apart=True) == graphalgo.communities(network, seed=seed)
