@@ -33,10 +33,11 @@ def warn_if_loose(settings: Settings) -> None:
 DATA_ENV = "PERSECUTION_GRAPH_SERVE_DATA"
 # How long uvicorn waits for a worker to answer its health check before it kills the worker as
 # hung and starts another (uvicorn's own default: 5 s). A worker answers from a thread of its
-# own, which waits while the warm-up holds the interpreter in one long call (which ones is not
-# measured yet): at 1M entities up to 37 s in one process alone, and with 5 s
-# every worker of `serve --workers 2` was killed and started again before it was warm, for ever
-# (docs/bench/issue-19.md). A worker that truly hangs is still replaced, after this long.
+# own, which waits while the warm-up holds the interpreter in one long call: at 1M entities up
+# to 37 s in one process alone (Leiden, and the driver decoding a whole-graph table as one
+# record), 7.4 s since those were broken up; with 5 s every worker of `serve --workers 2` was
+# killed and started again before it was warm, for ever (docs/bench/issue-19.md). A worker that
+# truly hangs is still replaced, after this long.
 WORKER_HEALTHCHECK_S = 300
 
 
