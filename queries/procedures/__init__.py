@@ -67,7 +67,7 @@ NAMES_CYPHER = {
 def names_of(view: View, label: str) -> dict[str, str]:
     """The name of every place or article (``label``) this view sees, by id (kept until the
     next load)."""
-    return cached(view, f"names-{label}", lambda: dict(view.read_plain_table(NAMES_CYPHER[label])))  # type: ignore[no-any-return]
+    return cached(view, f"names-{label}", lambda: dict(view.read_whole_table(NAMES_CYPHER[label])))  # type: ignore[no-any-return]
 
 
 def holds(view: View, what: str) -> bool:

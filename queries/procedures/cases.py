@@ -76,7 +76,7 @@ def _cases(view: View) -> Cases:
     unnamed: set[str] = set()
     same: dict[Any, Any] = {}
     one = same.setdefault  # one object for each repeated text (ids, types, dates)
-    rows = view.read_plain_table(CASE_ACTS, act_types=view.model.act_types())
+    rows = view.read_whole_table(CASE_ACTS, act_types=view.model.act_types())
     for edge, type_, person, person_name, entity, entity_name, no_name, case, date, day, attribution in rows:
         person, entity, case, date = one(person, person), one(entity, entity), one(case, case), one(date, date)
         if person not in names:

@@ -112,7 +112,7 @@ RETURN collect({{
 def _custody(view: View) -> list[dict[str, Any]]:
     """Every dated custody act, with the names of the articles it cites (those the view sees)."""
     names = names_of(view, "LegalArticle")  # put in place of the ids (a match per act scanned them all)
-    acts = view.read_plain_table(CUSTODY_CYPHER)
+    acts = view.read_whole_table(CUSTODY_CYPHER)
     for act in acts:
         act["articles"] = [names[article] for article in act["articles"] or () if article in names]
     return acts

@@ -64,7 +64,7 @@ def _footprints(view: View) -> Footprints:
     links, order = read_links(view), read_order(view)
     facts = {
         edge: (attribution, date_from, involvement)
-        for edge, attribution, date_from, involvement in view.read_plain_table(
+        for edge, attribution, date_from, involvement in view.read_whole_table(
             FACTS_CYPHER, act_types=view.model.act_types()
         )
     }

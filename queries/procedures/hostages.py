@@ -61,7 +61,7 @@ def relatives_as_hostages(view: View, params: dict[str, Any]) -> Rows:
     sought. A few simple statements, no joins of every act with every tie, so it stays fast on
     large graphs."""
     act_types = view.model.act_types()
-    acts = view.read_plain_table(ACTS_OF_PEOPLE, act_types=act_types)
+    acts = view.read_whole_table(ACTS_OF_PEOPLE, act_types=act_types)
     # Acts already explained by a stated pressure do not make a second, inferred, pattern.
     persecuted = {row["person"] for row in acts if row["type"] not in NOT_PRESSURE and not row["pressure_on"]}
     targeted = {row["person"] for row in acts if row["type"] in TARGET_ACTS}
@@ -69,7 +69,7 @@ def relatives_as_hostages(view: View, params: dict[str, Any]) -> Rows:
     for row in acts:
         if row["pressure_on"]:
             pairs[(row["person"], row["pressure_on"])] = True
-    for row in view.read_plain_table(FAMILY_TIES, own_roles=list(OWN_ROLES)):
+    for row in view.read_whole_table(FAMILY_TIES, own_roles=list(OWN_ROLES)):
         pair = (row["person"], row["target"])
         if (
             pair not in pairs
@@ -81,13 +81,13 @@ def relatives_as_hostages(view: View, params: dict[str, Any]) -> Rows:
     if not pairs:
         return []
     people = sorted({p for p, _ in pairs} | {t for _, t in pairs})
-    names = {row["id"]: row["name"] for row in view.read_plain_table(NAMES_OF, ids=people)}
+    names = {row["id"]: row["name"] for row in view.read_whole_table(NAMES_OF, ids=people)}
     pressured_ids = sorted({p for p, _ in pairs})
     acts_by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in view.read_plain_table(ACTS_OF, ids=pressured_ids, act_types=act_types):
+    for row in view.read_whole_table(ACTS_OF, ids=pressured_ids, act_types=act_types):
         acts_by_person[row["person"]].append(row)
     ties: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in sorted(view.read_plain_table(TIES_OF, ids=pressured_ids), key=lambda r: r["tie_id"] or ""):
+    for row in sorted(view.read_whole_table(TIES_OF, ids=pressured_ids), key=lambda r: r["tie_id"] or ""):
         ties.setdefault((row["person"], row["target"]), row)
     result = []
     for (pressured, target), explicit in pairs.items():

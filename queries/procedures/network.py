@@ -122,7 +122,7 @@ def text_ranks(texts: list[str]) -> np.ndarray:
 def read_entities(view: View) -> list[dict[str, Any]]:
     """Every entity this view sees: {id, name, aliases, labels, unnamed} (kept until the next
     load; shared, so a caller copies a row it changes)."""
-    return cached(view, "entities", lambda: view.read_plain_table(ENTITIES_CYPHER))  # type: ignore[no-any-return]
+    return cached(view, "entities", lambda: view.read_whole_table(ENTITIES_CYPHER))  # type: ignore[no-any-return]
 
 
 def _read_links(view: View) -> Links:
@@ -133,7 +133,7 @@ def _links(view: View) -> Links:
     of: dict[str, list[Link]] = defaultdict(list)
     inferred = set()
     every = []
-    for source, type_, target, edge, by_inference in view.read_plain_table(LINKS_CYPHER):
+    for source, type_, target, edge, by_inference in view.read_whole_table(LINKS_CYPHER):
         link = (source, type_, target, edge)
         every.append(link)
         of[source].append(link)

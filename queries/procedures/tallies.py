@@ -77,7 +77,7 @@ def shared_officials(view: View, params: dict[str, Any]) -> Rows:
     ends = agent_ends(view)
     for end, statement in statements.items():
         act_types = sorted(name for name, at in ends.items() if at == end)
-        table = view.read_plain_table(statement, act_types=act_types)
+        table = view.read_whole_table(statement, act_types=act_types)
         for actor, attribution, person, date_from, act, sources in table:
             if attribution in wanted:
                 acts[(actor, attribution)].append(
@@ -110,10 +110,10 @@ def shared_officials(view: View, params: dict[str, Any]) -> Rows:
 def charges_by_article(view: View, params: dict[str, Any]) -> Rows:
     """Each article with the people charged under it or investigated, prosecuted or sentenced on
     its basis (an article the view does not see is not counted), most used first."""
-    articles = {row[0]: row for row in view.read_plain_table(ARTICLES)}
+    articles = {row[0]: row for row in view.read_whole_table(ARTICLES)}
     acts: dict[str, list[list[Any]]] = defaultdict(list)
     for statement in (CHARGES, BASED_ON):
-        for cited, person, name, date_from, act, sources in view.read_plain_table(statement):
+        for cited, person, name, date_from, act, sources in view.read_whole_table(statement):
             for article in dict.fromkeys(ids_of(cited)):
                 if article in articles:
                     acts[article].append([person, name, date_from, act, sources])

@@ -106,7 +106,7 @@ def test_a_table_is_read_in_one_record_as_the_scope_sees_it(graph: Graph) -> Non
     assert graph.view(Scope.PUBLIC).read_plain_table(table) == [["a", "public"], ["b", "public"]]
     assert graph.view(Scope.FULL).read_plain_table(table) == graph.view(Scope.FULL).read_table(table)
     assert [type(row["d"]).__name__ for row in graph.view(Scope.PUBLIC).read_plain_table(maps)] == ["Date", "Date"]
-    with pytest.raises(ScopeError, match="ends in RETURN collect"):
+    with pytest.raises(ScopeError, match="one record with one column"):
         graph.view(Scope.FULL).read_plain_table("MATCH (n:Entity) WHERE VISIBLE(n) RETURN n.id AS id")
     # Rows of stored values, the same way: as read() gives them, scoped the same, not walked.
     records = "MATCH (n:Entity) WHERE VISIBLE(n) RETURN labels(n) AS labels, properties(n) AS properties ORDER BY n.id"
@@ -145,8 +145,10 @@ def test_a_table_past_the_engines_default_heap_limit_is_read(graph: Graph) -> No
 )
 def test_a_table_that_is_not_one_record_of_rows_is_refused(graph: Graph, statement: str) -> None:
     graph.replace(Dataset.of([_node("a"), _node("b")], []))
-    with pytest.raises(ScopeError, match="^a table's statement ends in RETURN collect\\(...\\) AS rows: "):
+    with pytest.raises(ScopeError, match="^a table is read as one record with one column, rows: "):
         graph.view(Scope.FULL).read_table(statement)
+    with pytest.raises(ScopeError, match="^a table's statement ends in RETURN collect\\(...\\) AS rows: "):
+        graph.view(Scope.FULL).read_whole_table(statement)
     graph.replace(Dataset())
 
 
@@ -155,7 +157,8 @@ def test_a_table_comes_in_chunks_of_rows_whole_and_in_order(
     graph: Graph, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A record of a whole-graph table is decoded in one call that holds the interpreter (up to
-    23 s at 1M entities as one record): it comes in records of TABLE_CHUNK rows."""
+    23 s at 1M entities as one record): it comes in records of TABLE_CHUNK rows, the same rows
+    as a table read as one record."""
     graph.replace(Dataset.of([_node("b"), _node("a"), _node("minor", "restricted")], []))
     table = "MATCH (n:Entity) WHERE VISIBLE(n) WITH n ORDER BY n.id RETURN collect([n.id, n.sensitivity]) AS rows"
     monkeypatch.setattr(scope_module, "TABLE_CHUNK", chunk)
@@ -169,8 +172,12 @@ def test_a_table_comes_in_chunks_of_rows_whole_and_in_order(
         return found
 
     monkeypatch.setattr(graph, "_read", counted)
-    assert graph.view(Scope.FULL).read_table(table) == [["a", "public"], ["b", "public"], ["minor", "restricted"]]
+    found = graph.view(Scope.FULL).read_whole_table(table)
+    assert found == [["a", "public"], ["b", "public"], ["minor", "restricted"]]
     assert records == [-(-3 // chunk)]  # one statement, its rows in this many records
+    assert graph.view(Scope.PUBLIC).read_whole_table(table) == graph.view(Scope.PUBLIC).read_plain_table(table)
+    empty = "MATCH (n:Entity) WHERE VISIBLE(n) AND n.id = 'none' RETURN collect(n.id) AS rows"
+    assert graph.view(Scope.FULL).read_whole_table(empty) == []
     with pytest.raises(ScopeError, match="table_chunk is the view's own parameter"):
-        graph.view(Scope.FULL).read_table(table, table_chunk=1)
+        graph.view(Scope.FULL).read_whole_table(table, table_chunk=1)
     graph.replace(Dataset())
