@@ -359,7 +359,8 @@ def render(
             "",
             "HTTP API, one uvicorn worker, 8 concurrent clients on loopback for 15 s (search, entity",
             "lookup, ego-network of depth 2), after the search index was built and the records shelved",
-            "(queries/shelf.py; runs before it wrote ego networks from the engine's records):",
+            "(queries/shelf.py; in runs made before the shelf existed, its column is empty and ego networks",
+            "read their records from the engine):",
             "",
         ]
         columns = ["entities", "search index built s", "shelved s", "requests/s", "errors", "entity p50 / p99 ms"]
@@ -538,9 +539,16 @@ WHY = """## How the targets are met, and where they are close
   machine that also runs the database server and the load-test clients (in a process of their
   own); the synthetic names carry one made-up word per person (85k distinct words at 100k),
   which makes search work harder than real names would. Figures vary between runs by 20-40%:
-  Datasette, run beside them, answered 515.4 and then 426.9 requests/s at 100k in two runs (the
-  API's code unchanged between them). With one worker, its Python time in the mixed load went to search (37%),
-  the ego networks (30%), the framework and the rest (28%) and the entities (5%) (py-spy, 100k)."""
+  Datasette, run beside them, answered 515.4, 426.9, 364.4 and 426.8 requests/s at 100k in four
+  runs. With one worker, its Python time in the mixed load went to search (37%), the ego
+  networks (30%), the framework and the rest (28%) and the entities (5%) (py-spy, 100k), before
+  ego networks were written from the record shelf (queries/shelf.py): since, with Datasette at
+  the same speed (426.9 and 426.8), two workers' mixed load 206.8 -> 427.3 requests/s, their ego
+  p99 233.5 -> 34.9 ms and search p99 87.3 -> 56.3 ms, entity lookups 506.0 -> 634.2; one
+  worker's mixed load 147.3 -> 245.6, ego p99 170.2 -> 43.8 ms, search p99 132.5 -> 82.3 ms.
+  brokers' first call was 13.2 and 13.3 s in the two runs since Leiden runs apart (9.1 s
+  before): in fresh processes, in turns, the same before and after (6.7, 8.3 s against 7.1, 7.5
+  s, the same rows); what makes it slower in the bench's process is not found yet."""
 
 
 def main() -> int:
