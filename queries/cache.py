@@ -155,6 +155,16 @@ def _kept_on_disk(folder: Path, version: str, key: tuple[Hashable, ...], compute
 _MISSING = object()
 
 
+def files_digest(paths: list[Path]) -> str:
+    """A digest of these files' names and contents, in the order given: what is kept on disk
+    names the code that made it (queries/catalogue.py, queries/shelf.py), so that what other
+    code made is not served."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def drop_other_versions(folder: Path, version: str) -> None:
     """Remove what the answers folder keeps for other versions: they are never asked again."""
     for old in folder.glob("*"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ from ..graph.errors import NotFound, QueryError, UserError
 from ..graph.model import ENTITY_LABEL, SAFE_LOADER
 from ..graph.scope import Scope, View
 from ..graph.store import Graph
-from .cache import KEPT
+from .cache import KEPT, files_digest
 from .procedures import load_all
 
 try:
@@ -36,10 +35,7 @@ def code_digest(folder: Path = Path(__file__).parent) -> str:
     """A digest of the code that computes procedures' answers (queries/procedures/ and
     queries/graphalgo.py): an answer kept on disk by other code is not served, even under the
     same release (the analytics moved from networkx to igraph within one)."""
-    digest = hashlib.sha256()
-    for path in sorted([*(folder / "procedures").glob("*.py"), folder / "graphalgo.py"]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return files_digest(sorted([*(folder / "procedures").glob("*.py"), folder / "graphalgo.py"]))
 
 
 PROCEDURES_CODE = code_digest()

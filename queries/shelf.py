@@ -19,7 +19,6 @@ digest of the code that writes records as text, so a shelf written by other code
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import shutil
@@ -34,18 +33,14 @@ import numpy as np
 
 from ..graph.model import ENTITY_LABEL
 from ..graph.scope import View
-from .cache import computing_alone, drop_other_versions
-from .procedures.network import read_entities
+from .cache import computing_alone, drop_other_versions, files_digest
+from .procedures.network import NODES_CYPHER, read_entities
 
 # Entities whose records (themselves, or the edges from them) one statement reads while a shelf
 # is written. Edges are read from their source, each once: read by id from an end (as pictures
 # read the few they miss, EDGES_BY_ANCHOR) every edge of that end was expanded for each of its
 # edges: at 100k entities 10.4 s for 100k of their 315k edges, from their sources 9.1 s for all.
 BATCH = 2_000
-NODES_CYPHER = (
-    f"UNWIND $ids AS entity_id MATCH (n:{ENTITY_LABEL} {{id: entity_id}}) WHERE VISIBLE(n) "
-    "RETURN collect({labels: labels(n), properties: properties(n)}) AS rows"
-)
 EDGES_CYPHER = (
     f"UNWIND $ids AS entity_id MATCH (a:{ENTITY_LABEL} {{id: entity_id}})-[e]->(b:{ENTITY_LABEL}) WHERE VISIBLE(e) "
     "RETURN collect({source: a.id, type: type(e), target: b.id, properties: properties(e)}) AS rows"
@@ -53,15 +48,15 @@ EDGES_CYPHER = (
 _GRAPH = Path(__file__).parent.parent / "graph"
 
 
-def _code_digest() -> str:
-    """A digest of the code that writes records as text: a shelf another one wrote is not read."""
-    digest = hashlib.sha256()
-    for path in [_GRAPH / "scope.py", _GRAPH / "encoding.py", _GRAPH / "records.py", Path(__file__)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CODE = _code_digest()
+# A digest of the code that reads records and writes them as text: a shelf another one wrote is
+# not read.
+CODE = files_digest(
+    [
+        *(_GRAPH / name for name in ("scope.py", "encoding.py", "records.py")),
+        Path(__file__).parent / "procedures" / "network.py",  # NODES_CYPHER
+        Path(__file__),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -75,10 +70,11 @@ class Texts:
     def get(self, wanted: Iterable[str]) -> dict[str, bytes]:
         """The texts of the wanted ids that are here, by id."""
         width = self.ids.dtype.itemsize
-        keys = [key for key in dict.fromkeys(wanted) if 0 < len(key.encode()) <= width]
+        encoded = {key: key.encode() for key in wanted}
+        keys = [key for key, text in encoded.items() if 0 < len(text) <= width]
         if not keys or not len(self.ids):
             return {}
-        probe = np.array([key.encode() for key in keys], dtype=self.ids.dtype)
+        probe = np.array([encoded[key] for key in keys], dtype=self.ids.dtype)
         at = np.minimum(np.searchsorted(self.ids, probe), len(self.ids) - 1)
         here = (self.ids[at] == probe).tolist()
         spans = self.spans[at]

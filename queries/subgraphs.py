@@ -15,6 +15,7 @@ from ..graph.records import Edge, Node
 from ..graph.scope import View
 from .cache import KeptAnswers
 from .procedures.network import (
+    NODES_CYPHER,
     TEXTS_KEPT,
     Link,
     edge_texts,
@@ -31,10 +32,6 @@ from .shelf import shelved
 # answers (queries/cache.py KEPT), so pictures never push those out.
 SURROUNDINGS = KeptAnswers(size=24, whole_graph=False)
 T = TypeVar("T")
-NODES_CYPHER = (
-    f"MATCH (n:{ENTITY_LABEL}) WHERE n.id IN $ids AND VISIBLE(n) "
-    "RETURN collect({labels: labels(n), properties: properties(n)}) AS rows"
-)
 
 
 @dataclass
