@@ -14,6 +14,7 @@ PERSECUTION_GRAPH_TEST_ENGINES=arcadedb,neo4j picks engines (default: all).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shlex
 import shutil
@@ -24,9 +25,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from persecution_graph.graph import embedded
+from persecution_graph.graph.scope import View
 from persecution_graph.graph.settings import PREFIX, Settings
 from persecution_graph.graph.store import Graph, connect
 from persecution_graph.loaders.validate import validate
@@ -264,6 +267,13 @@ def changed_copy(tmp_path: Path) -> Path:
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("name: Dilnar Insenova\n", "name: Dilnar Insenova-Changed\n"), encoding="utf-8")
     return folder
+
+
+def load_ends_under(graph: Graph, dataset: Any, view: View) -> None:
+    """A load of ``dataset`` ends while ``view`` reads: its look at the graph's version is made
+    old, so its next statement looks again and moves to the new graph (graph/scope.py)."""
+    graph.replace(dataset)
+    view.seen = dataclasses.replace(view.seen, at=view.seen.at - 3600)
 
 
 def statements_sent(graph: Graph, action: Callable[[], object]) -> list[str]:

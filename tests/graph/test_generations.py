@@ -20,7 +20,7 @@ from persecution_graph.graph.store import Graph
 from persecution_graph.graph.writer import GRACE_ENV, ONE_TRANSACTION_ENV, PAUSE_AT_ENV
 from persecution_graph.queries.cache import KEPT
 
-from tests.conftest import SMALL, changed_copy, every_get_url, paused_load
+from tests.conftest import SMALL, changed_copy, every_get_url, load_ends_under, paused_load
 
 # When an answer was made (a dump's "created", the minute a picture was drawn, in its footer
 # and its data): a minute may turn between the two calls of one URL.
@@ -173,8 +173,7 @@ def test_a_whole_graph_read_is_of_one_generation_when_a_load_ends_between_its_st
         rows = reads(self, statement, **params)
         if not loaded:
             loaded.append(True)
-            graph.replace(changed)
-            self.seen = dataclasses.replace(self.seen, at=self.seen.at - 3600)  # its look is old now
+            load_ends_under(graph, changed, self)
         return rows
 
     monkeypatch.setattr(View, "read", a_load_ends_after_the_first_statement)

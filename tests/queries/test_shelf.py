@@ -4,7 +4,6 @@ version, whole, private."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from persecution_graph.loaders.validate import validate
 from persecution_graph.queries import shelf
 from persecution_graph.queries.subgraphs import SURROUNDINGS, ego_json
 
-from tests.conftest import changed_copy, statements_read
+from tests.conftest import changed_copy, load_ends_under, statements_read
 
 CENTRES = ["rinat-batkayev", "dilnar-insenova", "nsc", "barlyk-mendygazyev", "daughter-of-dilnar-insenova"]
 ASKED = [(centre, depth, limit) for centre in CENTRES for depth in (1, 2, 3) for limit in (3, 200)]
@@ -99,8 +98,7 @@ def test_a_shelf_written_while_a_load_ends_is_of_the_new_graph(
     def a_load_ends_before_the_edges(view: View, ids: list[str], statement: str, make):  # type: ignore[no-untyped-def]
         if statement == shelf.EDGES_CYPHER and not loaded:
             loaded.append(True)
-            small_graph.replace(changed.dataset)
-            view.seen = dataclasses.replace(view.seen, at=view.seen.at - 3600)  # its look is old now
+            load_ends_under(small_graph, changed.dataset, view)
         return read(view, ids, statement, make)
 
     answers = small_graph.answers_dir

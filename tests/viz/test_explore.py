@@ -5,7 +5,6 @@ what the snapshot, the SVG and the PNG give. Screenshots are kept in build/test-
 
 from __future__ import annotations
 
-import dataclasses
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from persecution_graph.viz import explore
 from persecution_graph.viz.explore import ViewState, compose
 from persecution_graph.viz.views import ego_view
 
-from tests.conftest import SMALL, changed_copy
+from tests.conftest import SMALL, changed_copy, load_ends_under
 from tests.viz.test_browser import (
     ARTIFACTS,
     _labels_measured,
@@ -210,8 +209,7 @@ def test_a_picture_is_of_one_generation_when_a_load_ends_while_it_is_composed(
         more = links_of(view, ids, limit)
         if not loaded:
             loaded.append(True)
-            seed_graph.replace(changed)
-            view.seen = dataclasses.replace(view.seen, at=view.seen.at - 3600)  # its look is old now
+            load_ends_under(seed_graph, changed, view)
         return more
 
     try:
